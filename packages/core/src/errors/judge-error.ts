@@ -1,0 +1,57 @@
+import type { ErrorCode } from './codes.js';
+
+/** One problem found while validating input: where, and what. */
+export interface InputIssue {
+  /** Path of the offending field, e.g. `limits.memoryBytes` or `tests.3.input`. Empty for the root. */
+  path: string;
+  /** What is wrong, naming the value received where it helps. */
+  message: string;
+}
+
+/** Options for {@link JudgeError}. */
+export interface JudgeErrorOptions {
+  /** The underlying error, kept for debugging. */
+  cause?: unknown;
+  /** Structured details; `issues` for validation errors. */
+  details?: { issues?: InputIssue[]; [key: string]: unknown };
+}
+
+/**
+ * The one error class judgekit throws. Verdicts (time limit, wrong answer, ...) are never thrown:
+ * they are data on the result. A `JudgeError` means bad input or broken machinery.
+ *
+ * @example
+ * ```ts
+ * try { await judge.submit(input) } catch (e) {
+ *   if (e instanceof JudgeError && e.code === 'JDG_ERR_QUEUE_FULL') retryLater()
+ * }
+ * ```
+ */
+export class JudgeError extends Error {
+  /** Stable, documented code; match on this, not on `message`. */
+  readonly code: ErrorCode;
+  /** Structured details (validation issues, limit names, ...). */
+  readonly details: NonNullable<JudgeErrorOptions['details']>;
+
+  constructor(code: ErrorCode, message: string, options: JudgeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'JudgeError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+
+  /** A JSON-safe view (no stack, no cause), for logs and HTTP bodies. */
+  toJSON(): { name: string; code: ErrorCode; message: string; details: JudgeError['details'] } {
+    return { name: this.name, code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** True when `value` is a {@link JudgeError}, optionally with the given code. */
+export function isJudgeError(value: unknown, code?: ErrorCode): value is JudgeError {
+  return value instanceof JudgeError && (code === undefined || value.code === code);
+}
+
+/** @internal An abort turned into a coded error, keeping the signal's reason as cause. */
+export function abortError(signal: AbortSignal | undefined): JudgeError {
+  return new JudgeError('JDG_ERR_ABORTED', 'The operation was aborted.', { cause: signal?.reason });
+}

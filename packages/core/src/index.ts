@@ -1,0 +1,52 @@
+// The public surface of @judgekit/core: every export is listed by name.
+export { type ErrorCode, errorCodes } from './errors/codes.js';
+export { type InputIssue, isJudgeError, JudgeError, type JudgeErrorOptions } from './errors/judge-error.js';
+export type { JudgeEvent, JudgeStats } from './judge/events.js';
+export { Judge, type JudgeOptions, type WaitOptions } from './judge/judge.js';
+export { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './judging/checkers.js';
+export { classifyRun, overallVerdict, type RunVerdict, testVerdict } from './judging/verdicts.js';
+export { bash, builtinLanguages, c, cpp, go, java, javascript, python3, rust, typescript } from './languages/builtins.js';
+export { buildCommand, type CommandContext, type CommandSpec, type LanguageDefinition } from './languages/definition.js';
+export { LanguageRegistry } from './languages/registry.js';
+export type { Job, JobHandler, JobQueue } from './queue/contract.js';
+export { FastqJobQueue, type FastqJobQueueOptions } from './queue/fastq-queue.js';
+export { BaseRunner } from './runner/base-runner.js';
+export type {
+  ExecOutcome,
+  ExecRequest,
+  LimitKind,
+  OperationOptions,
+  Runner,
+  RunnerHealth,
+  Sandbox,
+  SandboxEnvironment,
+  SandboxFile,
+} from './runner/contract.js';
+export { type FakeProgram, FakeRunner, type FakeRunnerOptions } from './runner/fake-runner.js';
+export { defaultCompileLimits, defaultLimits, defaultMaxLimits, type Limits, limitNames } from './runner/limits.js';
+export type { ResultStore, StoredSubmission } from './store/contract.js';
+export { LruResultStore, type LruResultStoreOptions } from './store/lru-store.js';
+export {
+  type StepResult,
+  type SubmissionResult,
+  type SubmissionStatus,
+  stepResultSchema,
+  submissionResultSchema,
+  type TestResult,
+  type TestVerdict,
+  testResultSchema,
+  type Verdict,
+  verdicts,
+} from './submission/result.js';
+export {
+  type Checker,
+  checkerSchema,
+  fileSchema,
+  type LimitsInput,
+  limitsSchema,
+  type ParsedSubmission,
+  type SubmissionInput,
+  submissionSchema,
+  testSchema,
+} from './submission/schema.js';
+export { parseSubmission, resolveLimits } from './submission/validate.js';

@@ -1,0 +1,539 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter, on } from 'node:events';
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { abortError, isJudgeError, JudgeError } from '../errors/judge-error.js';
+import { runPipeline } from '../judging/pipeline.js';
+import type { LanguageDefinition } from '../languages/definition.js';
+import { LanguageRegistry } from '../languages/registry.js';
+import type { JobQueue } from '../queue/contract.js';
+import { FastqJobQueue as DefaultQueue } from '../queue/fastq-queue.js';
+import type { Runner } from '../runner/contract.js';
+import { defaultLimits, defaultMaxLimits, type Limits, limitNames } from '../runner/limits.js';
+import type { ResultStore, StoredSubmission } from '../store/contract.js';
+import { LruResultStore } from '../store/lru-store.js';
+import type { SubmissionResult } from '../submission/result.js';
+import { describe, limitsSchema, type SubmissionInput } from '../submission/schema.js';
+import { parseSubmission, toIssues } from '../submission/validate.js';
+import type { JudgeEvent, JudgeStats } from './events.js';
+import { type PreparedSubmission, prepareSubmission, toSandboxFiles } from './prepare.js';
+import { detectVersion, versionMatches } from './versions.js';
+
+/** Options for {@link Judge}. */
+export interface JudgeOptions {
+  /** The sandbox backend, e.g. `new NsjailRunner()`. */
+  runner: Runner;
+  /** Submissions judged at once. @defaultValue the number of CPUs (`os.availableParallelism()`) */
+  concurrency?: number;
+  /** Most submissions that may wait; beyond it `submit` throws `JDG_ERR_QUEUE_FULL`. @defaultValue 1000 */
+  maxQueued?: number;
+  /** Where submissions and results live. @defaultValue a {@link LruResultStore} with its defaults */
+  store?: ResultStore;
+  /** The queue. @defaultValue an in-process {@link FastqJobQueue} with `concurrency` */
+  queue?: JobQueue;
+  /** Limits used when a submission sets none. @defaultValue {@link defaultLimits} */
+  defaultLimits?: Partial<Limits>;
+  /** Highest limits a submission may ask for; above them it is refused. @defaultValue {@link defaultMaxLimits} */
+  maxLimits?: Partial<Limits>;
+  /** Languages added to (or, with the same id, replacing) the built-ins. */
+  languages?: LanguageDefinition[];
+  /** Close (or destroy) the runner when the judge closes. @defaultValue true */
+  closeRunner?: boolean;
+}
+
+/** Options for {@link Judge.wait}. */
+export interface WaitOptions {
+  signal?: AbortSignal;
+  /** Give up after this many milliseconds with `JDG_ERR_WAIT_TIMEOUT`. @defaultValue no bound */
+  timeoutMs?: number;
+}
+
+const optionsSchema = z.strictObject({
+  runner: z.custom<Runner>((v) => typeof v === 'object' && v !== null && typeof (v as Runner).open === 'function', 'must be a Runner'),
+  concurrency: z.number().int().min(1).max(1024).optional(),
+  maxQueued: z.number().int().min(0).max(10_000_000).optional(),
+  store: z.custom<ResultStore>((v) => typeof v === 'object' && v !== null && typeof (v as ResultStore).get === 'function').optional(),
+  queue: z.custom<JobQueue>((v) => typeof v === 'object' && v !== null && typeof (v as JobQueue).push === 'function').optional(),
+  defaultLimits: limitsSchema.optional(),
+  maxLimits: limitsSchema.optional(),
+  languages: z.array(z.any()).optional(),
+  closeRunner: z.boolean().optional(),
+});
+
+const idSchema = z.string().min(1).max(128);
+
+const emptySummary = { passed: 0, total: 0, maxCpuTimeMs: 0, maxWallTimeMs: 0, maxMemoryBytes: 0 };
+
+/** Slack added to a submission's own limits before a watchdog calls it stuck. */
+const watchdogSlackMs = 30_000;
+
+/**
+ * Judges submissions: validates them, queues them, runs each in a fresh sandbox (compile once,
+ * then every test), checks the output and stores the result. Verdicts are data on the result;
+ * only bad input and broken machinery throw ({@link JudgeError}).
+ *
+ * Events: `judge.on('event', (e: JudgeEvent) => …)` sees every submission's events.
+ *
+ * @example
+ * ```ts
+ * import { Judge } from '@judgekit/core'
+ * import { NsjailRunner } from '@judgekit/runner-nsjail'
+ *
+ * await using judge = new Judge({ runner: new NsjailRunner() })
+ * const result = await judge.run({ language: 'python3', source: 'print(input())', stdin: 'hi\n' })
+ * result.verdict // 'accepted'
+ * result.tests[0].stdout // 'hi\n'
+ * ```
+ */
+export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements AsyncDisposable {
+  /** The languages this judge knows; `judge.languages.register(def)` adds one. */
+  readonly languages: LanguageRegistry;
+  /** The sandbox backend. */
+  readonly runner: Runner;
+  readonly #store: ResultStore;
+  readonly #queue: JobQueue;
+  readonly #maxQueued: number;
+  readonly #defaults: Limits;
+  readonly #max: Limits;
+  readonly #closeRunner: boolean;
+  readonly #controllers = new Map<string, AbortController>();
+  readonly #stats: JudgeStats = { queued: 0, running: 0, finished: {}, cancelled: 0, sandboxFailures: 0 };
+  readonly #versions = new Map<string, Promise<string | null>>();
+  readonly #settledVersions = new Map<string, string>();
+  #accepting = true;
+  #closing: Promise<void> | undefined;
+  #destroying: Promise<void> | undefined;
+
+  constructor(options: JudgeOptions) {
+    super();
+    const parsed = optionsSchema.safeParse(options);
+    if (!parsed.success) {
+      const issue = toIssues(parsed.error)[0]!;
+      throw new JudgeError('JDG_ERR_CONFIG_INVALID', `Judge options: ${issue.path || '(root)'}: ${issue.message}`, {
+        details: { issues: toIssues(parsed.error) },
+      });
+    }
+    this.setMaxListeners(0);
+    this.runner = options.runner;
+    this.languages = new LanguageRegistry();
+    for (const language of options.languages ?? []) this.languages.register(language, { replace: true });
+    this.#store = options.store ?? new LruResultStore();
+    this.#queue = options.queue ?? new DefaultQueue({ concurrency: options.concurrency ?? availableParallelism() });
+    this.#maxQueued = options.maxQueued ?? 1000;
+    this.#max = { ...defaultMaxLimits, ...options.maxLimits };
+    this.#defaults = { ...defaultLimits, ...options.defaultLimits };
+    for (const name of limitNames) {
+      if (this.#defaults[name] > this.#max[name]) {
+        throw new JudgeError(
+          'JDG_ERR_CONFIG_INVALID',
+          `Judge options: defaultLimits.${name} (${this.#defaults[name]}) is above maxLimits.${name} (${this.#max[name]}).`,
+        );
+      }
+    }
+    this.#closeRunner = options.closeRunner ?? true;
+    this.#queue.start((job) => this.#work(job.id));
+  }
+
+  /** The limits applied when a submission sets none. */
+  get defaultLimits(): Readonly<Limits> {
+    return this.#defaults;
+  }
+
+  /** The highest limits a submission may ask for. */
+  get maxLimits(): Readonly<Limits> {
+    return this.#max;
+  }
+
+  /**
+   * Validates and queues a submission; returns its id at once (status `queued`).
+   * Throws `JDG_ERR_INPUT_INVALID`, `JDG_ERR_LANGUAGE_UNKNOWN`, `JDG_ERR_LIMIT_EXCEEDS_MAX`,
+   * `JDG_ERR_QUEUE_FULL` or `JDG_ERR_JUDGE_CLOSED`; nothing is queued then.
+   */
+  async submit(input: SubmissionInput, options: { signal?: AbortSignal } = {}): Promise<string> {
+    if (options.signal?.aborted) throw abortError(options.signal);
+    if (!this.#accepting) throw new JudgeError('JDG_ERR_JUDGE_CLOSED', 'The judge is closing and takes no new submissions.');
+    const parsed = parseSubmission(input);
+    const prepared = prepareSubmission(parsed, this.languages, this.#defaults, this.#max);
+    let version: string | null = null;
+    if (parsed.version !== undefined && parsed.version !== '*' && parsed.version !== 'latest') {
+      version = await this.version(prepared.languageId, options);
+      if (version !== null && !versionMatches(parsed.version, version)) {
+        throw new JudgeError(
+          'JDG_ERR_LANGUAGE_UNKNOWN',
+          `${prepared.languageId} ${parsed.version} is not available; this host has ${version}.`,
+          {
+            details: { issues: [{ path: 'version', message: `available: ${version}` }], available: version },
+          },
+        );
+      }
+    }
+    if ((await this.#queue.waiting()) >= this.#maxQueued) {
+      throw new JudgeError('JDG_ERR_QUEUE_FULL', `The queue holds ${this.#maxQueued} waiting submissions; retry later.`, {
+        details: { maxQueued: this.#maxQueued },
+      });
+    }
+    if (!this.#accepting) throw new JudgeError('JDG_ERR_JUDGE_CLOSED', 'The judge is closing and takes no new submissions.');
+    const id = randomUUID();
+    const result: SubmissionResult = {
+      id,
+      status: 'queued',
+      verdict: null,
+      message: null,
+      language: { id: prepared.languageId, version: version ?? this.#knownVersion(prepared.languageId) },
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      compile: null,
+      tests: [],
+      summary: { ...emptySummary, total: prepared.tests.length },
+      metadata: parsed.metadata ?? null,
+    };
+    await this.#write(id, { input: prepared, result });
+    this.#stats.queued++;
+    try {
+      await this.#queue.push({ id });
+    } catch (cause) {
+      this.#stats.queued--;
+      await this.#store.delete(id);
+      throw new JudgeError('JDG_ERR_STORE_FAILED', 'The queue refused the submission.', { cause });
+    }
+    this.#emit({ type: 'queued', id, result });
+    return id;
+  }
+
+  /** The submission's current state. Throws `JDG_ERR_SUBMISSION_NOT_FOUND`. */
+  async get(id: string): Promise<SubmissionResult> {
+    return (await this.#read(id)).result;
+  }
+
+  /** Resolves with the result once the submission is done or cancelled. */
+  async wait(id: string, options: WaitOptions = {}): Promise<SubmissionResult> {
+    this.#checkId(id);
+    if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs >= 0)) {
+      throw new JudgeError(
+        'JDG_ERR_INPUT_INVALID',
+        `timeoutMs must be a number of milliseconds ≥ 0, received ${describe(options.timeoutMs)}.`,
+        {
+          details: { issues: [{ path: 'timeoutMs', message: 'expected a non-negative number' }] },
+        },
+      );
+    }
+    const controller = new AbortController();
+    const signals = [controller.signal];
+    if (options.signal) signals.push(options.signal);
+    const timer = options.timeoutMs !== undefined ? setTimeout(() => controller.abort('timeout'), options.timeoutMs) : undefined;
+    const signal = AbortSignal.any(signals);
+    try {
+      // Subscribe before reading, so an event between the read and the subscription is not lost.
+      const events = on(this, 'event', { signal });
+      const current = await this.get(id);
+      if (current.status === 'done' || current.status === 'cancelled') return current;
+      for await (const [event] of events as AsyncIterable<[JudgeEvent]>) {
+        if (event.id === id && (event.type === 'done' || event.type === 'cancelled')) return event.result;
+      }
+      throw abortError(signal);
+    } catch (error) {
+      if (controller.signal.aborted && !options.signal?.aborted) {
+        throw new JudgeError('JDG_ERR_WAIT_TIMEOUT', `Submission ${id} did not finish within ${options.timeoutMs} ms.`);
+      }
+      if (options.signal?.aborted) throw abortError(options.signal);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+  }
+
+  /** Submits and waits. Aborting `signal` cancels the submission. */
+  async run(input: SubmissionInput, options: { signal?: AbortSignal } = {}): Promise<SubmissionResult> {
+    const id = await this.submit(input, options);
+    try {
+      return await this.wait(id, options);
+    } catch (error) {
+      if (options.signal?.aborted) await this.cancel(id).catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Cancels a submission: a queued one never runs, a running one has its sandbox killed.
+   * Its status becomes `cancelled`; a finished one is returned unchanged.
+   */
+  async cancel(id: string): Promise<SubmissionResult> {
+    const stored = await this.#read(id);
+    const { result } = stored;
+    if (result.status === 'done' || result.status === 'cancelled') return result;
+    if (result.status === 'queued' && (await this.#queue.remove(id))) {
+      this.#stats.queued--;
+      return this.#finishCancelled(id, stored);
+    }
+    const controller = this.#controllers.get(id);
+    if (controller) {
+      controller.abort(new JudgeError('JDG_ERR_ABORTED', 'cancelled'));
+      return this.wait(id);
+    }
+    return (await this.#read(id)).result;
+  }
+
+  /** Deletes a submission (cancelling it first if it has not finished). `false` when unknown. */
+  async delete(id: string): Promise<boolean> {
+    this.#checkId(id);
+    const stored = await this.#store.get(id);
+    if (!stored) return false;
+    if (stored.result.status === 'queued' || stored.result.status === 'running') await this.cancel(id);
+    return this.#store.delete(id);
+  }
+
+  /**
+   * The submission's events as an async iterable: first its current state (`queued`, `running`,
+   * `done` or `cancelled`), then each event until it finishes. Ends after `done`/`cancelled`.
+   */
+  async *watch(id: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<JudgeEvent, void, undefined> {
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
+    const events = on(this, 'event', { signal });
+    try {
+      const current = await this.get(id);
+      yield { type: current.status, id, result: current } as JudgeEvent;
+      if (current.status === 'done' || current.status === 'cancelled') return;
+      let skipSnapshotTwin = true;
+      for await (const [event] of events as AsyncIterable<[JudgeEvent]>) {
+        if (event.id !== id) continue;
+        // The snapshot may already reflect the first live event (it was emitted before we read).
+        if (skipSnapshotTwin && event.type === current.status) {
+          skipSnapshotTwin = false;
+          continue;
+        }
+        skipSnapshotTwin = false;
+        yield event;
+        if (event.type === 'done' || event.type === 'cancelled') return;
+      }
+    } catch (error) {
+      if (options.signal?.aborted) return;
+      throw error;
+    } finally {
+      controller.abort();
+    }
+  }
+
+  /** Counters: waiting, running, finished by verdict, cancelled, sandbox failures. */
+  stats(): JudgeStats {
+    return { ...this.#stats, finished: { ...this.#stats.finished } };
+  }
+
+  /** True while the judge takes new submissions. */
+  get accepting(): boolean {
+    return this.#accepting;
+  }
+
+  /**
+   * The detected version of a language's toolchain (its version probe run in a sandbox), or
+   * `null` when it cannot be told. Cached per language after the first success.
+   */
+  version(languageId: string, options: { signal?: AbortSignal } = {}): Promise<string | null> {
+    const language = this.languages.get(languageId);
+    let pending = this.#versions.get(language.id);
+    if (!pending) {
+      pending = detectVersion(this.runner, language, this.#defaults, options.signal).then((v) => {
+        if (v === null) this.#versions.delete(language.id);
+        else this.#settledVersions.set(language.id, v);
+        return v;
+      });
+      this.#versions.set(language.id, pending);
+    }
+    return pending;
+  }
+
+  #knownVersion(languageId: string): string | null {
+    return this.#settledVersions.get(languageId) ?? null;
+  }
+
+  /**
+   * Graceful shutdown: refuses new submissions, lets queued and running ones finish, then closes
+   * the runner. Idempotent: every call returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#accepting = false;
+      const errors: unknown[] = [];
+      const step = async (fn: () => Promise<unknown>) => {
+        try {
+          await fn();
+        } catch (error) {
+          errors.push(error);
+        }
+      };
+      await step(() => this.#queue.drain());
+      await step(() => this.#queue.close());
+      if (this.#closeRunner) await step(() => (this.#destroying ? this.runner.destroy() : this.runner.close()));
+      this.removeAllListeners();
+      if (errors.length > 0) throw new AggregateError(errors, 'Judge.close: some cleanup steps failed');
+    })();
+    return this.#closing;
+  }
+
+  /** Forceful shutdown: cancels everything queued or running, destroys the runner. Idempotent. */
+  destroy(): Promise<void> {
+    this.#destroying ??= (async () => {
+      this.#accepting = false;
+      const cancellations: Promise<unknown>[] = [];
+      for (const [id, controller] of this.#controllers) {
+        controller.abort(new JudgeError('JDG_ERR_ABORTED', 'the judge is shutting down'));
+        cancellations.push(this.wait(id).catch(() => {}));
+      }
+      await this.#queue.close();
+      await Promise.allSettled(cancellations);
+      if (this.#closeRunner) await this.runner.destroy();
+      await this.close();
+    })();
+    return this.#destroying;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #work(id: string): Promise<void> {
+    this.#stats.queued--;
+    let stored: StoredSubmission | undefined;
+    try {
+      stored = await this.#store.get(id);
+    } catch {
+      stored = undefined;
+    }
+    if (!stored || stored.result.status !== 'queued') return;
+    const input = stored.input as PreparedSubmission;
+    const controller = new AbortController();
+    this.#controllers.set(id, controller);
+    this.#stats.running++;
+    const result: SubmissionResult = { ...stored.result, status: 'running', startedAt: new Date().toISOString() };
+    const live: StoredSubmission = { input, result };
+    let budget = watchdogSlackMs + input.compileLimits.wallTimeMs + (input.checkerCompileLimits?.wallTimeMs ?? 0);
+    for (const t of input.tests) budget += t.limits.wallTimeMs + (input.checkerLimits?.wallTimeMs ?? 0);
+    const watchdog = setTimeout(
+      () => controller.abort(new JudgeError('JDG_ERR_SANDBOX_FAILED', `judging took longer than ${budget} ms`)),
+      budget,
+    );
+    try {
+      await this.#write(id, live);
+      this.#emit({ type: 'running', id, result });
+      const language = this.languages.get(input.languageId);
+      const outcome = await runPipeline(
+        this.runner,
+        {
+          language,
+          files: toSandboxFiles(input.files),
+          args: input.args,
+          compileLimits: input.compileLimits,
+          tests: input.tests,
+          checker: input.checker,
+          checkerLanguage: input.checkerLanguageId ? this.languages.get(input.checkerLanguageId) : null,
+          checkerCompileLimits: input.checkerCompileLimits,
+          checkerLimits: input.checkerLimits,
+          stopOnFirstFailure: input.stopOnFirstFailure,
+        },
+        controller.signal,
+        {
+          onCompiled: (compile) => {
+            result.compile = compile;
+            this.#emit({ type: 'compiled', id, compile });
+          },
+          onTest: (index, test) => {
+            result.tests = [...result.tests, test];
+            result.summary = summarize(result.tests, input.tests.length);
+            void this.#write(id, live).catch(() => {});
+            this.#emit({ type: 'test', id, index, total: input.tests.length, test });
+          },
+        },
+      );
+      result.verdict = outcome.verdict;
+      result.message = outcome.message;
+      result.compile = outcome.compile;
+      result.tests = outcome.tests;
+    } catch (error) {
+      const reason: unknown = controller.signal.reason;
+      if (controller.signal.aborted && isJudgeError(reason, 'JDG_ERR_ABORTED')) {
+        this.#stats.running--;
+        this.#controllers.delete(id);
+        clearTimeout(watchdog);
+        await this.#finishCancelled(id, live);
+        return;
+      }
+      result.verdict = 'internal_error';
+      result.message = internalMessage(controller.signal.aborted ? reason : error);
+      this.#stats.sandboxFailures++;
+    }
+    clearTimeout(watchdog);
+    this.#controllers.delete(id);
+    this.#stats.running--;
+    result.status = 'done';
+    result.finishedAt = new Date().toISOString();
+    result.summary = summarize(result.tests, input.tests.length);
+    if (result.language.version === null) result.language = { ...result.language, version: this.#knownVersion(result.language.id) };
+    const verdict = result.verdict ?? 'internal_error';
+    this.#stats.finished[verdict] = (this.#stats.finished[verdict] ?? 0) + 1;
+    await this.#write(id, { input: null, result }).catch(() => {});
+    this.#emit({ type: 'done', id, result });
+  }
+
+  async #finishCancelled(id: string, stored: StoredSubmission): Promise<SubmissionResult> {
+    const result: SubmissionResult = { ...stored.result, status: 'cancelled', finishedAt: new Date().toISOString() };
+    this.#stats.cancelled++;
+    await this.#write(id, { input: null, result }).catch(() => {});
+    this.#emit({ type: 'cancelled', id, result });
+    return result;
+  }
+
+  #emit(event: JudgeEvent): void {
+    this.emit('event', event);
+  }
+
+  #checkId(id: unknown): asserts id is string {
+    if (!idSchema.safeParse(id).success) {
+      throw new JudgeError('JDG_ERR_INPUT_INVALID', `id must be a non-empty string, received ${describe(id)}.`, {
+        details: { issues: [{ path: 'id', message: 'expected a non-empty string of at most 128 characters' }] },
+      });
+    }
+  }
+
+  async #read(id: string): Promise<StoredSubmission> {
+    this.#checkId(id);
+    let stored: StoredSubmission | undefined;
+    try {
+      stored = await this.#store.get(id);
+    } catch (cause) {
+      throw new JudgeError('JDG_ERR_STORE_FAILED', `The store failed to read submission ${id}.`, { cause });
+    }
+    if (!stored) throw new JudgeError('JDG_ERR_SUBMISSION_NOT_FOUND', `No submission ${id}.`, { details: { id } });
+    return stored;
+  }
+
+  async #write(id: string, value: StoredSubmission): Promise<void> {
+    try {
+      await this.#store.set(id, value);
+    } catch (cause) {
+      throw new JudgeError('JDG_ERR_STORE_FAILED', `The store failed to write submission ${id}.`, { cause });
+    }
+  }
+}
+
+function summarize(tests: SubmissionResult['tests'], total: number): SubmissionResult['summary'] {
+  const summary = { ...emptySummary, total };
+  for (const t of tests) {
+    if (t.verdict === 'accepted') summary.passed++;
+    summary.maxCpuTimeMs = Math.max(summary.maxCpuTimeMs, t.cpuTimeMs);
+    summary.maxWallTimeMs = Math.max(summary.maxWallTimeMs, t.wallTimeMs);
+    summary.maxMemoryBytes = Math.max(summary.maxMemoryBytes, t.memoryBytes);
+  }
+  return summary;
+}
+
+/** A message for internal_error: what failed, with the cause's message, never a stack. */
+function internalMessage(error: unknown): string {
+  if (error instanceof JudgeError) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `${error.code}: ${error.message}${cause}`;
+  }
+  if (error instanceof Error) return `unexpected failure: ${error.message}`;
+  return `unexpected failure: ${String(error)}`;
+}

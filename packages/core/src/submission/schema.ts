@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+/** Largest text accepted for one field that holds source, input or expected output. */
+export const maxTextBytes = 64 * MiB;
+
+const int = (name: string, max: number) =>
+  z
+    .number({ error: (i) => `${name} must be a number, received ${describe(i.input)}` })
+    .int({ error: (i) => `${name} must be a whole number, received ${describe(i.input)}` })
+    .positive({ error: (i) => `${name} must be greater than 0, received ${describe(i.input)}` })
+    .max(max, { error: (i) => `${name} must be at most ${max}, received ${describe(i.input)}` });
+
+/** @internal Short description of a received value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Limits a submission may ask for; every field optional. Values above the judge's maxima are refused. */
+export const limitsSchema = z
+  .strictObject({
+    cpuTimeMs: int('cpuTimeMs', 3_600_000).describe('CPU time limit in milliseconds.'),
+    wallTimeMs: int('wallTimeMs', 3_600_000).describe('Wall-clock limit in milliseconds.'),
+    memoryBytes: int('memoryBytes', 64 * 1024 * MiB).describe('Memory limit in bytes.'),
+    processes: int('processes', 65_536).describe('Most processes and threads at once.'),
+    outputBytes: int('outputBytes', 1024 * MiB).describe('Most bytes of stdout plus stderr.'),
+    fileSizeBytes: int('fileSizeBytes', 64 * 1024 * MiB).describe('Largest file the program may write, in bytes.'),
+    openFiles: int('openFiles', 65_536).describe('Most open file descriptors.'),
+  })
+  .partial();
+
+const fileNamePattern = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._+-]+(?:\/[A-Za-z0-9._+-]+)*$/;
+
+/** A source file of a multi-file submission. */
+export const fileSchema = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(fileNamePattern, {
+      error: (i) => `file name must be a relative path of letters, digits and . _ + -, received ${describe(i.input)}`,
+    })
+    .optional()
+    .describe('Relative path; the first file is the main one and defaults to the language’s source file name.'),
+  content: z.string().max(maxTextBytes).describe('File contents, in `encoding`.'),
+  encoding: z.enum(['utf8', 'base64']).default('utf8').describe('How `content` is encoded.'),
+});
+
+/** One test: input, optional expected output, optional per-test limits. */
+export const testSchema = z.strictObject({
+  name: z.string().min(1).max(200).optional().describe('Test name; defaults to its 1-based position.'),
+  input: z.string().max(maxTextBytes).default('').describe('Bytes given on stdin.'),
+  expectedOutput: z
+    .string()
+    .max(maxTextBytes)
+    .optional()
+    .describe('Expected stdout; without it a run that exits 0 within limits is accepted.'),
+  limits: limitsSchema.optional().describe('Limits for this test, over the submission’s.'),
+});
+
+const customCheckerSchema = z.strictObject({
+  type: z.literal('custom'),
+  language: z.string().min(1).max(64).describe('Language of the checker program.'),
+  source: z
+    .string()
+    .min(1)
+    .max(maxTextBytes)
+    .describe('Checker source. It runs as `checker input.txt output.txt expected.txt` in its own sandbox and accepts with exit 0.'),
+  limits: limitsSchema.optional(),
+});
+
+/** How output is compared with the expected output. */
+export const checkerSchema = z.union([
+  z.enum(['exact', 'lines', 'tokens']).transform((type) => ({ type })),
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('exact') }).describe('Byte-for-byte equal.'),
+    z.strictObject({ type: z.literal('lines') }).describe('Equal line by line, ignoring trailing whitespace and trailing blank lines.'),
+    z.strictObject({ type: z.literal('tokens') }).describe('Equal as whitespace-separated tokens.'),
+    z
+      .strictObject({
+        type: z.literal('float'),
+        absTolerance: z.number().nonnegative().max(1e9).default(1e-6),
+        relTolerance: z.number().nonnegative().max(1e9).default(1e-6),
+      })
+      .describe('Tokens equal, numbers within an absolute or relative tolerance.'),
+    customCheckerSchema,
+  ]),
+]);
+
+/**
+ * A submission as given to `Judge.submit`. One of `source`/`files`; at most one of `stdin`/`tests`.
+ *
+ * @example
+ * ```ts
+ * { language: 'python3', source: 'print(int(input()) * 2)', tests: [{ input: '5\n', expectedOutput: '10\n' }] }
+ * ```
+ */
+export const submissionSchema = z
+  .strictObject({
+    language: z.string().min(1).max(64).describe('Language id or alias, e.g. `python3`, `cpp`.'),
+    version: z.string().min(1).max(64).optional().describe('Wanted toolchain version; refused when it does not match the detected one.'),
+    source: z.string().max(maxTextBytes).optional().describe('Source of the main file.'),
+    files: z.array(fileSchema).min(1).max(64).optional().describe('Several files; the first is the main one.'),
+    stdin: z.string().max(maxTextBytes).optional().describe('Input of a single run (no expected output).'),
+    tests: z.array(testSchema).min(1).max(1000).optional().describe('Tests to run, in order.'),
+    limits: limitsSchema.optional().describe('Limits for every test.'),
+    checker: checkerSchema.optional().describe('Output comparison; defaults to `lines`.'),
+    args: z.array(z.string().max(4096)).max(64).optional().describe('Arguments passed to the program.'),
+    stopOnFirstFailure: z.boolean().optional().describe('Skip the remaining tests after the first that fails. Default false.'),
+    metadata: z.record(z.string().max(64), z.string().max(1024)).optional().describe('Opaque labels echoed on the result.'),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.source === undefined) === (value.files === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['source'], message: 'give exactly one of source or files' });
+    }
+    if (value.stdin !== undefined && value.tests !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['stdin'], message: 'give stdin or tests, not both' });
+    }
+    if (value.metadata && Object.keys(value.metadata).length > 32) {
+      ctx.addIssue({ code: 'custom', path: ['metadata'], message: 'at most 32 metadata keys' });
+    }
+  });
+
+/** Input type of a submission (before defaults). */
+export type SubmissionInput = z.input<typeof submissionSchema>;
+/** A submission after validation and defaults. */
+export type ParsedSubmission = z.output<typeof submissionSchema>;
+/** Limits a submission may request. */
+export type LimitsInput = z.output<typeof limitsSchema>;
+/** A checker after validation. */
+export type Checker = z.output<typeof checkerSchema>;

@@ -1,0 +1,63 @@
+import type { z } from 'zod';
+import { type InputIssue, JudgeError } from '../errors/judge-error.js';
+import { type Limits, limitNames } from '../runner/limits.js';
+import { describe, type LimitsInput, type ParsedSubmission, submissionSchema } from './schema.js';
+
+/** @internal Turns zod issues into judgekit's `{ path, message }` list. */
+export function toIssues(error: z.ZodError): InputIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+/**
+ * Validates a submission. Throws `JDG_ERR_INPUT_INVALID` whose message names the first field and
+ * whose `details.issues` lists every one.
+ */
+export function parseSubmission(input: unknown): ParsedSubmission {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new JudgeError('JDG_ERR_INPUT_INVALID', `A submission must be an object, received ${describe(input)}.`, {
+      details: { issues: [{ path: '', message: 'expected an object' }] },
+    });
+  }
+  const parsed = submissionSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = toIssues(parsed.error);
+    const first = issues[0]!;
+    throw new JudgeError('JDG_ERR_INPUT_INVALID', `Invalid submission: ${first.path || '(root)'}: ${first.message}`, {
+      details: { issues },
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * Resolves the limits of a step: each layer overrides the one before. A value the submission
+ * asked for above `max` is refused with `JDG_ERR_LIMIT_EXCEEDS_MAX`, never clamped.
+ */
+export function resolveLimits(
+  base: Limits,
+  languageDefaults: Partial<Limits> | undefined,
+  requested: (LimitsInput | undefined)[],
+  max: Limits,
+  path: string,
+): Limits {
+  const limits: Limits = { ...base, ...languageDefaults };
+  for (const layer of requested) {
+    if (!layer) continue;
+    for (const name of limitNames) {
+      const value = layer[name];
+      if (value === undefined) continue;
+      if (value > max[name]) {
+        throw new JudgeError('JDG_ERR_LIMIT_EXCEEDS_MAX', `${path}.${name} is ${value}, above the maximum ${max[name]}.`, {
+          details: {
+            issues: [{ path: `${path}.${name}`, message: `at most ${max[name]}` }],
+            limit: name,
+            requested: value,
+            max: max[name],
+          },
+        });
+      }
+      limits[name] = value;
+    }
+  }
+  return limits;
+}

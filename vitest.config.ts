@@ -1,0 +1,37 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.url));
+
+// Tests import packages by name; resolve them to source so no build is needed to test.
+const alias = {
+  '@judgekit/core/testing': src('core/src/testing/index.ts'),
+  '@judgekit/core': src('core/src/index.ts'),
+  '@judgekit/runner-nsjail': src('runner-nsjail/src/index.ts'),
+  '@judgekit/runner-docker': src('runner-docker/src/index.ts'),
+  '@judgekit/http-adapter': src('http-adapter/src/index.ts'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    // A process warning (leaked listener, unhandled rejection) fails the run.
+    dangerouslyIgnoreUnhandledErrors: false,
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'], testTimeout: 20_000 },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/integration/**/*.test.ts', 'test/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
