@@ -37,19 +37,24 @@ export const limitsSchema = z
 const fileNamePattern = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._+-]+(?:\/[A-Za-z0-9._+-]+)*$/;
 
 /** A source file of a multi-file submission. */
-export const fileSchema = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(fileNamePattern, {
-      error: (i) => `file name must be a relative path of letters, digits and . _ + -, received ${describe(i.input)}`,
-    })
-    .optional()
-    .describe('Relative path; the first file is the main one and defaults to the language’s source file name.'),
-  content: z.string().max(maxTextBytes).describe('File contents, in `encoding`.'),
-  encoding: z.enum(['utf8', 'base64']).default('utf8').describe('How `content` is encoded.'),
-});
+export const fileSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(fileNamePattern, {
+        error: (i) => `file name must be a relative path of letters, digits and . _ + -, received ${describe(i.input)}`,
+      })
+      .optional()
+      .describe('Relative path; the first file is the main one and defaults to the language’s source file name.'),
+    content: z.string().max(maxTextBytes).describe('File contents, in `encoding`.'),
+    encoding: z.enum(['utf8', 'base64']).default('utf8').describe('How `content` is encoded.'),
+  })
+  .refine((f) => f.encoding !== 'base64' || /^[A-Za-z0-9+/]*={0,2}$/.test(f.content.replace(/\s+/g, '')), {
+    path: ['content'],
+    message: 'content is not valid base64',
+  });
 
 /** One test: input, optional expected output, optional per-test limits. */
 export const testSchema = z.strictObject({
@@ -112,7 +117,10 @@ export const submissionSchema = z
     checker: checkerSchema.optional().describe('Output comparison; defaults to `lines`.'),
     args: z.array(z.string().max(4096)).max(64).optional().describe('Arguments passed to the program.'),
     stopOnFirstFailure: z.boolean().optional().describe('Skip the remaining tests after the first that fails. Default false.'),
-    metadata: z.record(z.string().max(64), z.string().max(1024)).optional().describe('Opaque labels echoed on the result.'),
+    metadata: z
+      .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'metadata keys are 1-64 letters, digits, _ . : -'), z.string().max(1024))
+      .optional()
+      .describe('Opaque labels echoed on the result.'),
   })
   .superRefine((value, ctx) => {
     if ((value.source === undefined) === (value.files === undefined)) {

@@ -18,6 +18,12 @@ export function parseSubmission(input: unknown): ParsedSubmission {
       details: { issues: [{ path: '', message: 'expected an object' }] },
     });
   }
+  const polluting = findPollutingKey(input, '', 0);
+  if (polluting !== null) {
+    throw new JudgeError('JDG_ERR_INPUT_INVALID', `Invalid submission: ${polluting}: this key name is not allowed`, {
+      details: { issues: [{ path: polluting, message: 'key name not allowed (__proto__, constructor, prototype)' }] },
+    });
+  }
   const parsed = submissionSchema.safeParse(input);
   if (!parsed.success) {
     const issues = toIssues(parsed.error);
@@ -27,6 +33,27 @@ export function parseSubmission(input: unknown): ParsedSubmission {
     });
   }
   return parsed.data;
+}
+
+const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Finds a prototype-polluting own key anywhere in plain input (as JSON.parse can produce). */
+function findPollutingKey(value: unknown, path: string, depth: number): string | null {
+  if (value === null || typeof value !== 'object' || depth > 8) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && i < 2000; i++) {
+      const found = findPollutingKey(value[i], `${path}${path ? '.' : ''}${i}`, depth + 1);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  for (const key of Object.keys(value)) {
+    const at = `${path}${path ? '.' : ''}${key}`;
+    if (forbiddenKeys.has(key)) return at;
+    const found = findPollutingKey((value as Record<string, unknown>)[key], at, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /**
