@@ -12,7 +12,7 @@ export const errorCodes = {
   JDG_ERR_JUDGE_CLOSED: 'The judge is closing or closed and takes no new work.',
   JDG_ERR_SUBMISSION_NOT_FOUND: 'No submission with this id is stored (never created, deleted, or expired).',
   JDG_ERR_WAIT_TIMEOUT: '`wait()` gave up after `timeoutMs` before the submission finished.',
-  JDG_ERR_ABORTED: 'The operation was aborted through its `AbortSignal`.',
+  JDG_ERR_OPERATION_ABORTED: 'The operation was aborted through its `AbortSignal`.',
   JDG_ERR_SANDBOX_FAILED:
     'The sandbox itself failed (setup, a mount, the sandbox tool exited with its own error); not a verdict on the program.',
   JDG_ERR_SANDBOX_UNAVAILABLE: 'The runner cannot create sandboxes on this host (tool missing, engine down, no permission).',

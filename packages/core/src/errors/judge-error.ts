@@ -53,5 +53,5 @@ export function isJudgeError(value: unknown, code?: ErrorCode): value is JudgeEr
 
 /** @internal An abort turned into a coded error, keeping the signal's reason as cause. */
 export function abortError(signal: AbortSignal | undefined): JudgeError {
-  return new JudgeError('JDG_ERR_ABORTED', 'The operation was aborted.', { cause: signal?.reason });
+  return new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: signal?.reason });
 }

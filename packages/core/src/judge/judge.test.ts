@@ -18,7 +18,7 @@ function gate() {
     maxRunning = Math.max(maxRunning, running);
     await new Promise<void>((resolve, reject) => {
       waiting.push(resolve);
-      signal?.addEventListener('abort', () => reject(new JudgeError('JDG_ERR_ABORTED', 'aborted')), { once: true });
+      signal?.addEventListener('abort', () => reject(new JudgeError('JDG_ERR_OPERATION_ABORTED', 'aborted')), { once: true });
     });
     running--;
     return { stdout: 'ok\n' };
@@ -263,7 +263,7 @@ describe('Judge', () => {
     const running = judge.run({ language: 'python3', source: 'x' }, { signal: controller.signal });
     await until(() => g.pending() === 1);
     controller.abort();
-    await expect(running).rejects.toMatchObject({ code: 'JDG_ERR_ABORTED' });
+    await expect(running).rejects.toMatchObject({ code: 'JDG_ERR_OPERATION_ABORTED' });
     await until(() => judge.stats().cancelled === 1);
   });
 

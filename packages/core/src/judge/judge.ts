@@ -269,7 +269,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     }
     const controller = this.#controllers.get(id);
     if (controller) {
-      controller.abort(new JudgeError('JDG_ERR_ABORTED', 'cancelled'));
+      controller.abort(new JudgeError('JDG_ERR_OPERATION_ABORTED', 'cancelled'));
       return this.wait(id);
     }
     return (await this.#read(id)).result;
@@ -378,7 +378,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
       this.#accepting = false;
       const cancellations: Promise<unknown>[] = [];
       for (const [id, controller] of this.#controllers) {
-        controller.abort(new JudgeError('JDG_ERR_ABORTED', 'the judge is shutting down'));
+        controller.abort(new JudgeError('JDG_ERR_OPERATION_ABORTED', 'the judge is shutting down'));
         cancellations.push(this.wait(id).catch(() => {}));
       }
       await this.#queue.close();
@@ -452,7 +452,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
       result.tests = outcome.tests;
     } catch (error) {
       const reason: unknown = controller.signal.reason;
-      if (controller.signal.aborted && isJudgeError(reason, 'JDG_ERR_ABORTED')) {
+      if (controller.signal.aborted && isJudgeError(reason, 'JDG_ERR_OPERATION_ABORTED')) {
         this.#stats.running--;
         this.#controllers.delete(id);
         clearTimeout(watchdog);

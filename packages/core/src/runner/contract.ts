@@ -97,7 +97,7 @@ export interface Sandbox extends AsyncDisposable {
   /**
    * Runs one command to completion (or to a limit) and reports what happened.
    * Throws `JDG_ERR_SANDBOX_FAILED` only when the sandbox machinery fails, and
-   * `JDG_ERR_ABORTED` when `signal` aborts (the command is killed first).
+   * `JDG_ERR_OPERATION_ABORTED` when `signal` aborts (the command is killed first).
    */
   exec(request: ExecRequest, options?: OperationOptions): Promise<ExecOutcome>;
   /**

@@ -300,7 +300,7 @@ export function runnerConformanceSuite(options: ConformanceOptions): void {
         setTimeout(() => controller.abort(new Error('test abort')), 300);
         await expect(
           box.exec({ argv: ['python3', 'main.py'], limits: limits({ wallTimeMs: 20_000 }) }, { signal: controller.signal }),
-        ).rejects.toSatisfy((e: unknown) => isJudgeError(e, 'JDG_ERR_ABORTED'));
+        ).rejects.toSatisfy((e: unknown) => isJudgeError(e, 'JDG_ERR_OPERATION_ABORTED'));
         expect(performance.now() - started).toBeLessThan(5000);
       });
     });
