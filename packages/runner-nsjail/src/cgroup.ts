@@ -1,0 +1,237 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Which cgroup layout the host uses. */
+export type CgroupVersion = 'v1' | 'v2';
+
+/** What one command used, read from its cgroup after it ended. */
+export interface CgroupUsage {
+  /** CPU time of every process in the group, in nanoseconds. */
+  cpuNs: number;
+  /** Peak memory charged to the group, in bytes. */
+  peakMemoryBytes: number;
+  /** Number of OOM kills inside the group. */
+  oomKills: number;
+  /** Times an allocation hit the memory limit. */
+  memoryFailures: number;
+  /** Times a fork/clone was refused at the pids limit. */
+  pidsRefused: number;
+}
+
+/** Limits written into a command's cgroup before anything runs in it. */
+export interface CgroupLimits {
+  memoryBytes: number;
+  /** Most tasks (processes and threads). */
+  pids: number;
+}
+
+const v1Controllers = ['memory', 'pids', 'cpuacct'] as const;
+
+/** @internal Detects the cgroup layout from the mounts under `root`. */
+export function detectCgroupVersion(root = '/sys/fs/cgroup'): CgroupVersion | null {
+  if (v1Controllers.every((c) => existsSync(join(root, c, 'cgroup.procs')))) return 'v1';
+  try {
+    const controllers = readFileSync(join(root, 'cgroup.controllers'), 'utf8');
+    if (/\bmemory\b/.test(controllers) && /\bpids\b/.test(controllers)) return 'v2';
+  } catch {
+    // not a cgroup2 root
+  }
+  return null;
+}
+
+const readNumber = async (file: string): Promise<number> => {
+  try {
+    const text = (await readFile(file, 'utf8')).trim();
+    return text === 'max' ? Number.POSITIVE_INFINITY : Number(text) || 0;
+  } catch {
+    return 0;
+  }
+};
+
+const readKey = async (file: string, key: string): Promise<number> => {
+  try {
+    const text = await readFile(file, 'utf8');
+    const match = new RegExp(`^${key} (\\d+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * @internal The cgroup hierarchy the runner owns: `<root>/<controller>/<parent>` on v1,
+ * `<root>/<parent>` on v2. Each command gets a child group that the judge creates, fills,
+ * reads and removes itself (nsjail's own per-run group is deleted with its counters).
+ */
+export class CgroupTree {
+  constructor(
+    readonly version: CgroupVersion,
+    readonly parent: string,
+    readonly root = '/sys/fs/cgroup',
+  ) {}
+
+  /** Folders that make up one group, one per controller on v1. */
+  dirsOf(name: string): string[] {
+    if (this.version === 'v2') return [join(this.root, this.parent, name)];
+    return v1Controllers.map((c) => join(this.root, c, this.parent, name));
+  }
+
+  /** The parent folders (created by the setup script, re-created here when missing). */
+  parentDirs(): string[] {
+    if (this.version === 'v2') return [join(this.root, this.parent)];
+    return v1Controllers.map((c) => join(this.root, c, this.parent));
+  }
+
+  async ensureParents(): Promise<void> {
+    for (const dir of this.parentDirs()) await mkdir(dir, { recursive: true });
+    if (this.version === 'v2') {
+      // Children only get controllers the parent delegates.
+      await writeFile(join(this.root, this.parent, 'cgroup.subtree_control'), '+memory +pids +cpu').catch(() => undefined);
+    }
+  }
+
+  /** Creates a group with its limits; returns the `cgroup.procs` files a process must join. */
+  async create(name: string, limits: CgroupLimits): Promise<CgroupHandle> {
+    const dirs = this.dirsOf(name);
+    await Promise.all(dirs.map((d) => mkdir(d)));
+    const handle = new CgroupHandle(this.version, dirs);
+    try {
+      await handle.applyLimits(limits);
+    } catch (error) {
+      await handle.remove();
+      throw error;
+    }
+    return handle;
+  }
+
+  /** Names of the groups under the parent (for stale clean-up and leftover checks). */
+  async list(): Promise<string[]> {
+    const first = this.parentDirs()[0]!;
+    try {
+      const entries = await readdir(first, { withFileTypes: true });
+      return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Kills what runs in a group and removes it (used for groups left by a crashed judge). */
+  async destroy(name: string): Promise<void> {
+    await new CgroupHandle(this.version, this.dirsOf(name)).remove();
+  }
+}
+
+/** @internal One command's group. */
+export class CgroupHandle {
+  constructor(
+    readonly version: CgroupVersion,
+    readonly dirs: string[],
+  ) {}
+
+  private get memoryDir(): string {
+    return this.dirs[0]!;
+  }
+  private get pidsDir(): string {
+    return this.version === 'v2' ? this.dirs[0]! : this.dirs[1]!;
+  }
+  private get cpuDir(): string {
+    return this.version === 'v2' ? this.dirs[0]! : this.dirs[2]!;
+  }
+
+  /** Files a process writes its pid into to join every controller. */
+  get procsFiles(): string[] {
+    return this.dirs.map((d) => join(d, 'cgroup.procs'));
+  }
+
+  async applyLimits(limits: CgroupLimits): Promise<void> {
+    const memory = String(Math.floor(limits.memoryBytes));
+    const pids = String(Math.max(1, Math.floor(limits.pids)));
+    if (this.version === 'v1') {
+      await writeFile(join(this.memoryDir, 'memory.limit_in_bytes'), memory);
+      // Without swap accounting the file is absent; with it, swap must not extend the limit.
+      await writeFile(join(this.memoryDir, 'memory.memsw.limit_in_bytes'), memory).catch(() => undefined);
+      await writeFile(join(this.memoryDir, 'memory.swappiness'), '0').catch(() => undefined);
+      await writeFile(join(this.pidsDir, 'pids.max'), pids);
+    } else {
+      await writeFile(join(this.memoryDir, 'memory.max'), memory);
+      await writeFile(join(this.memoryDir, 'memory.swap.max'), '0').catch(() => undefined);
+      await writeFile(join(this.pidsDir, 'pids.max'), pids);
+    }
+  }
+
+  /** CPU time used so far, in nanoseconds. */
+  async cpuNs(): Promise<number> {
+    if (this.version === 'v1') return readNumber(join(this.cpuDir, 'cpuacct.usage'));
+    return (await readKey(join(this.cpuDir, 'cpu.stat'), 'usage_usec')) * 1000;
+  }
+
+  /** Current memory charge, in bytes (v2 kernels before 5.19 have no `memory.peak`). */
+  async currentMemoryBytes(): Promise<number> {
+    return readNumber(join(this.memoryDir, this.version === 'v1' ? 'memory.usage_in_bytes' : 'memory.current'));
+  }
+
+  async usage(): Promise<CgroupUsage> {
+    if (this.version === 'v1') {
+      const [cpuNs, peakMemoryBytes, oomKills, memoryFailures, pidsRefused] = await Promise.all([
+        this.cpuNs(),
+        readNumber(join(this.memoryDir, 'memory.max_usage_in_bytes')),
+        readKey(join(this.memoryDir, 'memory.oom_control'), 'oom_kill'),
+        readNumber(join(this.memoryDir, 'memory.failcnt')),
+        readKey(join(this.pidsDir, 'pids.events'), 'max'),
+      ]);
+      return { cpuNs, peakMemoryBytes, oomKills, memoryFailures, pidsRefused };
+    }
+    const events = join(this.memoryDir, 'memory.events');
+    const [cpuNs, peakMemoryBytes, oomKills, memoryFailures, pidsRefused] = await Promise.all([
+      this.cpuNs(),
+      readNumber(join(this.memoryDir, 'memory.peak')),
+      readKey(events, 'oom_kill'),
+      readKey(events, 'max'),
+      readKey(join(this.pidsDir, 'pids.events'), 'max'),
+    ]);
+    return { cpuNs, peakMemoryBytes, oomKills, memoryFailures, pidsRefused };
+  }
+
+  /** Host pids of every process in the group. */
+  async pids(): Promise<number[]> {
+    try {
+      const text = await readFile(join(this.pidsDir, 'cgroup.procs'), 'utf8');
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((p) => Number(p));
+    } catch {
+      return [];
+    }
+  }
+
+  /** SIGKILLs every process in the group except `spare` (nsjail itself, so it can report). */
+  async killAll(spare?: number): Promise<void> {
+    if (this.version === 'v2' && spare === undefined) {
+      await writeFile(join(this.pidsDir, 'cgroup.kill'), '1').catch(() => undefined);
+    }
+    for (const pid of await this.pids()) {
+      if (pid === spare) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Kills what is left and removes the group's folders, retrying while tasks exit. */
+  async remove(): Promise<void> {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const results = await Promise.allSettled(this.dirs.map((d) => rmdir(d)));
+      const failed = results.filter(
+        (r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason as NodeJS.ErrnoException).code !== 'ENOENT',
+      );
+      if (failed.length === 0) return;
+      if ((failed[0]!.reason as NodeJS.ErrnoException).code !== 'EBUSY' || attempt === 199) throw failed[0]!.reason;
+      await this.killAll();
+      await new Promise((resolve) => setTimeout(resolve, attempt < 10 ? 5 : 25));
+    }
+  }
+}

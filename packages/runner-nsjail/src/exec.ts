@@ -1,0 +1,368 @@
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import type { Readable } from 'node:stream';
+import { type ExecOutcome, JudgeError, type LimitKind, type Limits } from '@judgekit/core';
+import type { CgroupHandle } from './cgroup.js';
+import { seccompPolicy } from './seccomp.js';
+import type { ResolvedMount } from './toolchain.js';
+
+const MiB = 1024 * 1024;
+
+/** @internal Everything needed to run one command in nsjail. */
+export interface NsjailCommand {
+  nsjail: string;
+  argv: string[];
+  stdin: Uint8Array;
+  env: Record<string, string>;
+  limits: Limits;
+  workDir: string;
+  uid: number;
+  gid: number;
+  mounts: ResolvedMount[];
+  rootfs: string | undefined;
+  devices: readonly string[];
+  tmpSizeBytes: number;
+  cgroup: CgroupHandle;
+  signal: AbortSignal | undefined;
+}
+
+/** Inside uid/gid of the program: `nobody`, mapped to a distinct unprivileged uid outside. */
+const insideId = 65534;
+
+// PID 1 of a pid namespace ignores signals it sends itself (abort() would not end it), so a
+// shell is PID 1 and the program its child. fd 3 is nsjail's log pipe, passed in so that a
+// missing command is reported as a sandbox failure, then closed for the program.
+const initScript = [
+  'ulimit -f "$JK_FSIZE_BLOCKS" || exit 125',
+  'unset JK_FSIZE_BLOCKS',
+  'command -v "$1" >/dev/null 2>&1 || { echo "[judgekit] command not found in the sandbox: $1" >&3; exit 127; }',
+  '"$@" 3>&-',
+  'exit $?',
+].join('\n');
+
+const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/** @internal The argv that joins the cgroup and then becomes nsjail. */
+export function buildArgv(cmd: NsjailCommand): string[] {
+  const { limits } = cmd;
+  // The shell joins every controller before exec'ing nsjail, so nsjail and the program are
+  // accounted from their first instruction; a failure is written to nsjail's log pipe.
+  const join = cmd.cgroup.procsFiles.map((f) => `echo $$ > ${quote(f)}`).join(' && ');
+  const wrapper = `${join} || { echo "[judgekit] cannot join the cgroup" >&3; exit 125; }\nexec "$0" "$@"`;
+  const seconds = (ms: number): string => String(Math.max(1, Math.ceil(ms / 1000)) + 1);
+  const args: string[] = [
+    '/bin/sh',
+    '-c',
+    wrapper,
+    cmd.nsjail,
+    '--mode',
+    'o',
+    '--log_fd',
+    '3',
+    '--pass_fd',
+    '3',
+    '--hostname',
+    'judgekit',
+    '--user',
+    `${insideId}:${cmd.uid}:1`,
+    '--group',
+    `${insideId}:${cmd.gid}:1`,
+    '--time_limit',
+    seconds(limits.wallTimeMs),
+    '--nice_level',
+    '5',
+    // Every rlimit explicitly: nsjail's defaults (1 MB files, 32 descriptors, 4 GB address
+    // space) are not ours. Memory is held by the cgroup, not RLIMIT_AS, which breaks the
+    // JVM's and Go's address-space reservations.
+    '--rlimit_as',
+    'inf',
+    '--rlimit_core',
+    '0',
+    '--rlimit_cpu',
+    seconds(limits.cpuTimeMs),
+    '--rlimit_fsize',
+    String(Math.max(1, Math.ceil(limits.fileSizeBytes / MiB))),
+    '--rlimit_nofile',
+    String(limits.openFiles),
+    '--rlimit_nproc',
+    String(limits.processes + 1),
+    '--rlimit_stack',
+    String(Math.max(8, Math.ceil(limits.memoryBytes / MiB))),
+    '--rlimit_memlock',
+    '0',
+    '--rlimit_rtprio',
+    '0',
+    '--rlimit_msgqueue',
+    '0',
+    '--seccomp_string',
+    seccompPolicy(),
+  ];
+  if (cmd.rootfs) {
+    args.push('--chroot', cmd.rootfs);
+  } else {
+    for (const m of cmd.mounts) {
+      if (m.kind === 'bind') args.push('--bindmount_ro', m.path);
+      else args.push('--symlink', `${m.target}:${m.path}`);
+    }
+  }
+  for (const device of cmd.devices) args.push('--bindmount_ro', device);
+  args.push(
+    '--symlink',
+    '/proc/self/fd:/dev/fd',
+    '--symlink',
+    '/proc/self/fd/0:/dev/stdin',
+    '--symlink',
+    '/proc/self/fd/1:/dev/stdout',
+    '--symlink',
+    '/proc/self/fd/2:/dev/stderr',
+    '--bindmount',
+    `${cmd.workDir}:/box`,
+    '--cwd',
+    '/box',
+    '--mount',
+    `none:/tmp:tmpfs:size=${cmd.tmpSizeBytes},mode=1777`,
+  );
+  for (const [key, value] of Object.entries(cmd.env)) args.push('--env', `${key}=${value}`);
+  args.push('--env', `JK_FSIZE_BLOCKS=${Math.max(1, Math.ceil(limits.fileSizeBytes / 512))}`);
+  args.push('--', '/bin/sh', '-c', initScript, 'sh', ...cmd.argv);
+  return args;
+}
+
+const signalNames: Record<number, string> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  4: 'SIGILL',
+  5: 'SIGTRAP',
+  6: 'SIGABRT',
+  7: 'SIGBUS',
+  8: 'SIGFPE',
+  9: 'SIGKILL',
+  10: 'SIGUSR1',
+  11: 'SIGSEGV',
+  12: 'SIGUSR2',
+  13: 'SIGPIPE',
+  14: 'SIGALRM',
+  15: 'SIGTERM',
+  16: 'SIGSTKFLT',
+  17: 'SIGCHLD',
+  18: 'SIGCONT',
+  19: 'SIGSTOP',
+  20: 'SIGTSTP',
+  21: 'SIGTTIN',
+  22: 'SIGTTOU',
+  23: 'SIGURG',
+  24: 'SIGXCPU',
+  25: 'SIGXFSZ',
+  26: 'SIGVTALRM',
+  27: 'SIGPROF',
+  28: 'SIGWINCH',
+  29: 'SIGIO',
+  30: 'SIGPWR',
+  31: 'SIGSYS',
+};
+
+/** @internal Drops an incomplete UTF-8 character left at the end of a cut buffer, so decoding adds no replacement bytes. */
+export function trimPartialUtf8(buf: Buffer): Buffer {
+  let i = buf.length - 1;
+  let continuation = 0;
+  // Step back over continuation bytes (10xxxxxx) to the lead byte of the last character.
+  while (i >= 0 && continuation < 3 && (buf[i]! & 0xc0) === 0x80) {
+    i--;
+    continuation++;
+  }
+  if (i < 0) return buf;
+  const lead = buf[i]!;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return continuation + 1 < need ? buf.subarray(0, i) : buf;
+}
+
+/** Captures stdout+stderr under one shared byte cap, counting while streaming. */
+class OutputCapture {
+  readonly chunks: { stdout: Buffer[]; stderr: Buffer[] } = { stdout: [], stderr: [] };
+  readonly truncated = { stdout: false, stderr: false };
+  #total = 0;
+
+  constructor(
+    private readonly capBytes: number,
+    private readonly onCap: () => void,
+  ) {}
+
+  attach(stream: Readable, name: 'stdout' | 'stderr'): void {
+    stream.on('data', (chunk: Buffer) => {
+      const room = this.capBytes - this.#total;
+      if (room <= 0) {
+        // Already full: drop, and make sure the program is stopped.
+        if (chunk.length > 0) this.#overflow(name);
+        return;
+      }
+      if (chunk.length > room) {
+        this.chunks[name].push(chunk.subarray(0, room));
+        this.#total += room;
+        this.#overflow(name);
+        return;
+      }
+      this.chunks[name].push(chunk);
+      this.#total += chunk.length;
+    });
+  }
+
+  #overflow(name: 'stdout' | 'stderr'): void {
+    this.truncated[name] = true;
+    this.onCap();
+  }
+
+  text(name: 'stdout' | 'stderr'): string {
+    const buf = Buffer.concat(this.chunks[name]);
+    return (this.truncated[name] ? trimPartialUtf8(buf) : buf).toString('utf8');
+  }
+}
+
+type KillReason = LimitKind | 'abort';
+
+const statusPattern = /\(\[STANDALONE MODE\]\) exited with status: (\d+)/;
+const signalPattern = /\(\[STANDALONE MODE\]\) terminated with signal: (\S+) \((\d+)\)/;
+
+/** nsjail's own warning and error lines, for the message of a sandbox failure. */
+function failureLines(log: string): string {
+  const lines = log
+    .split('\n')
+    .filter((l) => /^\[[EFW]\]/.test(l) || l.startsWith('[judgekit]'))
+    .filter((l) => !l.includes('logParams()'));
+  return (lines.length > 0 ? lines : log.split('\n').filter(Boolean).slice(-3)).join('\n');
+}
+
+/** @internal Runs one command in nsjail inside its cgroup and turns what happened into data. */
+export async function runNsjail(cmd: NsjailCommand): Promise<ExecOutcome> {
+  const argv = buildArgv(cmd);
+  const started = performance.now();
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {} });
+  let killReason: KillReason | null = null;
+  let exitedAt = 0;
+  let closed = false;
+  const timers: NodeJS.Timeout[] = [];
+
+  const kill = (reason: KillReason): void => {
+    if (closed) return;
+    killReason ??= reason;
+    // Kill the jail's processes and spare nsjail, so it reports the status; if it does not
+    // exit soon after, it goes too.
+    void cmd.cgroup.killAll(child.pid);
+    timers.push(
+      setTimeout(() => {
+        if (closed) return;
+        void cmd.cgroup.killAll();
+        child.kill('SIGKILL');
+      }, 1000),
+    );
+  };
+
+  const output = new OutputCapture(cmd.limits.outputBytes, () => kill('output'));
+  output.attach(child.stdout!, 'stdout');
+  output.attach(child.stderr!, 'stderr');
+  const logChunks: Buffer[] = [];
+  let logBytes = 0;
+  (child.stdio[3] as Readable).on('data', (chunk: Buffer) => {
+    // nsjail's log is small; cap it anyway so a chatty failure cannot grow the judge.
+    if (logBytes < 256 * 1024) logChunks.push(chunk);
+    logBytes += chunk.length;
+  });
+  child.stdin!.on('error', () => {
+    // The program may exit without reading its input (EPIPE): not an error of the judge.
+  });
+  child.stdin!.end(cmd.stdin);
+
+  timers.push(setTimeout(() => kill('wall'), cmd.limits.wallTimeMs));
+  const cpuLimitNs = cmd.limits.cpuTimeMs * 1e6;
+  const cores = Math.max(1, availableParallelism());
+  const pollCpu = async (): Promise<void> => {
+    if (closed || killReason) return;
+    const used = await cmd.cgroup.cpuNs();
+    if (closed || killReason) return;
+    if (used >= cpuLimitNs) {
+      kill('cpu');
+      return;
+    }
+    // The group cannot use more than `cores` ms of CPU per ms of wall time, so nothing can
+    // cross the limit before this delay; polling gets finer only as the limit nears.
+    const delayMs = Math.min(100, Math.max(2, (cpuLimitNs - used) / 1e6 / cores));
+    timers.push(setTimeout(() => void pollCpu(), delayMs));
+  };
+  timers.push(setTimeout(() => void pollCpu(), Math.min(100, Math.max(2, cmd.limits.cpuTimeMs / cores))));
+
+  const onAbort = (): void => kill('abort');
+  if (cmd.signal?.aborted) onAbort();
+  cmd.signal?.addEventListener('abort', onAbort, { once: true });
+
+  let spawnError: Error | undefined;
+  const exitCode = await new Promise<number | null>((resolve) => {
+    child.on('error', (error) => {
+      spawnError = error;
+    });
+    child.on('exit', () => {
+      exitedAt = performance.now();
+    });
+    child.on('close', (code) => resolve(code));
+  });
+  closed = true;
+  for (const t of timers) clearTimeout(t);
+  cmd.signal?.removeEventListener('abort', onAbort);
+  const wallTimeMs = Math.round(((exitedAt || performance.now()) - started) * 1000) / 1000;
+
+  const usage = await cmd.cgroup.usage();
+  const log = Buffer.concat(logChunks).toString('utf8');
+
+  if (killReason === 'abort') {
+    throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: cmd.signal?.reason });
+  }
+  if (spawnError) {
+    throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not start nsjail (${cmd.nsjail}): ${spawnError.message}`, {
+      cause: spawnError,
+    });
+  }
+
+  let programExit: number | null = null;
+  let programSignal: string | null = null;
+  const status = statusPattern.exec(log);
+  const signalled = signalPattern.exec(log);
+  if (log.includes('[judgekit]') || (!status && !signalled && !killReason)) {
+    throw new JudgeError(
+      'JDG_ERR_SANDBOX_FAILED',
+      `nsjail could not run the command (exit ${exitCode ?? 'by signal'}): ${failureLines(log) || 'no log output'}`,
+      { details: { nsjailExitCode: exitCode, log: log.slice(-8192) } },
+    );
+  }
+  if (status) {
+    const code = Number(status[1]);
+    // The init shell reports a child killed by signal N as 128+N.
+    if (code > 128 && code <= 128 + 64) programSignal = signalNames[code - 128] ?? `SIG${code - 128}`;
+    else programExit = code;
+  } else if (signalled) {
+    programSignal = signalNames[Number(signalled[2])] ?? signalled[1]!;
+  } else {
+    programSignal = 'SIGKILL';
+  }
+
+  const cpuTimeMs = Math.round(usage.cpuNs / 1e3) / 1e3;
+  let limitExceeded: LimitKind | null = null;
+  if (killReason) limitExceeded = killReason;
+  else if (usage.oomKills > 0) limitExceeded = 'memory';
+  else if (programSignal === 'SIGXFSZ') limitExceeded = 'filesize';
+  else if ((programSignal === 'SIGKILL' || programSignal === 'SIGXCPU') && cpuTimeMs >= cmd.limits.cpuTimeMs) limitExceeded = 'cpu';
+  else if (/run time >= time limit/.test(log)) limitExceeded = 'wall';
+  else if (usage.pidsRefused > 0 && programExit !== 0) limitExceeded = 'processes';
+  else if (programExit !== 0 && programExit !== null && /File too large/.test(output.text('stderr'))) limitExceeded = 'filesize';
+
+  return {
+    exitCode: programExit,
+    signal: programSignal,
+    stdout: output.text('stdout'),
+    stderr: output.text('stderr'),
+    stdoutTruncated: output.truncated.stdout,
+    stderrTruncated: output.truncated.stderr,
+    cpuTimeMs,
+    wallTimeMs,
+    memoryBytes: usage.peakMemoryBytes,
+    limitExceeded,
+  };
+}

