@@ -1,8 +1,43 @@
+import type { Limits } from '../runner/limits.js';
 import type { LanguageDefinition } from './definition.js';
 
-const mib = (bytes: number): number => Math.max(16, Math.floor(bytes / (1024 * 1024)));
+const MiB = 1024 * 1024;
 
-/** Python 3 (CPython from the host or image). */
+/**
+ * @internal Memory kept outside a managed runtime's heap: its code, JIT output, thread stacks,
+ * class metadata and the garbage collector's own tables. A heap of `limit - reserve` fits under
+ * the sandbox's limit, so running out of heap is the runtime's clean out-of-memory error, which
+ * is reported as `memory_limit_exceeded` (and the sandbox's own memory kill catches the rest).
+ */
+export const runtimeReserveBytes = 64 * MiB;
+
+/**
+ * @internal The heap, in MiB, for a managed runtime under a memory limit: the limit less
+ * {@link runtimeReserveBytes}, but at least half the limit and at least 16 MiB, so small limits
+ * still start the runtime (and fail as a memory verdict, not as a start-up crash).
+ */
+export function heapMiB(limits: Pick<Limits, 'memoryBytes'>): number {
+  const limit = limits.memoryBytes;
+  return Math.max(16, Math.floor(Math.max(limit - runtimeReserveBytes, limit / 2) / MiB));
+}
+
+/** Node's options for both JavaScript and TypeScript: a V8 heap derived from the memory limit. */
+const nodeRun = ({ limits, args }: { limits: Limits; args: string[] }): string[] => [
+  'node',
+  `--max-old-space-size=${heapMiB(limits)}`,
+  // Young generation kept small so old space + young space + Node itself fit under the limit.
+  '--max-semi-space-size=8',
+  'main.js',
+  ...args,
+];
+
+/** V8's own out-of-memory report (old space or a failed large allocation). */
+const v8OutOfMemory = /JavaScript heap out of memory|Fatal JavaScript invalid size error|Allocation failed - process out of memory/;
+
+/**
+ * Python 3 (CPython from the host's `/usr/bin` or the image). No compile step; `-B` writes no
+ * bytecode files into the work directory.
+ */
 export const python3: LanguageDefinition = {
   id: 'python3',
   name: 'Python 3',
@@ -10,11 +45,13 @@ export const python3: LanguageDefinition = {
   extensions: ['.py'],
   sourceFile: 'main.py',
   run: ['python3', '-B', 'main.py'],
-  env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '0' },
-  version: { argv: ['python3', '--version'], pattern: /Python (\S+)/ },
+  env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' },
+  // A failed allocation under an address-space limit raises MemoryError instead of a memory kill.
+  outOfMemoryPattern: /^MemoryError\b/m,
+  version: { argv: ['python3', '--version'], pattern: /Python (\d+\.\d+\.\d+)/ },
 };
 
-/** C (GCC, GNU C17, -O2). */
+/** C (GCC, GNU C17, `-O2`, linked with libm). */
 export const c: LanguageDefinition = {
   id: 'c',
   name: 'C (GCC)',
@@ -23,10 +60,10 @@ export const c: LanguageDefinition = {
   sourceFile: 'main.c',
   compile: ['gcc', '-O2', '-std=gnu17', '-pipe', '-o', 'main', 'main.c', '-lm'],
   run: ['./main'],
-  version: { argv: ['gcc', '--version'], pattern: /gcc.* (\d+\.\d+\.\d+)/ },
+  version: { argv: ['gcc', '-dumpfullversion'], pattern: /(\d+\.\d+(?:\.\d+)?)/ },
 };
 
-/** C++ (G++, GNU C++17, -O2). */
+/** C++ (G++, GNU C++17, `-O2`). */
 export const cpp: LanguageDefinition = {
   id: 'cpp',
   name: 'C++ (G++)',
@@ -35,12 +72,16 @@ export const cpp: LanguageDefinition = {
   sourceFile: 'main.cpp',
   compile: ['g++', '-O2', '-std=gnu++17', '-pipe', '-o', 'main', 'main.cpp'],
   run: ['./main'],
-  version: { argv: ['g++', '--version'], pattern: /g\+\+.* (\d+\.\d+\.\d+)/ },
+  // `new` failing under an address-space limit throws std::bad_alloc instead of a memory kill.
+  outOfMemoryPattern: /std::bad_alloc/,
+  version: { argv: ['g++', '-dumpfullversion'], pattern: /(\d+\.\d+(?:\.\d+)?)/ },
 };
 
 /**
- * Java (OpenJDK). The heap is derived from the memory limit so that exceeding it reports
- * `memory_limit_exceeded` (the JVM's `OutOfMemoryError` is recognised).
+ * Java (OpenJDK). The class must be `Main` in `Main.java`. The heap (`-Xmx`) is the memory limit
+ * less {@link runtimeReserveBytes}, so a program that needs more ends with the JVM's
+ * `OutOfMemoryError`, reported as `memory_limit_exceeded`; the serial collector keeps the JVM's
+ * thread count small and independent of the host's CPU count.
  */
 export const java: LanguageDefinition = {
   id: 'java',
@@ -49,19 +90,23 @@ export const java: LanguageDefinition = {
   sourceFile: 'Main.java',
   compile: ({ limits }) => [
     'javac',
-    `-J-Xmx${Math.min(mib(limits.memoryBytes) - 64, 768)}m`,
+    `-J-Xmx${heapMiB(limits)}m`,
     '-J-XX:+UseSerialGC',
+    // javac is short-lived: the fast JIT tier alone starts it about twice as fast.
+    '-J-XX:TieredStopAtLevel=1',
+    '-J-Xshare:auto',
     '-encoding',
     'UTF-8',
     'Main.java',
   ],
   run: ({ limits, args }) => [
     'java',
-    `-Xmx${Math.max(16, Math.floor(mib(limits.memoryBytes) * 0.75))}m`,
+    `-Xmx${heapMiB(limits)}m`,
+    // Deep recursion is common in contest code; the stack is reserved, not used, until needed.
     '-Xss64m',
     '-XX:+UseSerialGC',
-    '-XX:TieredStopAtLevel=1',
     '-Xshare:auto',
+    '-XX:-UsePerfData',
     'Main',
     ...args,
   ],
@@ -71,45 +116,70 @@ export const java: LanguageDefinition = {
   version: { argv: ['javac', '-version'], pattern: /javac (\S+)/ },
 };
 
-/** JavaScript (Node.js). The V8 heap is derived from the memory limit. */
+/**
+ * JavaScript on Node.js (the host's Node on the nsjail runner, the image's on Docker). The V8 old
+ * space is the memory limit less {@link runtimeReserveBytes}, so running out of heap is V8's
+ * out-of-memory error, reported as `memory_limit_exceeded`.
+ */
 export const javascript: LanguageDefinition = {
   id: 'javascript',
   name: 'JavaScript (Node.js)',
   aliases: ['js', 'node', 'nodejs'],
   extensions: ['.js', '.mjs', '.cjs'],
   sourceFile: 'main.js',
-  run: ({ limits, args }) => [
-    'node',
-    `--max-old-space-size=${Math.max(16, Math.floor(mib(limits.memoryBytes) * 0.75))}`,
-    'main.js',
-    ...args,
-  ],
+  run: nodeRun,
   runLimits: { processes: 32 },
-  outOfMemoryPattern: /heap out of memory|Allocation failed/,
-  version: { argv: ['node', '--version'], pattern: /v(\S+)/ },
+  outOfMemoryPattern: v8OutOfMemory,
+  version: { argv: ['node', '--version'], pattern: /v(\d+\.\d+\.\d+)/ },
 };
 
-/** TypeScript, compiled to JavaScript with `tsc`, run with Node.js. */
+/**
+ * TypeScript, compiled to CommonJS with `tsc` (with Node's type declarations), run on Node.js.
+ * A type error is a compile error. `tsc` and the declarations live in
+ * `/usr/local/lib/judgekit/typescript` (installed by `scripts/setup/toolchains.sh`, and in the image).
+ */
 export const typescript: LanguageDefinition = {
   id: 'typescript',
   name: 'TypeScript',
   aliases: ['ts'],
   extensions: ['.ts'],
   sourceFile: 'main.ts',
-  compile: ['tsc', '--target', 'es2022', '--module', 'commonjs', '--types', 'node', '--skipLibCheck', '--outDir', '.', 'main.ts'],
-  run: ({ limits, args }) => [
+  compile: ({ limits }) => [
     'node',
-    `--max-old-space-size=${Math.max(16, Math.floor(mib(limits.memoryBytes) * 0.75))}`,
-    'main.js',
-    ...args,
+    `--max-old-space-size=${heapMiB(limits)}`,
+    '/usr/local/lib/judgekit/typescript/node_modules/typescript/bin/tsc',
+    '--target',
+    'es2022',
+    '--module',
+    'commonjs',
+    '--types',
+    'node',
+    '--typeRoots',
+    '/usr/local/lib/judgekit/typescript/node_modules/@types',
+    '--skipLibCheck',
+    '--pretty',
+    'false',
+    '--noEmitOnError',
+    '--outDir',
+    '.',
+    'main.ts',
   ],
+  run: nodeRun,
   compileLimits: { processes: 32 },
   runLimits: { processes: 32 },
-  outOfMemoryPattern: /heap out of memory|Allocation failed/,
-  version: { argv: ['tsc', '--version'], pattern: /Version (\S+)/ },
+  outOfMemoryPattern: v8OutOfMemory,
+  version: {
+    argv: ['node', '/usr/local/lib/judgekit/typescript/node_modules/typescript/bin/tsc', '--version'],
+    pattern: /Version (\S+)/,
+  },
 };
 
-/** Go. Builds a static binary; the Go runtime's threads need room in the process limit. */
+/**
+ * Go, built without cgo. The standard library is precompiled into GOROOT at setup time and used
+ * through `GODEBUG=installgoroot=all`, so a build in a fresh sandbox compiles only `main.go`
+ * (about 0.2 s instead of about 10 s); the build cache is a per-sandbox folder in `/tmp`.
+ * The Go runtime's threads need room in the process limit.
+ */
 export const go: LanguageDefinition = {
   id: 'go',
   name: 'Go',
@@ -118,13 +188,23 @@ export const go: LanguageDefinition = {
   sourceFile: 'main.go',
   compile: ['go', 'build', '-o', 'main', 'main.go'],
   run: ['./main'],
-  env: { GOCACHE: '/tmp/go-cache', GOPATH: '/tmp/go', CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GO111MODULE: 'off' },
+  env: {
+    GOCACHE: '/tmp/go-cache',
+    GOPATH: '/tmp/go',
+    GOENV: 'off',
+    GOTOOLCHAIN: 'local',
+    GO111MODULE: 'off',
+    CGO_ENABLED: '0',
+    GODEBUG: 'installgoroot=all',
+  },
   compileLimits: { processes: 128 },
   runLimits: { processes: 64 },
-  version: { argv: ['go', 'version'], pattern: /go(\d+\.\d+(?:\.\d+)?)/ },
+  // Under an address-space limit the Go runtime stops with this line instead of a memory kill.
+  outOfMemoryPattern: /^fatal error: runtime: out of memory/m,
+  version: { argv: ['go', 'env', 'GOVERSION'], pattern: /go(\d+\.\d+(?:\.\d+)?)/ },
 };
 
-/** Rust (rustc, -O). */
+/** Rust (rustc, `-O`, edition 2021, no Cargo and no crates). */
 export const rust: LanguageDefinition = {
   id: 'rust',
   name: 'Rust',
@@ -133,7 +213,11 @@ export const rust: LanguageDefinition = {
   sourceFile: 'main.rs',
   compile: ['rustc', '-O', '--edition', '2021', '-o', 'main', 'main.rs'],
   run: ['./main'],
-  version: { argv: ['rustc', '--version'], pattern: /rustc (\S+)/ },
+  env: { TMPDIR: '/tmp' },
+  compileLimits: { processes: 128 },
+  // The standard allocator's report when an allocation fails (then it aborts).
+  outOfMemoryPattern: /memory allocation of \d+ bytes failed/,
+  version: { argv: ['rustc', '--version'], pattern: /rustc (\d+\.\d+\.\d+)/ },
 };
 
 /** Bash. */
@@ -144,7 +228,7 @@ export const bash: LanguageDefinition = {
   extensions: ['.sh', '.bash'],
   sourceFile: 'main.sh',
   run: ['bash', 'main.sh'],
-  version: { argv: ['bash', '--version'], pattern: /version (\S+)/ },
+  version: { argv: ['bash', '--version'], pattern: /version (\d+\.\d+\.\d+)/ },
 };
 
 /** Every built-in language, in display order. */
