@@ -17,6 +17,8 @@ export default defineConfig({
   test: {
     // A process warning (leaked listener, unhandled rejection) fails the run.
     dangerouslyIgnoreUnhandledErrors: false,
+    // Sandbox tests measure time and memory: one file at a time keeps the figures honest.
+    fileParallelism: false,
     projects: [
       {
         resolve: { alias },
@@ -29,7 +31,6 @@ export default defineConfig({
           include: ['packages/*/test/integration/**/*.test.ts', 'test/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
-          fileParallelism: false,
         },
       },
     ],

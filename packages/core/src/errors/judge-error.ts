@@ -27,7 +27,14 @@ export interface JudgeErrorOptions {
  * }
  * ```
  */
+const brand = Symbol.for('@judgekit/core.JudgeError');
+
 export class JudgeError extends Error {
+  /** Recognises a JudgeError from any copy of this package (bundles, duplicated installs). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  }
+
   /** Stable, documented code; match on this, not on `message`. */
   readonly code: ErrorCode;
   /** Structured details (validation issues, limit names, ...). */
@@ -36,6 +43,7 @@ export class JudgeError extends Error {
   constructor(code: ErrorCode, message: string, options: JudgeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'JudgeError';
+    Object.defineProperty(this, brand, { value: true });
     this.code = code;
     this.details = options.details ?? {};
   }

@@ -97,6 +97,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   readonly #max: Limits;
   readonly #closeRunner: boolean;
   readonly #controllers = new Map<string, AbortController>();
+  readonly #watchdog = new Watchdog();
   readonly #stats: JudgeStats = { queued: 0, running: 0, finished: {}, cancelled: 0, sandboxFailures: 0 };
   readonly #versions = new Map<string, Promise<string | null>>();
   readonly #settledVersions = new Map<string, string>();
@@ -410,10 +411,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     const live: StoredSubmission = { input, result };
     let budget = watchdogSlackMs + input.compileLimits.wallTimeMs + (input.checkerCompileLimits?.wallTimeMs ?? 0);
     for (const t of input.tests) budget += t.limits.wallTimeMs + (input.checkerLimits?.wallTimeMs ?? 0);
-    const watchdog = setTimeout(
-      () => controller.abort(new JudgeError('JDG_ERR_SANDBOX_FAILED', `judging took longer than ${budget} ms`)),
-      budget,
-    );
+    const watchdog = this.#watchdog.watch(controller, budget);
     try {
       await this.#write(id, live);
       this.#emit({ type: 'running', id, result });
@@ -455,7 +453,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
       if (controller.signal.aborted && isJudgeError(reason, 'JDG_ERR_OPERATION_ABORTED')) {
         this.#stats.running--;
         this.#controllers.delete(id);
-        clearTimeout(watchdog);
+        this.#watchdog.unwatch(watchdog);
         await this.#finishCancelled(id, live);
         return;
       }
@@ -463,7 +461,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
       result.message = internalMessage(controller.signal.aborted ? reason : error);
       this.#stats.sandboxFailures++;
     }
-    clearTimeout(watchdog);
+    this.#watchdog.unwatch(watchdog);
     this.#controllers.delete(id);
     this.#stats.running--;
     result.status = 'done';
@@ -536,4 +534,36 @@ function internalMessage(error: unknown): string {
   }
   if (error instanceof Error) return `unexpected failure: ${error.message}`;
   return `unexpected failure: ${String(error)}`;
+}
+
+/**
+ * One coarse timer for every running submission (a timer per job costs more than the job on a
+ * fast path): a submission that overruns its own limits plus slack is aborted as a sandbox failure.
+ */
+class Watchdog {
+  readonly #deadlines = new Map<AbortController, number>();
+  #timer: NodeJS.Timeout | undefined;
+
+  watch(controller: AbortController, budgetMs: number): AbortController {
+    this.#deadlines.set(controller, Date.now() + budgetMs);
+    this.#timer ??= setInterval(() => this.#sweep(), 1000).unref();
+    return controller;
+  }
+
+  unwatch(controller: AbortController): void {
+    this.#deadlines.delete(controller);
+    if (this.#deadlines.size === 0 && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [controller, deadline] of this.#deadlines) {
+      if (now < deadline) continue;
+      this.unwatch(controller);
+      controller.abort(new JudgeError('JDG_ERR_SANDBOX_FAILED', 'judging took longer than its limits allow; the sandbox stopped answering'));
+    }
+  }
 }

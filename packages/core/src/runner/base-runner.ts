@@ -1,5 +1,5 @@
 import { JudgeError } from '../errors/judge-error.js';
-import type { OperationOptions, Runner, RunnerHealth, Sandbox, SandboxEnvironment } from './contract.js';
+import type { ExecOutcome, ExecRequest, OperationOptions, Runner, RunnerHealth, Sandbox, SandboxEnvironment, SandboxFile } from './contract.js';
 
 /**
  * Base class for runners: it owns the idempotent `close()`/`destroy()`, tracks open sandboxes,
@@ -46,22 +46,11 @@ export abstract class BaseRunner implements Runner {
       await sandbox.dispose();
       throw new JudgeError('JDG_ERR_RUNNER_CLOSED', `The ${this.name} runner closed while opening a sandbox.`);
     }
-    this.#open.add(sandbox);
-    const dispose = sandbox.dispose.bind(sandbox);
-    let disposing: Promise<void> | undefined;
-    const tracked = sandbox;
-    // Wrap dispose so the runner knows when every sandbox is gone; memoised so it stays idempotent.
-    Object.defineProperty(tracked, 'dispose', {
-      configurable: true,
-      value: () => {
-        disposing ??= dispose().finally(() => {
-          this.#open.delete(tracked);
-          if (this.#open.size === 0) this.#idle?.();
-        });
-        return disposing;
-      },
+    const tracked = new TrackedSandbox(sandbox, (s) => {
+      this.#open.delete(s);
+      if (this.#open.size === 0) this.#idle?.();
     });
-    Object.defineProperty(tracked, Symbol.asyncDispose, { configurable: true, value: () => tracked.dispose() });
+    this.#open.add(tracked);
     return tracked;
   }
 
@@ -81,5 +70,39 @@ export abstract class BaseRunner implements Runner {
       return this.#closing;
     })();
     return this.#destroying;
+  }
+}
+
+/** Delegates to a backend's sandbox; makes dispose idempotent and tells the runner when it is gone. */
+class TrackedSandbox implements Sandbox {
+  #disposing: Promise<void> | undefined;
+  constructor(
+    readonly inner: Sandbox,
+    private readonly onDisposed: (sandbox: TrackedSandbox) => void,
+  ) {}
+
+  get id(): string {
+    return this.inner.id;
+  }
+
+  write(files: SandboxFile[], options?: OperationOptions): Promise<void> {
+    return this.inner.write(files, options);
+  }
+
+  exec(request: ExecRequest, options?: OperationOptions): Promise<ExecOutcome> {
+    return this.inner.exec(request, options);
+  }
+
+  read(path: string, options?: OperationOptions & { maxBytes?: number }): Promise<Uint8Array> {
+    return this.inner.read(path, options);
+  }
+
+  dispose(): Promise<void> {
+    this.#disposing ??= this.inner.dispose().finally(() => this.onDisposed(this));
+    return this.#disposing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 }

@@ -148,7 +148,7 @@ export function runnerConformanceSuite(options: ConformanceOptions): void {
     it('measures the peak memory of a program that touches 100 MiB', async () => {
       const out = await run(
         cc,
-        '#include <stdlib.h>\n#include <string.h>\nint main(void) { size_t n = 100u << 20; char *p = malloc(n); memset(p, 1, n); return p[n - 1] == 1 ? 0 : 1; }',
+        '#include <stdlib.h>\n#include <string.h>\nint main(void) { size_t n = 100u << 20; char *volatile p = malloc(n); memset(p, 1, n); return p[n - 1] == 1 ? 0 : 1; }',
         { limits: { memoryBytes: 256 * MiB } },
       );
       expect(out).toMatchObject({ exitCode: 0, limitExceeded: null });

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing (scripts/setup.sh), then lint and format, the
+# dependency-cycle check, the type check, the API docs build, and every vitest suite, against the
+# real sandboxes. Ends with the line "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ $(id -u) -eq 0 ]]; then
+  bash scripts/setup.sh
+else
+  echo "[test] not root: skipping setup; sandbox tests need root (sudo npm test)" >&2
+fi
+
+step() { printf '\n[test] %s\n' "$*"; }
+step "lint and format (biome)"
+npx biome check .
+step "dependency cycles (madge)"
+npx madge --circular --extensions ts --ts-config tsconfig.json packages/*/src
+step "type check (tsc)"
+npx tsc -p tsconfig.json --noEmit
+step "API docs (typedoc, warnings fail)"
+npm run docs --silent
+
+step "tests (vitest)"
+mkdir -p .cache
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json "$@" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".cache/vitest.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  if (process.env.CI && skipped > 0) { console.error("[test] skipped tests are failures when CI is set"); process.exit(1); }
+  if (r.numTotalTests === 0) { console.error("[test] no test ran"); process.exit(1); }
+' || status=1
+exit $status
