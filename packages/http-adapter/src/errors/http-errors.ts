@@ -1,0 +1,147 @@
+import { type ErrorCode, type InputIssue, isJudgeError } from '@judgekit/core';
+
+/**
+ * Codes only the HTTP layer raises (the transport, not the judge). They share the
+ * `JDG_ERR_<AREA>_<PROBLEM>` form and the error body of {@link ErrorBody}.
+ */
+export const httpErrorCodes = {
+  JDG_ERR_HTTP_UNAUTHORIZED: 'The request carries no API key, or one that is not configured (`Authorization: Bearer KEY`).',
+  JDG_ERR_HTTP_RATE_LIMITED: 'Too many requests for this API key or address; retry after `Retry-After` seconds.',
+  JDG_ERR_HTTP_BODY_TOO_LARGE: 'The request body is larger than the configured body limit.',
+  JDG_ERR_HTTP_BODY_MALFORMED: 'The request body is not valid JSON (or is empty where JSON is required).',
+  JDG_ERR_HTTP_MEDIA_TYPE: 'The request body has a content type the route does not accept.',
+  JDG_ERR_HTTP_ROUTE_NOT_FOUND: 'No route matches this method and path.',
+  JDG_ERR_HTTP_INTERNAL: 'The server failed unexpectedly while handling the request.',
+} as const;
+
+/** A code carried by an HTTP error body: a judge code or an HTTP-layer code. */
+export type HttpErrorCode = ErrorCode | keyof typeof httpErrorCodes;
+
+/**
+ * The one JSON shape of every error answered by judgekit's own routes (the Piston routes answer
+ * `{ message }` as Piston does).
+ *
+ * @example
+ * ```json
+ * { "error": { "code": "JDG_ERR_INPUT_INVALID", "message": "Invalid submission: language: ...",
+ *   "details": { "issues": [{ "path": "language", "message": "..." }] } } }
+ * ```
+ */
+export interface ErrorBody {
+  error: { code: HttpErrorCode; message: string; details: { issues?: InputIssue[]; [key: string]: unknown } };
+}
+
+/** HTTP status of each judge error code; a code not listed answers 500. */
+export const statusOfCode: Readonly<Record<string, number>> = {
+  JDG_ERR_INPUT_INVALID: 400,
+  JDG_ERR_LANGUAGE_UNKNOWN: 422,
+  JDG_ERR_LANGUAGE_INVALID: 500,
+  JDG_ERR_LANGUAGE_DUPLICATE: 500,
+  JDG_ERR_LIMIT_EXCEEDS_MAX: 400,
+  JDG_ERR_QUEUE_FULL: 503,
+  JDG_ERR_JUDGE_CLOSED: 503,
+  JDG_ERR_SUBMISSION_NOT_FOUND: 404,
+  JDG_ERR_WAIT_TIMEOUT: 504,
+  JDG_ERR_OPERATION_ABORTED: 499,
+  JDG_ERR_SANDBOX_FAILED: 500,
+  JDG_ERR_SANDBOX_UNAVAILABLE: 503,
+  JDG_ERR_SANDBOX_DISPOSED: 500,
+  JDG_ERR_SANDBOX_PATH_INVALID: 500,
+  JDG_ERR_SANDBOX_FILE_TOO_LARGE: 500,
+  JDG_ERR_RUNNER_CLOSED: 503,
+  JDG_ERR_STORE_FAILED: 500,
+  JDG_ERR_CONFIG_INVALID: 500,
+};
+
+/** An error on its way to the client: status, body, extra headers. */
+export interface HttpFailure {
+  status: number;
+  code: HttpErrorCode;
+  message: string;
+  details: ErrorBody['error']['details'];
+  headers: Record<string, string>;
+}
+
+/** @internal An error raised by the HTTP layer itself, carrying its code and status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: keyof typeof httpErrorCodes,
+    message: string,
+    readonly details: ErrorBody['error']['details'] = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message?: string;
+  validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
+  validationContext?: string;
+}
+
+/**
+ * Turns anything thrown in a route into a status, a stable code and a message. Fastify's own
+ * errors (body too large, bad JSON, schema validation) are mapped onto judgekit codes, so a client
+ * only ever matches on `error.code`.
+ */
+export function toHttpFailure(error: unknown, retryAfterSeconds: number): HttpFailure {
+  if (error instanceof HttpError) {
+    return { status: error.status, code: error.code, message: error.message, details: error.details, headers: error.headers };
+  }
+  if (isJudgeError(error)) {
+    const status = statusOfCode[error.code] ?? 500;
+    const headers: Record<string, string> = {};
+    if (error.code === 'JDG_ERR_QUEUE_FULL' || error.code === 'JDG_ERR_JUDGE_CLOSED') headers['retry-after'] = String(retryAfterSeconds);
+    return { status, code: error.code, message: error.message, details: error.details, headers };
+  }
+  const e = (error ?? {}) as FastifyLikeError;
+  if (Array.isArray(e.validation)) {
+    const issues = e.validation.map((v) => ({ path: validationPath(v), message: v.message ?? 'invalid' }));
+    const first = issues[0];
+    return {
+      status: 400,
+      code: 'JDG_ERR_INPUT_INVALID',
+      message: first ? `Invalid ${e.validationContext ?? 'request'}: ${first.path || '(root)'}: ${first.message}` : 'Invalid request.',
+      details: { issues },
+      headers: {},
+    };
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return http(413, 'JDG_ERR_HTTP_BODY_TOO_LARGE', 'The request body is larger than the body limit.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return http(400, 'JDG_ERR_HTTP_BODY_MALFORMED', `The request body is not valid JSON: ${e.message ?? ''}`.trim());
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return http(415, 'JDG_ERR_HTTP_MEDIA_TYPE', e.message ?? 'Unsupported media type.');
+  }
+  // JSON.parse errors thrown by a content parser arrive as SyntaxError with status 400.
+  if (error instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message ?? ''))) {
+    return http(400, 'JDG_ERR_HTTP_BODY_MALFORMED', `The request body is not valid JSON: ${e.message ?? ''}`.trim());
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { status: e.statusCode, code: 'JDG_ERR_INPUT_INVALID', message: e.message ?? 'Bad request.', details: {}, headers: {} };
+  }
+  return http(500, 'JDG_ERR_HTTP_INTERNAL', 'The server failed while handling the request; the log has the details.');
+}
+
+function http(status: number, code: keyof typeof httpErrorCodes, message: string): HttpFailure {
+  return { status, code, message, details: {}, headers: {} };
+}
+
+/** `body.files.0.name` style path from a validation entry (ajv or zod via the type provider). */
+function validationPath(v: { instancePath?: string; params?: Record<string, unknown> }): string {
+  const issue = v.params?.issue as { path?: PropertyKey[] } | undefined;
+  if (issue && Array.isArray(issue.path)) return issue.path.map(String).join('.');
+  return (v.instancePath ?? '').replace(/^\//, '').split('/').filter(Boolean).join('.');
+}
+
+/** The JSON body of a failure. */
+export function errorBody(failure: HttpFailure): ErrorBody {
+  return { error: { code: failure.code, message: failure.message, details: failure.details } };
+}

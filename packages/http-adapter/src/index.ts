@@ -1,0 +1,7 @@
+// The public surface of @judgekit/http-adapter: every export is listed by name.
+export { type ErrorBody, type HttpErrorCode, httpErrorCodes, statusOfCode } from './errors/http-errors.js';
+export type { JudgekitPluginOptions, RateLimitOptions } from './options.js';
+export { toPistonResponse } from './piston/routes.js';
+export { judgekitPlugin } from './plugin.js';
+export { type SeedResult, type SeedStatus, seedStatus, toSeedResult } from './seed/seed-status.js';
+export { type CreateServerOptions, createServer, type JudgekitServer } from './server.js';

@@ -1,0 +1,213 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import type { JudgeEvent } from '@judgekit/core';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import { AdapterContext } from './context.js';
+import { errorBody, HttpError, toHttpFailure } from './errors/http-errors.js';
+import { AdapterMetrics } from './ops/metrics.js';
+import { opsRoutes } from './ops/routes.js';
+import { type JudgekitPluginOptions, resolvePluginOptions } from './options.js';
+import { pistonRoutes } from './piston/routes.js';
+import { seedRoutes } from './seed/routes.js';
+import { v1Routes } from './v1/routes.js';
+import { adapterVersion } from './version.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without an API key (health checks, docs). */
+    public?: boolean;
+  }
+}
+
+/**
+ * Registers judgekit's HTTP API into a Fastify app, under the prefix it is registered with:
+ * the seed's API (`/execute`, `/result/:id`), the versioned API (`/v1/...`, with SSE and
+ * WebSocket events), Piston v2 (`/api/v2/...`), OpenAPI docs (`/docs`), `/healthz`, `/readyz`
+ * and `/metrics`. Every judgekit error answers `{ error: { code, message, details } }`.
+ *
+ * The plugin never closes the judge: its owner does (as {@link createServer} does).
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify'
+ * import { Judge } from '@judgekit/core'
+ * import { NsjailRunner } from '@judgekit/runner-nsjail'
+ * import { judgekitPlugin } from '@judgekit/http-adapter'
+ *
+ * const app = Fastify({ logger: true })
+ * const judge = new Judge({ runner: new NsjailRunner() })
+ * await app.register(judgekitPlugin, { prefix: '/judge', judge, apiKeys: [process.env.JUDGE_KEY!] })
+ * app.addHook('onClose', () => judge.close())
+ * await app.listen({ port: 3000 })
+ * ```
+ */
+export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (app, rawOptions) => {
+  const options = resolvePluginOptions(rawOptions);
+  const ctx = new AdapterContext(options);
+  const { judge } = ctx;
+  const metrics = options.metrics ? new AdapterMetrics(judge) : null;
+
+  app.setValidatorCompiler(validatorCompiler);
+  // Responses are built by the routes from typed data; plain JSON.stringify keeps reads fast.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= options.bodyLimitBytes;
+  });
+
+  if (options.docs) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: 'judgekit',
+          version: adapterVersion,
+          description:
+            'Run untrusted code in real sandboxes and judge it. The seed API, the versioned API (`/v1`) and Piston v2 compatibility. ' +
+            'Every judgekit error answers `{ error: { code, message, details } }`; the Piston routes answer `{ message }`.',
+        },
+        tags: [
+          { name: 'seed', description: 'The seed’s API, unchanged.' },
+          { name: 'v1', description: 'The versioned API.' },
+          { name: 'piston', description: 'Piston v2 compatibility.' },
+          { name: 'operations', description: 'Health, readiness, metrics.' },
+        ],
+        components: options.apiKeys.length > 0 ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
+        security: options.apiKeys.length > 0 ? [{ bearer: [] }] : [],
+      },
+      transform: jsonSchemaTransform,
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  }
+
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  const digests = options.apiKeys.map(digest);
+  const bearer = (request: FastifyRequest): string | null => {
+    const header = request.headers.authorization;
+    if (typeof header !== 'string') return null;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match ? match[1]! : null;
+  };
+  if (digests.length > 0) {
+    app.addHook('onRequest', async (request) => {
+      const config = request.routeOptions.config;
+      if (config?.public || isDocsRoute(request)) return;
+      const key = bearer(request);
+      // Compare digests in constant time so a key cannot be guessed byte by byte.
+      const given = key === null ? null : digest(key);
+      if (given === null || !digests.some((d) => timingSafeEqual(d, given))) {
+        throw new HttpError(
+          401,
+          'JDG_ERR_HTTP_UNAUTHORIZED',
+          key === null ? 'An API key is required: Authorization: Bearer KEY.' : 'The API key is not valid.',
+          {},
+          { 'www-authenticate': 'Bearer realm="judgekit"' },
+        );
+      }
+    });
+  }
+
+  if (options.rateLimit) {
+    const { max, timeWindowMs } = options.rateLimit;
+    await app.register(rateLimit, {
+      global: true,
+      max,
+      timeWindow: timeWindowMs,
+      keyGenerator: (request) => {
+        const key = bearer(request);
+        return key ? `key:${digest(key).toString('base64')}` : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: (_request, context) => {
+        const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+        return new HttpError(
+          429,
+          'JDG_ERR_HTTP_RATE_LIMITED',
+          `Rate limit of ${context.max} requests per ${context.after} reached; retry in ${seconds} s.`,
+          { limit: context.max, retryAfterSeconds: seconds },
+          { 'retry-after': String(seconds) },
+        );
+      },
+    });
+  }
+
+  app.setErrorHandler((error, request, reply) => {
+    const failure = toHttpFailure(error, options.retryAfterSeconds);
+    if (failure.status >= 500) request.log.error({ err: error, code: failure.code }, 'request failed');
+    return reply.code(failure.status).headers(failure.headers).send(errorBody(failure));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const failure = {
+      status: 404,
+      code: 'JDG_ERR_HTTP_ROUTE_NOT_FOUND' as const,
+      message: `No route ${request.method} ${request.url.split('?')[0]}.`,
+      details: {},
+      headers: {},
+    };
+    return reply.code(404).send(errorBody(failure));
+  });
+
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    });
+  }
+
+  // Lifecycle lines carry the submission id and the id of the request that created it.
+  const onEvent = (event: JudgeEvent) => {
+    const reqId = ctx.origins.get(event.id);
+    if (reqId === undefined) return;
+    if (event.type === 'running') {
+      app.log.info({ submissionId: event.id, reqId, event: 'running' }, 'submission running');
+    } else if (event.type === 'done' || event.type === 'cancelled') {
+      ctx.origins.delete(event.id);
+      const r = event.result;
+      app.log.info(
+        {
+          submissionId: event.id,
+          reqId,
+          event: event.type,
+          verdict: r.verdict,
+          message: r.message ?? undefined,
+          tests: `${r.summary.passed}/${r.summary.total}`,
+          maxWallTimeMs: r.summary.maxWallTimeMs,
+        },
+        `submission ${event.type}`,
+      );
+    }
+  };
+  judge.on('event', onEvent);
+
+  app.addHook('preClose', async () => {
+    ctx.shutdown.abort();
+  });
+  app.addHook('onClose', async () => {
+    judge.off('event', onEvent);
+    metrics?.close();
+  });
+
+  await opsRoutes(app, ctx, metrics);
+  if (options.seedApi) await seedRoutes(app, ctx);
+  await v1Routes(app, ctx);
+  if (options.pistonApi) {
+    await app.register(
+      async (child: FastifyInstance) => {
+        await pistonRoutes(child, ctx);
+        child.setNotFoundHandler((_request, reply) => reply.code(404).send({ message: 'Not Found' }));
+      },
+      { prefix: '/api/v2' },
+    );
+  }
+};
+
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+function isDocsRoute(request: FastifyRequest): boolean {
+  const url = request.routeOptions.url ?? '';
+  return /\/docs(\/|$)/.test(url);
+}
