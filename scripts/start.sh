@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The main job: installs whatever is missing, then serves judgekit's HTTP API on port 8000 with the
+# best sandbox available (nsjail, else Docker with gVisor), printing an example request.
+#   scripts/start.sh [judgekit serve options...]      e.g. --port 9000 --runner docker
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+port=${JUDGEKIT_PORT:-8000}
+for ((i = 1; i <= $#; i++)); do
+  if [[ ${!i} == --port ]]; then j=$((i + 1)); port=${!j}; fi
+done
+
+cat <<EXAMPLE
+
+judgekit is starting on port $port. Try, from another terminal:
+
+  curl -s localhost:$port/execute -H 'content-type: application/json' \\
+       -d '{"source_code": "n = int(input())\\nprint(n * 2)", "stdin_data": "5\\n"}'
+  curl -s localhost:$port/result/<submission_id>
+
+  curl -s 'localhost:$port/v1/submissions?wait=true' -H 'content-type: application/json' \\
+       -d '{"language": "cpp", "source": "#include <iostream>\\nint main(){int n;std::cin>>n;std::cout<<n*2;}", "tests": [{"input": "21", "expectedOutput": "42"}]}'
+
+Interactive API docs: http://localhost:$port/docs
+
+EXAMPLE
+exec node packages/cli/dist/bin.js serve --port "$port" "$@"
