@@ -1,0 +1,383 @@
+/*
+ * jk-exec: the per-exec helper baked into every judgekit image (static, no libc beyond itself).
+ *
+ *   jk-exec init                      PID 1 of the container: reaps orphans, sleeps forever.
+ *   jk-exec run CPU_MS WALL_MS MEM_BYTES FSIZE_BYTES NOFILE NPROC -- ARGV...
+ *                                     runs ARGV once with limits and reports what it used.
+ *   jk-exec write DIR                 reads files from stdin (see below) and writes them under DIR.
+ *   jk-exec read DIR PATH MAX_BYTES   copies DIR/PATH to stdout, never following a symbolic link.
+ *   jk-exec kill                      kills every process of its user in the container.
+ *
+ * Why a helper: Docker measures and limits a container, not one `docker exec`. A submission's
+ * container lives for all its steps, so each step runs under `run`, which forks the program,
+ * watches it (wall clock, CPU, resident memory of every process, sampled every 5 ms), kills
+ * everything at a limit, and reports the rusage of all reaped processes.
+ *
+ * run's stdin protocol: first line "NONCE STDIN_LEN\n", then STDIN_LEN bytes relayed to the
+ * program's stdin (then closed). Any further byte, or EOF, from the judge means "kill now".
+ * The report is the last line on stderr: "\n\x1eNONCE key=value ...\n". The nonce is read from
+ * stdin before the program starts, and this process is not dumpable, so the program cannot
+ * forge a report.
+ *
+ * write's stdin: repeated records "PATH\0MODE_OCTAL\0SIZE\0" followed by SIZE bytes.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int read_full(int fd, void *buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, (char *)buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    got += (size_t)r;
+  }
+  return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t w = write(fd, (const char *)buf + done, n - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    done += (size_t)w;
+  }
+  return 0;
+}
+
+/* Reads one field ending in `end` from fd, byte by byte (so nothing past it is consumed). */
+static int read_field(int fd, char *buf, size_t cap, char end) {
+  size_t i = 0;
+  for (;;) {
+    char c;
+    ssize_t r = read(fd, &c, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return i == 0 ? 1 : -1;
+    if (c == end) break;
+    if (i + 1 >= cap) return -1;
+    buf[i++] = c;
+  }
+  buf[i] = 0;
+  return 0;
+}
+
+/* Opens DIR/rel one component at a time with O_NOFOLLOW; creates folders when `create` is set. */
+static int open_parent(int root, char *rel, int create, const char **leaf) {
+  int dir = dup(root);
+  char *p = rel;
+  for (;;) {
+    char *slash = strchr(p, '/');
+    if (!slash) break;
+    *slash = 0;
+    if (p[0] == 0 || strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
+      close(dir);
+      errno = EINVAL;
+      return -1;
+    }
+    if (create && mkdirat(dir, p, 0755) < 0 && errno != EEXIST) {
+      close(dir);
+      return -1;
+    }
+    int next = openat(dir, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    close(dir);
+    if (next < 0) return -1;
+    dir = next;
+    p = slash + 1;
+  }
+  if (p[0] == 0 || strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
+    close(dir);
+    errno = EINVAL;
+    return -1;
+  }
+  *leaf = p;
+  return dir;
+}
+
+static int cmd_write(const char *root_path) {
+  int root = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) { perror("jk-exec write: open root"); return 10; }
+  static char buf[65536];
+  char path[4096], mode_s[16], size_s[32];
+  for (;;) {
+    int r = read_field(0, path, sizeof path, 0);
+    if (r == 1) return 0;
+    if (r < 0 || read_field(0, mode_s, sizeof mode_s, 0) || read_field(0, size_s, sizeof size_s, 0)) {
+      fprintf(stderr, "jk-exec write: malformed record\n");
+      return 11;
+    }
+    long long size = atoll(size_s);
+    const char *leaf;
+    int dir = open_parent(root, path, 1, &leaf);
+    if (dir < 0) { fprintf(stderr, "jk-exec write: %s: %s\n", path, strerror(errno)); return errno == ELOOP || errno == ENOTDIR ? 14 : 12; }
+    int fd = openat(dir, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    close(dir);
+    if (fd < 0) { fprintf(stderr, "jk-exec write: %s: %s\n", path, strerror(errno)); return errno == ELOOP || errno == EISDIR ? 14 : 12; }
+    while (size > 0) {
+      size_t n = size > (long long)sizeof buf ? sizeof buf : (size_t)size;
+      if (read_full(0, buf, n) || write_full(fd, buf, n)) {
+        fprintf(stderr, "jk-exec write: %s: %s\n", path, strerror(errno));
+        return 13;
+      }
+      size -= (long long)n;
+    }
+    fchmod(fd, (mode_t)strtol(mode_s, NULL, 8) & 07777);
+    close(fd);
+  }
+}
+
+static int cmd_read(const char *root_path, const char *rel_in, long long max) {
+  int root = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) { perror("jk-exec read: open root"); return 10; }
+  char rel[4096];
+  snprintf(rel, sizeof rel, "%s", rel_in);
+  const char *leaf;
+  int dir = open_parent(root, rel, 0, &leaf);
+  if (dir < 0) { fprintf(stderr, "link-or-missing: %s\n", strerror(errno)); return errno == ELOOP || errno == ENOTDIR ? 2 : 4; }
+  int fd = openat(dir, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  close(dir);
+  if (fd < 0) { fprintf(stderr, "open: %s\n", strerror(errno)); return errno == ELOOP ? 2 : 4; }
+  struct stat st;
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) { fprintf(stderr, "not a regular file\n"); return 2; }
+  if (st.st_size > max) { fprintf(stderr, "too large: %lld\n", (long long)st.st_size); return 3; }
+  static char buf[65536];
+  long long total = 0;
+  for (;;) {
+    ssize_t r = read(fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) { perror("read"); return 4; }
+    if (r == 0) break;
+    total += r;
+    if (total > max) { fprintf(stderr, "too large\n"); return 3; }
+    if (write_full(1, buf, (size_t)r)) return 5;
+  }
+  return 0;
+}
+
+/* Sums CPU ticks and resident pages of every live process except this one and PID 1. */
+static void sample(pid_t self, long long *cpu_ticks, long long *rss_kb, int *count) {
+  *cpu_ticks = 0;
+  *rss_kb = 0;
+  *count = 0;
+  DIR *d = opendir("/proc");
+  if (!d) return;
+  struct dirent *e;
+  char path[64], buf[1024];
+  while ((e = readdir(d))) {
+    pid_t pid = (pid_t)atoi(e->d_name);
+    if (pid <= 1 || pid == self) continue;
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) continue;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    if (!p) continue;
+    /* Fields after ")": state(3) ... utime(14) stime(15) ... rss(24). */
+    unsigned long long v[24] = {0};
+    int field = 2;
+    for (char *tok = strtok(p + 2, " "); tok && field < 24; tok = strtok(NULL, " ")) v[field++] = strtoull(tok, NULL, 10);
+    *cpu_ticks += (long long)(v[13] + v[14]);
+    *rss_kb += (long long)v[23] * (sysconf(_SC_PAGESIZE) / 1024);
+    (*count)++;
+  }
+  closedir(d);
+}
+
+static int cmd_run(int argc, char **argv) {
+  if (argc < 9 || strcmp(argv[8], "--") != 0 || argc < 10) {
+    fprintf(stderr, "usage: jk-exec run CPU_MS WALL_MS MEM_BYTES FSIZE_BYTES NOFILE NPROC -- ARGV...\n");
+    return 120;
+  }
+  long long cpu_ms = atoll(argv[2]), wall_ms = atoll(argv[3]), mem_bytes = atoll(argv[4]);
+  long long fsize = atoll(argv[5]), nofile = atoll(argv[6]), nproc = atoll(argv[7]);
+  char **prog = argv + 9;
+
+  /* Not dumpable: same-user processes cannot ptrace us or read our memory (the nonce). */
+  prctl(PR_SET_DUMPABLE, 0);
+  /* Orphans of the program come back to us, so their CPU time is counted and they die with it. */
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+  char header[128];
+  if (read_field(0, header, sizeof header, '\n')) { fprintf(stderr, "jk-exec run: no header\n"); return 121; }
+  char nonce[80];
+  long long stdin_len = 0;
+  if (sscanf(header, "%79s %lld", nonce, &stdin_len) != 2) { fprintf(stderr, "jk-exec run: bad header\n"); return 121; }
+
+  int in_pipe[2], err_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) { perror("jk-exec run: pipe"); return 122; }
+  int64_t start = now_us();
+  pid_t child = fork();
+  if (child < 0) { perror("jk-exec run: fork"); return 122; }
+  if (child == 0) {
+    dup2(in_pipe[0], 0);
+    struct rlimit rl;
+    /* A kernel backstop a little above the CPU limit; the watcher below kills first. */
+    rl.rlim_cur = (rlim_t)((cpu_ms + 999) / 1000 + 1);
+    rl.rlim_max = rl.rlim_cur + 1;
+    setrlimit(RLIMIT_CPU, &rl);
+    rl.rlim_cur = rl.rlim_max = (rlim_t)fsize;
+    setrlimit(RLIMIT_FSIZE, &rl);
+    rl.rlim_cur = rl.rlim_max = (rlim_t)nofile;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = rl.rlim_max = 0;
+    setrlimit(RLIMIT_CORE, &rl);
+    /* Counted per user: init and this helper run as the same user, hence the +2. */
+    rl.rlim_cur = rl.rlim_max = (rlim_t)(nproc + 2);
+    setrlimit(RLIMIT_NPROC, &rl);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGXFSZ, SIG_DFL);
+    execvp(prog[0], prog);
+    int e = errno;
+    (void)!write(err_pipe[1], &e, sizeof e);
+    _exit(127);
+  }
+  close(in_pipe[0]);
+  close(err_pipe[1]);
+  signal(SIGPIPE, SIG_IGN);
+  int to_child = in_pipe[1];
+  fcntl(to_child, F_SETFL, O_NONBLOCK);
+  long long stdin_left = stdin_len;
+  static char buf[65536];
+  size_t pend_off = 0, pend_len = 0;
+  if (stdin_left == 0) { close(to_child); to_child = -1; }
+
+  long long hz = sysconf(_SC_CLK_TCK);
+  long long peak_kb = 0, last_cpu_ticks = 0;
+  int peak_procs = 0;
+  const char *limit = "none";
+  int status = 0, main_done = 0, judge_gone = 0;
+  pid_t self = getpid();
+  int64_t deadline = start + wall_ms * 1000;
+  int64_t end = 0;
+
+  while (!main_done) {
+    struct pollfd fds[2];
+    int nfds = 0;
+    int want_in = (stdin_left > 0 && pend_len == 0) || stdin_left == 0;
+    if (!judge_gone && want_in) { fds[nfds].fd = 0; fds[nfds].events = POLLIN; nfds++; }
+    int out_idx = -1;
+    if (to_child >= 0 && pend_len > 0) { out_idx = nfds; fds[nfds].fd = to_child; fds[nfds].events = POLLOUT; nfds++; }
+    poll(fds, (nfds_t)nfds, 5);
+    if (nfds > 0 && fds[0].fd == 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      if (stdin_left > 0) {
+        size_t want = stdin_left > (long long)sizeof buf ? sizeof buf : (size_t)stdin_left;
+        ssize_t r = read(0, buf, want);
+        if (r > 0) { pend_off = 0; pend_len = (size_t)r; stdin_left -= r; }
+        else if (r == 0) { judge_gone = 1; limit = "killed"; }
+      } else {
+        /* A byte (or EOF) after the program's stdin: the judge asks us to kill now. */
+        ssize_t r = read(0, buf, 1);
+        if (r >= 0) { judge_gone = 1; limit = "killed"; }
+      }
+    }
+    if (to_child >= 0 && pend_len > 0 && (out_idx < 0 || fds[out_idx].revents)) {
+      ssize_t w = write(to_child, buf + pend_off, pend_len);
+      if (w > 0) { pend_off += (size_t)w; pend_len -= (size_t)w; }
+      else if (w < 0 && errno == EPIPE) { pend_len = 0; stdin_left = 0; }
+      if (pend_len == 0 && stdin_left == 0) { close(to_child); to_child = -1; }
+    } else if (to_child >= 0 && pend_len == 0 && stdin_left == 0) {
+      close(to_child);
+      to_child = -1;
+    }
+
+    /* Reap: the program, and orphans re-parented to us. */
+    for (;;) {
+      int st;
+      pid_t p = waitpid(-1, &st, WNOHANG);
+      if (p <= 0) break;
+      if (p == child) { status = st; main_done = 1; end = now_us(); }
+    }
+    if (main_done) break;
+
+    long long cpu_ticks, rss_kb;
+    int procs;
+    sample(self, &cpu_ticks, &rss_kb, &procs);
+    if (rss_kb > peak_kb) peak_kb = rss_kb;
+    if (procs > peak_procs) peak_procs = procs;
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    long long reaped_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000LL + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+    long long cpu_now_ms = reaped_ms + cpu_ticks * 1000 / hz;
+    last_cpu_ticks = cpu_ticks;
+    int64_t t = now_us();
+    if (strcmp(limit, "none") == 0) {
+      if (rss_kb * 1024 > mem_bytes) limit = "memory";
+      else if (cpu_now_ms > cpu_ms) limit = "cpu";
+      else if (t > deadline) limit = "wall";
+      else if (procs >= nproc) limit = "processes";
+    }
+    /* "processes" is only a record: the program is not killed for reaching the limit. */
+    if (strcmp(limit, "none") != 0 && strcmp(limit, "processes") != 0) {
+      kill(-1, SIGKILL);
+      kill(child, SIGKILL);
+    }
+  }
+  (void)last_cpu_ticks;
+  /* Nothing of the program outlives the step. */
+  kill(-1, SIGKILL);
+  for (;;) {
+    pid_t p = waitpid(-1, NULL, 0);
+    if (p < 0 && errno == EINTR) continue;
+    if (p < 0) break;
+  }
+  int exec_errno = 0;
+  if (read(err_pipe[0], &exec_errno, sizeof exec_errno) != sizeof exec_errno) exec_errno = 0;
+
+  struct rusage ru;
+  getrusage(RUSAGE_CHILDREN, &ru);
+  long long cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+  long long maxrss_kb = ru.ru_maxrss;
+  if (end == 0) end = now_us();
+  if (strcmp(limit, "none") == 0 && WIFSIGNALED(status)) {
+    if (WTERMSIG(status) == SIGXCPU || (WTERMSIG(status) == SIGKILL && cpu_us / 1000 >= cpu_ms)) limit = "cpu";
+    else if (WTERMSIG(status) == SIGXFSZ) limit = "filesize";
+  }
+  fprintf(stderr, "\n\x1e%s exit=%d signal=%d cpu_us=%lld wall_us=%lld maxrss_kb=%lld peak_kb=%lld procs=%d limit=%s exec_errno=%d\n", nonce,
+          WIFEXITED(status) ? WEXITSTATUS(status) : -1, WIFSIGNALED(status) ? WTERMSIG(status) : 0, cpu_us, (long long)(end - start), maxrss_kb,
+          peak_kb, peak_procs, limit, exec_errno);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "init") == 0) {
+    /* PID 1: ignore signals, reap whatever is re-parented here. */
+    for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+    for (;;) {
+      if (waitpid(-1, NULL, 0) < 0) pause();
+    }
+  }
+  if (argc >= 2 && strcmp(argv[1], "run") == 0) return cmd_run(argc, argv);
+  if (argc == 3 && strcmp(argv[1], "write") == 0) return cmd_write(argv[2]);
+  if (argc == 5 && strcmp(argv[1], "read") == 0) return cmd_read(argv[2], argv[3], atoll(argv[4]));
+  if (argc == 2 && strcmp(argv[1], "kill") == 0) {
+    kill(-1, SIGKILL);
+    return 0;
+  }
+  fprintf(stderr, "usage: jk-exec init|run|write|read|kill\n");
+  return 120;
+}

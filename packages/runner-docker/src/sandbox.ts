@@ -1,0 +1,255 @@
+import {
+  type ExecOutcome,
+  type ExecRequest,
+  JudgeError,
+  type LimitKind,
+  type OperationOptions,
+  type Sandbox,
+  type SandboxFile,
+} from '@judgekit/core';
+import { type EngineClient, EngineError } from './engine.js';
+import { driveStep, FrameDemuxer } from './exec.js';
+
+/** The work directory inside every container (a tmpfs). @internal */
+export const workDir = '/work';
+const helper = '/usr/local/bin/jk-exec';
+const user = '65534:65534';
+const baseEnv = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' };
+// After the helper's own wall limit, how long the host waits before acting itself.
+const backstopGraceMs = 2_000;
+
+/** What the sandbox needs from its runner. @internal */
+export interface SandboxHost {
+  engine: EngineClient;
+  /** Removes the container (force), tolerating an unreachable engine. */
+  remove(containerId: string): Promise<void>;
+  /** Largest per-step memory the container can hold. */
+  containerMemoryBytes: number;
+}
+
+function sandboxFailed(message: string, cause?: unknown): JudgeError {
+  return new JudgeError('JDG_ERR_SANDBOX_FAILED', message, { cause });
+}
+
+/** @internal Refuses absolute paths, `..`, empty parts and NUL: checked on the host before any exec. */
+export function checkRelativePath(path: string): void {
+  const parts = path.split('/');
+  if (!path || path.startsWith('/') || path.includes('\0') || parts.some((p) => p === '..' || p === '' || p === '.')) {
+    throw new JudgeError(
+      'JDG_ERR_SANDBOX_PATH_INVALID',
+      `Path ${JSON.stringify(path)} must be relative and stay inside the work directory.`,
+    );
+  }
+}
+
+/**
+ * One submission's container: started (or taken from the warm pool) for this submission only,
+ * removed on dispose. Files live on a tmpfs inside the container; `write` and `read` run the
+ * jk-exec helper inside it, so no host code ever opens a path the program controls.
+ * @internal
+ */
+export class DockerSandbox implements Sandbox {
+  readonly id: string;
+  readonly #host: SandboxHost;
+  #disposed = false;
+  #disposing: Promise<void> | undefined;
+  #dead: string | undefined;
+
+  constructor(
+    readonly containerId: string,
+    host: SandboxHost,
+  ) {
+    this.id = `docker-${containerId.slice(0, 12)}`;
+    this.#host = host;
+  }
+
+  /** Called by the runner when the engine reports the container died (OOM, engine restart). */
+  markDead(reason: string): void {
+    this.#dead ??= reason;
+  }
+
+  #check(options: OperationOptions): void {
+    if (this.#disposed) throw new JudgeError('JDG_ERR_SANDBOX_DISPOSED', `Sandbox ${this.id} was disposed.`);
+    if (options.signal?.aborted)
+      throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
+  }
+
+  /** Runs a helper command with stdin, collecting stdout/stderr and the exit code. */
+  async #helper(cmd: string[], stdin: Uint8Array, maxStdoutBytes: number): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
+    const engine = this.#host.engine;
+    try {
+      const created = await engine.request<{ Id: string }>('POST', `/containers/${this.containerId}/exec`, {
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        User: user,
+        WorkingDir: workDir,
+        Env: Object.entries(baseEnv).map(([k, v]) => `${k}=${v}`),
+        Cmd: cmd,
+      });
+      const socket = await engine.hijack(`/exec/${created.Id}/start`, { Detach: false, Tty: false });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let outBytes = 0;
+      const demux = new FrameDemuxer((stream, data) => {
+        if (stream === 2) err.push(data);
+        else if (outBytes <= maxStdoutBytes) {
+          out.push(data);
+          outBytes += data.length;
+        }
+      });
+      socket.on('data', (c: Buffer) => demux.push(c));
+      const ended = new Promise<void>((resolve) => {
+        socket.on('close', () => resolve());
+        socket.on('end', () => resolve());
+        socket.on('error', () => resolve());
+      });
+      socket.end(stdin);
+      await ended;
+      socket.destroy();
+      const inspected = await engine.request<{ ExitCode: number | null; Running: boolean }>('GET', `/exec/${created.Id}/json`);
+      return { exitCode: inspected.ExitCode ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
+    } catch (error) {
+      throw sandboxFailed(`Docker sandbox ${this.id}: ${(error as Error).message}`, error);
+    }
+  }
+
+  async write(files: SandboxFile[], options: OperationOptions = {}): Promise<void> {
+    this.#check(options);
+    const parts: Buffer[] = [];
+    for (const file of files) {
+      checkRelativePath(file.path);
+      const content = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : Buffer.from(file.content);
+      parts.push(Buffer.from(`${file.path}\0${(file.mode ?? 0o644).toString(8)}\0${content.length}\0`), content);
+    }
+    const result = await this.#helper([helper, 'write', workDir], Buffer.concat(parts), 0);
+    if (result.exitCode === 14) {
+      throw new JudgeError('JDG_ERR_SANDBOX_PATH_INVALID', `Refusing to write through a symbolic link: ${result.stderr.trim()}`);
+    }
+    if (result.exitCode !== 0)
+      throw sandboxFailed(`Writing files into ${this.id} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  }
+
+  async read(path: string, options: OperationOptions & { maxBytes?: number } = {}): Promise<Uint8Array> {
+    this.#check(options);
+    checkRelativePath(path);
+    const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+    const result = await this.#helper([helper, 'read', workDir, path, String(maxBytes)], new Uint8Array(), maxBytes);
+    if (result.exitCode === 0) return new Uint8Array(result.stdout);
+    if (result.exitCode === 2 || result.exitCode === 4) {
+      throw new JudgeError(
+        'JDG_ERR_SANDBOX_PATH_INVALID',
+        `Cannot read ${JSON.stringify(path)}: ${result.stderr.trim()} (links are never followed)`,
+      );
+    }
+    if (result.exitCode === 3) throw new JudgeError('JDG_ERR_SANDBOX_FILE_TOO_LARGE', `${path} is larger than ${maxBytes} bytes.`);
+    throw sandboxFailed(`Reading ${path} from ${this.id} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  }
+
+  async exec(request: ExecRequest, options: OperationOptions = {}): Promise<ExecOutcome> {
+    this.#check(options);
+    if (this.#dead) throw sandboxFailed(`Docker sandbox ${this.id} is gone: ${this.#dead}`);
+    const { limits } = request;
+    const engine = this.#host.engine;
+    const env = { ...baseEnv, ...request.env };
+    let created: { Id: string };
+    let socket: import('node:stream').Duplex;
+    try {
+      created = await engine.request<{ Id: string }>('POST', `/containers/${this.containerId}/exec`, {
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        User: user,
+        WorkingDir: workDir,
+        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        Cmd: [
+          helper,
+          'run',
+          String(limits.cpuTimeMs),
+          String(limits.wallTimeMs),
+          String(Math.min(limits.memoryBytes, this.#host.containerMemoryBytes)),
+          String(limits.fileSizeBytes),
+          String(limits.openFiles),
+          String(limits.processes),
+          '--',
+          ...request.argv,
+        ],
+      });
+      socket = await engine.hijack(`/exec/${created.Id}/start`, { Detach: false, Tty: false });
+    } catch (error) {
+      throw sandboxFailed(`Docker sandbox ${this.id}: ${(error as Error).message}`, error);
+    }
+    const stdin = typeof request.stdin === 'string' ? Buffer.from(request.stdin, 'utf8') : Buffer.from(request.stdin ?? new Uint8Array());
+    const step = driveStep(socket, stdin, limits.outputBytes);
+
+    // The helper enforces the wall limit itself; this backstop covers a helper that cannot
+    // (container killed by the engine's OOM killer, engine gone).
+    let backstop: NodeJS.Timeout | undefined = setTimeout(() => {
+      step.kill('backstop');
+      backstop = setTimeout(() => socket.destroy(), backstopGraceMs);
+    }, limits.wallTimeMs + backstopGraceMs);
+    const onAbort = () => step.kill('abort');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let end: Awaited<typeof step.done>;
+    try {
+      end = await step.done;
+    } finally {
+      clearTimeout(backstop);
+      options.signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+    }
+    if (options.signal?.aborted) {
+      throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
+    }
+    if (end.kind === 'report') return end.outcome;
+    return this.#lost(end.stderrTail, end.hostReason);
+  }
+
+  /** The helper's report never came: find out why from the engine. */
+  async #lost(stderrTail: string, hostReason: LimitKind | 'abort' | 'backstop' | null): Promise<ExecOutcome> {
+    let state: { Running?: boolean; OOMKilled?: boolean; Error?: string; ExitCode?: number } | undefined;
+    try {
+      state = (await this.#host.engine.request<{ State: typeof state }>('GET', `/containers/${this.containerId}/json`)).State;
+    } catch (error) {
+      this.markDead((error as Error).message);
+      throw sandboxFailed(`Docker sandbox ${this.id} lost its engine: ${(error as Error).message}`, error);
+    }
+    if (state && !state.Running) {
+      this.markDead(`container exited (${state.ExitCode})${state.OOMKilled ? ' killed by the engine for memory' : ''}`);
+      // gVisor runs the whole sandbox in one host cgroup: an engine OOM kill ends every process
+      // of the container at once. The step was a memory overrun; later steps fail as internal errors.
+      if (state.OOMKilled) {
+        return {
+          exitCode: null,
+          signal: 'SIGKILL',
+          stdout: '',
+          stderr: stderrTail,
+          stdoutTruncated: false,
+          stderrTruncated: false,
+          cpuTimeMs: 0,
+          wallTimeMs: 0,
+          memoryBytes: this.#host.containerMemoryBytes,
+          limitExceeded: 'memory',
+        };
+      }
+      throw sandboxFailed(`Docker sandbox ${this.id}: the container stopped (exit ${state.ExitCode}) ${state.Error ?? ''}`.trim());
+    }
+    throw sandboxFailed(
+      `Docker sandbox ${this.id}: the step ended without a report from jk-exec${hostReason ? ` (${hostReason})` : ''}: ${stderrTail.trim().slice(-500)}`,
+    );
+  }
+
+  dispose(): Promise<void> {
+    this.#disposed = true;
+    this.#disposing ??= this.#host.remove(this.containerId);
+    return this.#disposing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}
+
+export { EngineError };
