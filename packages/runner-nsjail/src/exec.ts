@@ -84,8 +84,9 @@ export function buildArgv(cmd: NsjailCommand): string[] {
     String(Math.max(1, Math.ceil(limits.fileSizeBytes / MiB))),
     '--rlimit_nofile',
     String(limits.openFiles),
+    // Above the cgroup's pids limit, so the cgroup refuses first and counts the refusal.
     '--rlimit_nproc',
-    String(limits.processes + 1),
+    String(limits.processes + 16),
     '--rlimit_stack',
     String(Math.max(8, Math.ceil(limits.memoryBytes / MiB))),
     '--rlimit_memlock',
@@ -350,7 +351,9 @@ export async function runNsjail(cmd: NsjailCommand): Promise<ExecOutcome> {
   else if (programSignal === 'SIGXFSZ') limitExceeded = 'filesize';
   else if ((programSignal === 'SIGKILL' || programSignal === 'SIGXCPU') && cpuTimeMs >= cmd.limits.cpuTimeMs) limitExceeded = 'cpu';
   else if (/run time >= time limit/.test(log)) limitExceeded = 'wall';
-  else if (usage.pidsRefused > 0 && programExit !== 0) limitExceeded = 'processes';
+  // A refused fork or thread is a limit hit even when the program copes and exits 0 (a bash fork
+  // bomb's parent does): the run did not get what it asked for.
+  else if (usage.pidsRefused > 0) limitExceeded = 'processes';
   else if (programExit !== 0 && programExit !== null && /File too large/.test(output.text('stderr'))) limitExceeded = 'filesize';
 
   return {
