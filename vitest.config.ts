@@ -22,12 +22,13 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'], testTimeout: 20_000 },
+        test: { name: 'unit', setupFiles: ['test/setup/fail-on-warning.ts'], include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'], testTimeout: 20_000 },
       },
       {
         resolve: { alias },
         test: {
           name: 'integration',
+          setupFiles: ['test/setup/fail-on-warning.ts'],
           include: ['packages/*/test/integration/**/*.test.ts', 'test/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
