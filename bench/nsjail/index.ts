@@ -1,0 +1,137 @@
+// bench/nsjail: what judging through real nsjail sandboxes costs, against bare process spawns
+// measured in the same run on the same machine. Needs root and nsjail (scripts/setup/nsjail.sh).
+//   node --import tsx bench/nsjail/index.ts [--quick]
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Judge, type SubmissionInput } from '@judgekit/core';
+import { NsjailRunner } from '@judgekit/runner-nsjail';
+
+const run = promisify(execFile);
+const quick = process.argv.includes('--quick');
+const scale = (n: number) => (quick ? Math.max(10, Math.round(n / 10)) : n);
+
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const line = (what: string, figure: string, baseline: string, target: string, ok: boolean) =>
+  console.log(`${ok ? 'PASS' : 'MISS'}  ${what.padEnd(44)} ${figure.padStart(16)}  baseline ${baseline.padStart(16)}   target ${target}`);
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+async function timeEach(count: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await fn();
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+/** Runs `count` jobs with at most `concurrency` at once; returns jobs per second. */
+async function rate(count: number, concurrency: number, job: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await job(next++);
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+const expectAccepted = (verdict: string | null, what: string) => {
+  if (verdict !== 'accepted') throw new Error(`${what}: expected accepted, got ${verdict}`);
+};
+
+async function main(): Promise<void> {
+  const python = '/usr/bin/python3';
+  console.log(`bench/nsjail${quick ? ' (quick)' : ''}: ${new Date().toISOString()}, node ${process.version}\n`);
+
+  // 1. Latency: sequential trivial Python submissions through Judge.run against bare spawns.
+  const latencyCount = scale(200);
+  const judge = new Judge({ runner: new NsjailRunner(), concurrency: 1, maxQueued: 100_000 });
+  const pass: SubmissionInput = { language: 'python3', source: 'pass' };
+  for (let i = 0; i < 10; i++) {
+    await run(python, ['-c', 'pass']);
+    expectAccepted((await judge.run(pass)).verdict, 'warm-up');
+  }
+  const bare = await timeEach(latencyCount, () => run(python, ['-c', 'pass']));
+  const judged = await timeEach(latencyCount, async () => expectAccepted((await judge.run(pass)).verdict, 'latency'));
+  const ratio = quantile(judged, 0.5) / quantile(bare, 0.5);
+  line(
+    `latency p50, ${latencyCount} × Judge.run python 'pass'`,
+    `${fmt(quantile(judged, 0.5))} ms`,
+    `${fmt(quantile(bare, 0.5))} ms`,
+    '',
+    true,
+  );
+  line('latency p99', `${fmt(quantile(judged, 0.99))} ms`, `${fmt(quantile(bare, 0.99))} ms`, '', true);
+  line('latency: ratio of medians (judged / bare)', `${fmt(ratio, 2)}×`, '1.00×', '≤ 2.0×', ratio <= 2.0);
+  await judge.close();
+
+  // 2. Throughput: a trivial C program, compiled once per submission, several tests each, at
+  //    concurrency 2; the baseline does the same work bare: gcc once, then the binary per test.
+  const testsPerSubmission = 10;
+  const submissions = scale(500) / testsPerSubmission;
+  const source = '#include <stdio.h>\nint main(void) { int x; if (scanf("%d", &x) != 1) return 1; printf("%d\\n", x * 2); return 0; }\n';
+  const tests = Array.from({ length: testsPerSubmission }, (_, i) => ({ input: `${i}\n`, expectedOutput: `${i * 2}\n` }));
+  const workDir = mkdtempSync(join(tmpdir(), 'judgekit-bench-'));
+  const bareRate = await rate(submissions, 2, async (i) => {
+    const dir = join(workDir, String(i));
+    execFileSync('mkdir', ['-p', dir]);
+    writeFileSync(join(dir, 'main.c'), source);
+    await run('gcc', ['-O2', '-std=gnu17', '-pipe', '-o', join(dir, 'main'), join(dir, 'main.c'), '-lm']);
+    for (const t of tests) {
+      const child = execFile(join(dir, 'main'));
+      const out = new Promise<string>((resolve, reject) => {
+        let stdout = '';
+        child.stdout!.on('data', (d) => (stdout += d));
+        child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`exit ${code}`))));
+      });
+      child.stdin!.end(t.input);
+      if ((await out) !== t.expectedOutput) throw new Error('bare run gave a wrong answer');
+    }
+  });
+  rmSync(workDir, { recursive: true, force: true });
+  const throughputJudge = new Judge({ runner: new NsjailRunner(), concurrency: 2, maxQueued: 100_000 });
+  const judgedRate = await rate(submissions, 2, async () =>
+    expectAccepted((await throughputJudge.run({ language: 'c', source, tests })).verdict, 'throughput'),
+  );
+  await throughputJudge.close();
+  const runsJudged = judgedRate * testsPerSubmission;
+  const runsBare = bareRate * testsPerSubmission;
+  line(
+    `throughput, ${submissions * testsPerSubmission} C runs (${testsPerSubmission}/submission), conc. 2`,
+    `${fmt(runsJudged)} runs/s`,
+    `${fmt(runsBare)} runs/s`,
+    '',
+    true,
+  );
+  line('throughput: ratio (judged / bare)', `${fmt(runsJudged / runsBare, 2)}×`, '1.00×', '≥ 0.5×', runsJudged / runsBare >= 0.5);
+
+  // 3. Resident memory of the judge through 5,000 runs (bash, 20 tests per submission, conc. 2).
+  const totalRuns = scale(5000);
+  const perSubmission = 20;
+  const memoryJudge = new Judge({ runner: new NsjailRunner(), concurrency: 2, maxQueued: 100_000 });
+  const bashTests = Array.from({ length: perSubmission }, (_, i) => ({ input: `${i}\n`, expectedOutput: `${i}\n` }));
+  const rssStart = process.memoryUsage().rss;
+  let rssPeak = rssStart;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  }, 50);
+  await rate(totalRuns / perSubmission, 2, async () =>
+    expectAccepted((await memoryJudge.run({ language: 'bash', source: 'read x; echo "$x"', tests: bashTests })).verdict, 'memory'),
+  );
+  clearInterval(sampler);
+  const rssEnd = process.memoryUsage().rss;
+  await memoryJudge.close();
+  const MB = 1024 * 1024;
+  line(`judge RSS through ${totalRuns} runs (peak)`, `${fmt(rssPeak / MB)} MB`, `${fmt(rssStart / MB)} MB`, '< 150 MB', rssPeak < 150 * MB);
+  line('judge RSS at the end', `${fmt(rssEnd / MB)} MB`, `${fmt(rssStart / MB)} MB`, '', true);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+import { defaultLimits } from '@judgekit/core';
+import { describe, expect, it } from 'vitest';
+import { CgroupHandle } from './cgroup.js';
+import { buildArgv, trimPartialUtf8 } from './exec.js';
+
+const command = (overrides = {}) => ({
+  nsjail: '/opt/nsjail',
+  argv: ['python3', 'main.py'],
+  stdin: new Uint8Array(),
+  env: { PATH: '/usr/bin:/bin' },
+  limits: { ...defaultLimits, fileSizeBytes: 1000 },
+  workDir: '/var/lib/judgekit/nsjail/1-a-1',
+  uid: 60007,
+  gid: 60007,
+  mounts: [{ kind: 'bind' as const, path: '/usr' }],
+  rootfs: undefined,
+  devices: ['/dev/null'],
+  tmpSizeBytes: 1024,
+  cgroup: new CgroupHandle('v1', ['/cg/memory/J/x', '/cg/pids/J/x', '/cg/cpuacct/J/x']),
+  signal: undefined,
+  ...overrides,
+});
+
+describe('nsjail command line', () => {
+  it('maps the sandbox user one-to-one to an unprivileged outside uid, never root', () => {
+    const argv = buildArgv(command());
+    expect(argv[argv.indexOf('--user') + 1]).toBe('65534:60007:1');
+    expect(argv[argv.indexOf('--group') + 1]).toBe('65534:60007:1');
+  });
+
+  it('sets every rlimit explicitly', () => {
+    const argv = buildArgv(command());
+    for (const r of ['as', 'core', 'cpu', 'fsize', 'nofile', 'nproc', 'stack', 'memlock', 'rtprio', 'msgqueue']) {
+      expect(argv, r).toContain(`--rlimit_${r}`);
+    }
+    expect(argv).toContain('JK_FSIZE_BLOCKS=2');
+  });
+
+  it('joins every cgroup controller before becoming nsjail', () => {
+    const argv = buildArgv(command());
+    expect(argv[2]).toContain("echo $$ > '/cg/memory/J/x/cgroup.procs'");
+    expect(argv[2]).toContain("echo $$ > '/cg/cpuacct/J/x/cgroup.procs'");
+    expect(argv[3]).toBe('/opt/nsjail');
+  });
+
+  it('passes only the allow-listed environment', () => {
+    const envs = buildArgv(command()).filter((_, i, a) => a[i - 1] === '--env');
+    expect(envs).toEqual(['PATH=/usr/bin:/bin', 'JK_FSIZE_BLOCKS=2']);
+  });
+});
+
+describe('trimPartialUtf8', () => {
+  it('drops a character cut in the middle and keeps whole ones', () => {
+    const euro = Buffer.from('a€');
+    expect(trimPartialUtf8(euro.subarray(0, 3)).toString()).toBe('a');
+    expect(trimPartialUtf8(euro).toString()).toBe('a€');
+    expect(trimPartialUtf8(Buffer.from('abc')).toString()).toBe('abc');
+  });
+});
