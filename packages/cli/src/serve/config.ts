@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { limitsSchema } from '@judgekit/core';
+import { z } from 'zod';
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Every setting of `judgekit serve`; each is a flag, an environment variable and a config file key. */
+export const serveConfigSchema = z.strictObject({
+  port: int(0, 65_535).describe('Port to listen on.'),
+  host: z.string().min(1).describe('Address to listen on.'),
+  runner: z.enum(['auto', 'nsjail', 'docker']).describe('Sandbox backend; auto picks nsjail, then Docker.'),
+  concurrency: int(1, 1024).describe('Submissions judged at once.'),
+  maxQueued: int(0, 10_000_000).describe('Most submissions waiting; beyond it 503.'),
+  apiKeys: z.array(z.string().min(1)).describe('API keys (Bearer); empty: no authentication.'),
+  rateLimit: int(0, 10_000_000).describe('Requests per window per key or address; 0 turns it off.'),
+  rateLimitWindowMs: int(1, 86_400_000).describe('Rate limit window in milliseconds.'),
+  bodyLimitBytes: int(1024, 1024 * 1024 * 1024).describe('Largest request body in bytes.'),
+  maxWaitMs: int(0, 3_600_000).describe('Longest a ?wait=true request is held, in milliseconds.'),
+  shutdownTimeoutMs: int(0, 3_600_000).describe('On SIGTERM, how long submissions may take to finish, in milliseconds.'),
+  prefix: z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path like /judge, or empty'),
+  docs: bool.describe('Serve Swagger UI at /docs.'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  trustProxy: bool.describe('Trust X-Forwarded-* (behind a proxy).'),
+  defaultLimits: limitsSchema.optional().describe('Limits when a submission sets none (config file only).'),
+  maxLimits: limitsSchema.optional().describe('Highest limits a submission may ask for (config file only).'),
+});
+
+/** The resolved settings of `judgekit serve`. */
+export type ServeConfig = z.output<typeof serveConfigSchema>;
+
+/** Defaults of `judgekit serve`. */
+export function serveDefaults(): ServeConfig {
+  return {
+    port: 8000,
+    host: '127.0.0.1',
+    runner: 'auto',
+    concurrency: availableParallelism(),
+    maxQueued: 1000,
+    apiKeys: [],
+    rateLimit: 600,
+    rateLimitWindowMs: 60_000,
+    bodyLimitBytes: 16 * 1024 * 1024,
+    maxWaitMs: 60_000,
+    shutdownTimeoutMs: 30_000,
+    prefix: '',
+    docs: true,
+    logLevel: 'info',
+    trustProxy: false,
+  };
+}
+
+/** Environment variable of each setting (config file and limits excepted). */
+export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxLimits'>, string> = {
+  port: 'JUDGEKIT_PORT',
+  host: 'JUDGEKIT_HOST',
+  runner: 'JUDGEKIT_RUNNER',
+  concurrency: 'JUDGEKIT_CONCURRENCY',
+  maxQueued: 'JUDGEKIT_MAX_QUEUED',
+  apiKeys: 'JUDGEKIT_API_KEYS',
+  rateLimit: 'JUDGEKIT_RATE_LIMIT',
+  rateLimitWindowMs: 'JUDGEKIT_RATE_LIMIT_WINDOW_MS',
+  bodyLimitBytes: 'JUDGEKIT_BODY_LIMIT_BYTES',
+  maxWaitMs: 'JUDGEKIT_MAX_WAIT_MS',
+  shutdownTimeoutMs: 'JUDGEKIT_SHUTDOWN_TIMEOUT_MS',
+  prefix: 'JUDGEKIT_PREFIX',
+  docs: 'JUDGEKIT_DOCS',
+  logLevel: 'JUDGEKIT_LOG_LEVEL',
+  trustProxy: 'JUDGEKIT_TRUST_PROXY',
+};
+
+/** Environment variable naming the JSON config file. */
+export const configEnv = 'JUDGEKIT_CONFIG';
+
+/** Raised for a bad flag, variable or config file; the message names the setting and its source. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Resolves the settings: flags over environment variables over the config file over defaults.
+ * Every layer is validated; an error names the setting and where it came from.
+ */
+export function resolveServeConfig(
+  flags: Partial<Record<keyof ServeConfig, unknown>> & { config?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): ServeConfig {
+  const layers: { source: string; values: Record<string, unknown> }[] = [];
+  const configPath = flags.config ?? env[configEnv];
+  if (configPath) layers.push({ source: `config file ${configPath}`, values: readConfigFile(configPath) });
+  const fromEnv: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(serveEnv)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    fromEnv[key] =
+      key === 'apiKeys'
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : value;
+  }
+  layers.push({ source: 'environment', values: fromEnv });
+  const fromFlags: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flags)) if (key !== 'config' && value !== undefined) fromFlags[key] = value;
+  layers.push({ source: 'command line', values: fromFlags });
+
+  const config: Record<string, unknown> = { ...serveDefaults() };
+  for (const layer of layers) {
+    const parsed = serveConfigSchema.partial().safeParse(layer.values);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const key = issue.path.map(String).join('.');
+      const hint = layer.source === 'environment' && key in serveEnv ? ` (${serveEnv[key as keyof typeof serveEnv]})` : '';
+      throw new ConfigError(`${layer.source}: ${key || '(root)'}${hint}: ${issue.message}`);
+    }
+    for (const [key, value] of Object.entries(parsed.data)) if (value !== undefined) config[key] = value;
+  }
+  return config as ServeConfig;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`config file ${path}: cannot be read: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path}: not valid JSON: ${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ConfigError(`config file ${path}: must be a JSON object`);
+  return value as Record<string, unknown>;
+}
