@@ -21,4 +21,6 @@ export interface JudgeStats {
   cancelled: number;
   /** Sandbox or infrastructure failures (submissions that ended as internal_error). */
   sandboxFailures: number;
+  /** Writes of a finished result that the store refused (the result still reached its watchers). */
+  storeFailures: number;
 }

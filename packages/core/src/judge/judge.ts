@@ -98,7 +98,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   readonly #closeRunner: boolean;
   readonly #controllers = new Map<string, AbortController>();
   readonly #watchdog = new Watchdog();
-  readonly #stats: JudgeStats = { queued: 0, running: 0, finished: {}, cancelled: 0, sandboxFailures: 0 };
+  readonly #stats: JudgeStats = { queued: 0, running: 0, finished: {}, cancelled: 0, sandboxFailures: 0, storeFailures: 0 };
   readonly #versions = new Map<string, Promise<string | null>>();
   readonly #settledVersions = new Map<string, string>();
   #accepting = true;
@@ -168,7 +168,8 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
         );
       }
     }
-    if ((await this.#queue.waiting()) >= this.#maxQueued) {
+    const waiting = this.#queue.waiting();
+    if ((typeof waiting === 'number' ? waiting : await waiting) >= this.#maxQueued) {
       throw new JudgeError('JDG_ERR_QUEUE_FULL', `The queue holds ${this.#maxQueued} waiting submissions; retry later.`, {
         details: { maxQueued: this.#maxQueued },
       });
@@ -189,16 +190,20 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
       summary: { ...emptySummary, total: prepared.tests.length },
       metadata: parsed.metadata ?? null,
     };
-    await this.#write(id, { input: prepared, result });
+    const written = this.#write(id, { input: prepared, result });
+    if (written) await written;
     this.#stats.queued++;
+    // Announced before the push: an in-process queue may start the job synchronously inside it.
+    this.#emit({ type: 'queued', id, result });
     try {
-      await this.#queue.push({ id });
+      const pushed = this.#queue.push({ id });
+      if (pushed) await pushed;
     } catch (cause) {
       this.#stats.queued--;
       await this.#store.delete(id);
-      throw new JudgeError('JDG_ERR_STORE_FAILED', 'The queue refused the submission.', { cause });
+      this.#emit({ type: 'cancelled', id, result: { ...result, status: 'cancelled', message: 'the queue refused the submission' } });
+      throw new JudgeError('JDG_ERR_QUEUE_FULL', 'The queue refused the submission.', { cause });
     }
-    this.#emit({ type: 'queued', id, result });
     return id;
   }
 
@@ -398,22 +403,24 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     this.#stats.queued--;
     let stored: StoredSubmission | undefined;
     try {
-      stored = await this.#store.get(id);
+      const pending = this.#store.get(id);
+      stored = pending instanceof Promise ? await pending : pending;
     } catch {
       stored = undefined;
     }
-    if (!stored || stored.result.status !== 'queued') return;
+    if (stored?.result.status !== 'queued') return;
     const input = stored.input as PreparedSubmission;
     const controller = new AbortController();
     this.#controllers.set(id, controller);
     this.#stats.running++;
-    const result: SubmissionResult = { ...stored.result, status: 'running', startedAt: new Date().toISOString() };
+    const result: SubmissionResult = { ...stored.result, tests: [], status: 'running', startedAt: new Date().toISOString() };
     const live: StoredSubmission = { input, result };
     let budget = watchdogSlackMs + input.compileLimits.wallTimeMs + (input.checkerCompileLimits?.wallTimeMs ?? 0);
     for (const t of input.tests) budget += t.limits.wallTimeMs + (input.checkerLimits?.wallTimeMs ?? 0);
     const watchdog = this.#watchdog.watch(controller, budget);
     try {
-      await this.#write(id, live);
+      const written = this.#write(id, live);
+      if (written) await written;
       this.#emit({ type: 'running', id, result });
       const language = this.languages.get(input.languageId);
       const outcome = await runPipeline(
@@ -437,9 +444,12 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
             this.#emit({ type: 'compiled', id, compile });
           },
           onTest: (index, test) => {
-            result.tests = [...result.tests, test];
+            result.tests.push(test);
             result.summary = summarize(result.tests, input.tests.length);
-            void this.#write(id, live).catch(() => {});
+            // Progress is best effort: a failed progress write must not fail the submission.
+            try {
+              this.#write(id, live)?.catch(() => {});
+            } catch {}
             this.#emit({ type: 'test', id, index, total: input.tests.length, test });
           },
         },
@@ -470,14 +480,14 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     if (result.language.version === null) result.language = { ...result.language, version: this.#knownVersion(result.language.id) };
     const verdict = result.verdict ?? 'internal_error';
     this.#stats.finished[verdict] = (this.#stats.finished[verdict] ?? 0) + 1;
-    await this.#write(id, { input: null, result }).catch(() => {});
+    await this.#writeFinal(id, { input: null, result });
     this.#emit({ type: 'done', id, result });
   }
 
   async #finishCancelled(id: string, stored: StoredSubmission): Promise<SubmissionResult> {
     const result: SubmissionResult = { ...stored.result, status: 'cancelled', finishedAt: new Date().toISOString() };
     this.#stats.cancelled++;
-    await this.#write(id, { input: null, result }).catch(() => {});
+    await this.#writeFinal(id, { input: null, result });
     this.#emit({ type: 'cancelled', id, result });
     return result;
   }
@@ -506,11 +516,32 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     return stored;
   }
 
-  async #write(id: string, value: StoredSubmission): Promise<void> {
+  /**
+   * The final write of a finished submission. Its watchers get the result through the event even
+   * when the store fails, so the failure is counted rather than thrown into the worker.
+   */
+  async #writeFinal(id: string, value: StoredSubmission): Promise<void> {
     try {
-      await this.#store.set(id, value);
+      const written = this.#write(id, value);
+      if (written) await written;
+    } catch {
+      this.#stats.storeFailures++;
+    }
+  }
+
+  /** Writes to the store; returns a promise only when the store is asynchronous (the hot path stays sync). */
+  #write(id: string, value: StoredSubmission): void | Promise<void> {
+    const failed = (cause: unknown) => new JudgeError('JDG_ERR_STORE_FAILED', `The store failed to write submission ${id}.`, { cause });
+    let pending: void | Promise<void>;
+    try {
+      pending = this.#store.set(id, value);
     } catch (cause) {
-      throw new JudgeError('JDG_ERR_STORE_FAILED', `The store failed to write submission ${id}.`, { cause });
+      throw failed(cause);
+    }
+    if (pending instanceof Promise) {
+      return pending.catch((cause: unknown) => {
+        throw failed(cause);
+      });
     }
   }
 }
@@ -563,7 +594,9 @@ class Watchdog {
     for (const [controller, deadline] of this.#deadlines) {
       if (now < deadline) continue;
       this.unwatch(controller);
-      controller.abort(new JudgeError('JDG_ERR_SANDBOX_FAILED', 'judging took longer than its limits allow; the sandbox stopped answering'));
+      controller.abort(
+        new JudgeError('JDG_ERR_SANDBOX_FAILED', 'judging took longer than its limits allow; the sandbox stopped answering'),
+      );
     }
   }
 }

@@ -1,5 +1,14 @@
 import { JudgeError } from '../errors/judge-error.js';
-import type { ExecOutcome, ExecRequest, OperationOptions, Runner, RunnerHealth, Sandbox, SandboxEnvironment, SandboxFile } from './contract.js';
+import type {
+  ExecOutcome,
+  ExecRequest,
+  OperationOptions,
+  Runner,
+  RunnerHealth,
+  Sandbox,
+  SandboxEnvironment,
+  SandboxFile,
+} from './contract.js';
 
 /**
  * Base class for runners: it owns the idempotent `close()`/`destroy()`, tracks open sandboxes,

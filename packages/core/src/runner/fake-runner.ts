@@ -42,7 +42,8 @@ class FakeSandbox implements Sandbox {
 
   async exec(request: ExecRequest, options: OperationOptions = {}): Promise<ExecOutcome> {
     this.#check();
-    if (options.signal?.aborted) throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
+    if (options.signal?.aborted)
+      throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
     const partial = await this.program(request, this.files, options);
     return {
       exitCode: 0,
