@@ -18,7 +18,9 @@ describe('built packages', () => {
     expect(manifest.sideEffects).toBe(false);
     expect(manifest.exports['.']).toMatchObject({ import: expect.anything(), require: expect.anything() });
     expect(existsSync(new URL(`../packages/${folder}/dist`, import.meta.url)), `${name} is not built: run npm run build`).toBe(true);
-    const esm = JSON.parse(node(['--input-type=module', '-e', `import * as m from '${name}'; console.log(JSON.stringify(Object.keys(m).sort()))`]));
+    const esm = JSON.parse(
+      node(['--input-type=module', '-e', `import * as m from '${name}'; console.log(JSON.stringify(Object.keys(m).sort()))`]),
+    );
     const cjs = JSON.parse(node(['-e', `console.log(JSON.stringify(Object.keys(require('${name}')).sort()))`]));
     expect(cjs).toEqual(esm);
     for (const symbol of mustExport) expect(esm).toContain(symbol);

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { builtinLanguages, Judge, type SubmissionResult } from '@judgekit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { programs } from './programs.js';
+import { runnerCases, runnerReady } from './runners.js';
+
+const MiB = 1024 * 1024;
+
+/** About 4 MiB of input: 600,000 numbers, one per line, and their sum. */
+function bigInput(): { input: string; sum: string } {
+  const parts: string[] = [];
+  let sum = 0;
+  for (let i = 0; i < 600_000; i++) {
+    const x = (i * 7919) % 1_000_003;
+    parts.push(String(x));
+    sum += x;
+  }
+  return { input: `${parts.join('\n')}\n`, sum: String(sum) };
+}
+
+const interpretedSyntaxErrors: Record<string, { source: string; message: RegExp }> = {
+  python3: { source: 'print(\n', message: /SyntaxError/ },
+  javascript: { source: 'console.log(\n', message: /SyntaxError/ },
+  bash: { source: 'if then fi\n', message: /syntax error/ },
+};
+
+const output = (r: SubmissionResult): string => (r.compile ? `${r.compile.stdout}\n${r.compile.stderr}` : '');
+
+for (const runnerCase of runnerCases) {
+  const ready = await runnerReady(runnerCase);
+
+  describe.runIf(ready)(`languages on the ${runnerCase.name} runner`, () => {
+    let judge: Judge;
+    let secretDir: string;
+    const secret = `SECRET_${randomBytes(8).toString('hex')}`;
+    const big = bigInput();
+
+    beforeAll(() => {
+      judge = new Judge({ runner: runnerCase.create(), concurrency: 1 });
+      // A host file the sandbox must not see, in a folder neither runner mounts.
+      secretDir = mkdtempSync('/var/tmp/judgekit-secret-');
+      for (const ext of ['h', 'rs', 'ts']) writeFileSync(join(secretDir, `secret.${ext}`), `${secret}\n`);
+    });
+    afterAll(async () => {
+      await judge?.close();
+      rmSync(secretDir, { recursive: true, force: true });
+    });
+
+    for (const language of builtinLanguages) {
+      const p = programs[language.id]!;
+
+      describe(language.id, () => {
+        it('detects the toolchain version', async () => {
+          expect(await judge.version(language.id)).toMatch(/^\d+\.\d+/);
+        });
+
+        it('prints hello, world', async () => {
+          const r = await judge.run({ language: language.id, source: p.hello, tests: [{ input: '', expectedOutput: 'hello, world\n' }] });
+          expect(r.verdict, JSON.stringify(r)).toBe('accepted');
+          expect(r.tests[0]!.stdout).toBe('hello, world\n');
+        });
+
+        it('sums numbers from stdin, compiled once for every test', async () => {
+          const r = await judge.run({
+            language: language.id,
+            source: p.sum,
+            tests: [
+              { input: '1\n2\n3\n', expectedOutput: '6' },
+              { input: '-5\n5\n100\n', expectedOutput: '100' },
+              { input: '7\n', expectedOutput: '7' },
+            ],
+          });
+          expect(r.verdict, JSON.stringify(r.tests.map((t) => [t.verdict, t.stdout, t.stderr]))).toBe('accepted');
+          expect(r.tests).toHaveLength(3);
+          if (language.compile) expect(r.compile?.exitCode).toBe(0);
+        });
+
+        it('reads a 4 MiB input within the default limits', async () => {
+          const r = await judge.run({ language: language.id, source: p.sum, tests: [{ input: big.input, expectedOutput: big.sum }] });
+          expect(r.verdict, JSON.stringify({ ...r.tests[0], stdout: r.tests[0]?.stdout.slice(0, 200) })).toBe('accepted');
+          expect(r.tests[0]!.cpuTimeMs).toBeLessThan(2000);
+        });
+
+        if (p.compileError) {
+          it("reports a compile error with the compiler's message", async () => {
+            const r = await judge.run({ language: language.id, source: p.compileError! });
+            expect(r.verdict).toBe('compile_error');
+            expect(r.tests).toHaveLength(0);
+            expect(output(r)).toMatch(p.compileMessage!);
+          });
+        } else {
+          it("reports a syntax error as a runtime error with the interpreter's message", async () => {
+            const { source, message } = interpretedSyntaxErrors[language.id]!;
+            const r = await judge.run({ language: language.id, source });
+            expect(r.verdict).toBe('runtime_error');
+            expect(r.tests[0]!.stderr).toMatch(message);
+          });
+        }
+
+        it(`reports a runtime error with ${p.runtimeSignal ?? `exit code ${p.runtimeExitCode}`}`, async () => {
+          const r = await judge.run({ language: language.id, source: p.runtimeError });
+          expect(r.verdict, JSON.stringify(r.tests[0])).toBe('runtime_error');
+          if (p.runtimeSignal) expect(r.tests[0]!.signal).toBe(p.runtimeSignal);
+          else expect(r.tests[0]!.exitCode).toBe(p.runtimeExitCode);
+        });
+
+        it('stops an endless loop at a 1,000 ms cpu limit', async () => {
+          const r = await judge.run({ language: language.id, source: p.forever, limits: { cpuTimeMs: 1000, wallTimeMs: 4000 } });
+          expect(r.verdict, JSON.stringify(r.tests[0])).toBe('time_limit_exceeded');
+        });
+
+        it('reports a memory hog under a 128 MiB limit as memory_limit_exceeded', async () => {
+          const r = await judge.run({
+            language: language.id,
+            source: p.hog,
+            limits: { memoryBytes: 128 * MiB, cpuTimeMs: 10_000, wallTimeMs: 20_000 },
+          });
+          expect(r.verdict, JSON.stringify({ ...r.tests[0], stderr: r.tests[0]?.stderr.slice(0, 500) })).toBe('memory_limit_exceeded');
+        });
+
+        it('accepts a program that touches 48 MiB under the default 256 MiB limit', async () => {
+          const r = await judge.run({ language: language.id, source: p.modest, tests: [{ input: '', expectedOutput: 'ok' }] });
+          expect(r.verdict, JSON.stringify(r.tests[0])).toBe('accepted');
+        });
+
+        if (p.includeHostFile) {
+          it('shows nothing of host files read at compile time', async () => {
+            for (const path of [
+              '/etc/shadow',
+              join(secretDir, `secret.${language.id === 'rust' ? 'rs' : language.id === 'typescript' ? 'ts' : 'h'}`),
+            ]) {
+              const r = await judge.run({ language: language.id, source: p.includeHostFile!(path) });
+              expect(r.verdict, `including ${path}`).toBe('compile_error');
+              expect(output(r)).not.toContain(secret);
+              expect(output(r)).not.toMatch(/root:/);
+            }
+          });
+        }
+      });
+    }
+  });
+}
