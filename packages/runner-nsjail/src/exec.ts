@@ -19,7 +19,6 @@ export interface NsjailCommand {
   uid: number;
   gid: number;
   mounts: ResolvedMount[];
-  rootfs: string | undefined;
   devices: readonly string[];
   tmpSizeBytes: number;
   cgroup: CgroupHandle;
@@ -98,13 +97,9 @@ export function buildArgv(cmd: NsjailCommand): string[] {
     '--seccomp_string',
     seccompPolicy(),
   ];
-  if (cmd.rootfs) {
-    args.push('--chroot', cmd.rootfs);
-  } else {
-    for (const m of cmd.mounts) {
-      if (m.kind === 'bind') args.push('--bindmount_ro', m.path);
-      else args.push('--symlink', `${m.target}:${m.path}`);
-    }
+  for (const m of cmd.mounts) {
+    if (m.kind === 'bind') args.push('--bindmount_ro', m.source === m.path ? m.path : `${m.source}:${m.path}`);
+    else args.push('--symlink', `${m.target}:${m.path}`);
   }
   for (const device of cmd.devices) args.push('--bindmount_ro', device);
   args.push(
@@ -276,9 +271,15 @@ export async function runNsjail(cmd: NsjailCommand): Promise<ExecOutcome> {
   timers.push(setTimeout(() => kill('wall'), cmd.limits.wallTimeMs));
   const cpuLimitNs = cmd.limits.cpuTimeMs * 1e6;
   const cores = Math.max(1, availableParallelism());
+  let sampledPeakBytes = 0;
   const pollCpu = async (): Promise<void> => {
     if (closed || killReason) return;
-    const used = await cmd.cgroup.cpuNs();
+    const [used, memoryNow] = await Promise.all([
+      cmd.cgroup.cpuNs(),
+      // v2 kernels before 5.19 have no memory.peak: sampling is the fallback.
+      cmd.cgroup.version === 'v2' ? cmd.cgroup.currentMemoryBytes() : 0,
+    ]);
+    sampledPeakBytes = Math.max(sampledPeakBytes, memoryNow);
     if (closed || killReason) return;
     if (used >= cpuLimitNs) {
       kill('cpu');
@@ -326,7 +327,10 @@ export async function runNsjail(cmd: NsjailCommand): Promise<ExecOutcome> {
   let programSignal: string | null = null;
   const status = statusPattern.exec(log);
   const signalled = signalPattern.exec(log);
-  if (log.includes('[judgekit]') || (!status && !signalled && !killReason)) {
+  // nsjail reports a child that failed during its own setup (a mount, the chroot, the seccomp
+  // policy) as "exited with status: 255" after [E]/[F] lines; a program's exit 255 has none.
+  const setupFailed = /^\[[EF]\]/m.test(log) && (!status || status[1] === '255');
+  if (log.includes('[judgekit]') || setupFailed || (!status && !signalled && !killReason)) {
     throw new JudgeError(
       'JDG_ERR_SANDBOX_FAILED',
       `nsjail could not run the command (exit ${exitCode ?? 'by signal'}): ${failureLines(log) || 'no log output'}`,
@@ -365,7 +369,7 @@ export async function runNsjail(cmd: NsjailCommand): Promise<ExecOutcome> {
     stderrTruncated: output.truncated.stderr,
     cpuTimeMs,
     wallTimeMs,
-    memoryBytes: usage.peakMemoryBytes,
+    memoryBytes: Math.max(usage.peakMemoryBytes, sampledPeakBytes),
     limitExceeded,
   };
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, readdir } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readlink, symlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,7 +17,14 @@ import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js
 import { removeTree } from './files.js';
 import { defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
 import { NsjailSandbox } from './sandbox.js';
-import { defaultToolchainMounts, resolveMounts, type ToolchainMounts, toolchainPackages } from './toolchain.js';
+import {
+  defaultToolchainMounts,
+  type ResolvedMount,
+  resolveMounts,
+  resolveRootfs,
+  type ToolchainMounts,
+  toolchainPackages,
+} from './toolchain.js';
 
 /**
  * Options of {@link NsjailRunner}. Every field is optional; the defaults fit a Debian or Ubuntu
@@ -175,18 +182,45 @@ export class NsjailRunner extends BaseRunner {
     };
     for (const name of await cgroups.list()) if (stale(name)) await cgroups.destroy(name).catch(() => undefined);
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
-    for (const name of entries) if (stale(name)) await removeTree(join(this.#workDirBase, name)).catch(() => undefined);
+    for (const name of entries) {
+      if (name.startsWith('.uid-')) {
+        const owner = Number(await readlink(join(this.#workDirBase, name)).catch(() => 'NaN'));
+        if (Number.isInteger(owner) && owner !== process.pid && !isAlive(owner))
+          await unlink(join(this.#workDirBase, name)).catch(() => undefined);
+      } else if (stale(name)) {
+        await removeTree(join(this.#workDirBase, name)).catch(() => undefined);
+      }
+    }
   }
 
-  #allocateUid(): number {
+  /**
+   * Takes a free outside uid. Within this process a set; across judge processes on the same host
+   * a lock link `<base>/.uid-<uid>` -> `<pid>` (symlink creation is atomic), so two judges never
+   * give one uid to two live sandboxes.
+   */
+  async #allocateUid(): Promise<number> {
     const { first, count } = this.#options.uidRange!;
     for (let uid = first; uid < first + count; uid++) {
-      if (!this.#usedUids.has(uid)) {
-        this.#usedUids.add(uid);
+      if (this.#usedUids.has(uid)) continue;
+      this.#usedUids.add(uid);
+      try {
+        await symlink(String(process.pid), this.#uidLock(uid));
         return uid;
+      } catch (error) {
+        this.#usedUids.delete(uid);
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
     throw new JudgeError('JDG_ERR_SANDBOX_UNAVAILABLE', `All ${count} sandbox uids from ${first} are in use; raise uidRange.count.`);
+  }
+
+  #uidLock(uid: number): string {
+    return join(this.#workDirBase, `.uid-${uid}`);
+  }
+
+  async #releaseUid(uid: number): Promise<void> {
+    await unlink(this.#uidLock(uid)).catch(() => undefined);
+    this.#usedUids.delete(uid);
   }
 
   protected async openSandbox(environment: SandboxEnvironment, options: OperationOptions): Promise<Sandbox> {
@@ -195,7 +229,15 @@ export class NsjailRunner extends BaseRunner {
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
     const language = environment.language;
     const toolchain = this.#options.toolchains?.[language.id] ?? this.#options.defaultToolchain ?? {};
-    const uid = this.#allocateUid();
+    let mounts: ResolvedMount[];
+    try {
+      mounts = toolchain.rootfs ? resolveRootfs(toolchain.rootfs) : resolveMounts(toolchain.mounts ?? defaultToolchainMounts);
+    } catch (error) {
+      throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `The toolchain of ${language.id} cannot be mounted: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const uid = await this.#allocateUid();
     const id = `${this.#prefix}-${++this.#sandboxCount}`;
     const workDir = join(this.#workDirBase, id);
     try {
@@ -203,8 +245,8 @@ export class NsjailRunner extends BaseRunner {
       await chown(workDir, uid, uid);
       await chmod(workDir, 0o700);
     } catch (error) {
-      this.#usedUids.delete(uid);
       await removeTree(workDir).catch(() => undefined);
+      await this.#releaseUid(uid);
       throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not create the work directory ${workDir}: ${(error as Error).message}`, {
         cause: error,
       });
@@ -215,14 +257,13 @@ export class NsjailRunner extends BaseRunner {
       workDir,
       uid,
       gid: uid,
-      mounts: toolchain.rootfs ? [] : resolveMounts(toolchain.mounts ?? defaultToolchainMounts),
-      rootfs: toolchain.rootfs,
+      mounts,
       devices: this.#options.devices ?? defaultDevices,
       tmpSizeBytes: this.#options.tmpSizeBytes ?? 64 * 1024 * 1024,
       baseEnv: this.#options.env ?? defaultEnv,
       languageEnv: language.env ?? {},
       cgroups,
-      release: () => this.#usedUids.delete(uid),
+      release: () => this.#releaseUid(uid),
     });
   }
 

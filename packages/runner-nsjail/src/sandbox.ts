@@ -12,14 +12,13 @@ export interface SandboxSetup {
   uid: number;
   gid: number;
   mounts: ResolvedMount[];
-  rootfs: string | undefined;
   devices: readonly string[];
   tmpSizeBytes: number;
   baseEnv: Readonly<Record<string, string>>;
   languageEnv: Readonly<Record<string, string>>;
   cgroups: CgroupTree;
   /** Called once after the sandbox's files are gone (returns the uid to the pool). */
-  release(): void;
+  release(): Promise<void>;
 }
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -118,7 +117,6 @@ export class NsjailSandbox implements Sandbox {
           uid: this.#setup.uid,
           gid: this.#setup.gid,
           mounts: this.#setup.mounts,
-          rootfs: this.#setup.rootfs,
           devices: this.#setup.devices,
           tmpSizeBytes: this.#setup.tmpSizeBytes,
           cgroup,
@@ -152,7 +150,7 @@ export class NsjailSandbox implements Sandbox {
       try {
         await removeTree(this.#setup.workDir);
       } finally {
-        this.#setup.release();
+        await this.#setup.release();
       }
     })();
     return this.#disposing;

@@ -1,4 +1,5 @@
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * Where a language's toolchain comes from inside the sandbox: host folders mounted read-only
@@ -49,7 +50,7 @@ export const defaultToolchainMounts: readonly string[] = Object.freeze([
 ]);
 
 /** @internal One mount instruction, resolved against the host. */
-export type ResolvedMount = { kind: 'bind'; path: string } | { kind: 'symlink'; path: string; target: string };
+export type ResolvedMount = { kind: 'bind'; source: string; path: string } | { kind: 'symlink'; path: string; target: string };
 
 /** @internal Resolves a list of host paths into binds and same-place symlinks, skipping missing ones. */
 export function resolveMounts(paths: readonly string[]): ResolvedMount[] {
@@ -66,7 +67,27 @@ export function resolveMounts(paths: readonly string[]): ResolvedMount[] {
         continue;
       }
     }
-    out.push({ kind: 'bind', path });
+    out.push({ kind: 'bind', source: path, path });
+  }
+  return out;
+}
+
+/** Top-level folders the sandbox provides itself; a root file system's own are not used. */
+const providedBySandbox = new Set(['box', 'dev', 'proc', 'sys', 'tmp', 'run']);
+
+/**
+ * @internal Resolves a prepared root file system into read-only binds of its top-level entries
+ * (and links for its top-level links). nsjail then builds the root on its own tmpfs, so the
+ * root file system needs no mount points and is never written.
+ */
+export function resolveRootfs(rootfs: string): ResolvedMount[] {
+  const out: ResolvedMount[] = [];
+  for (const name of readdirSync(rootfs)) {
+    if (providedBySandbox.has(name)) continue;
+    const source = join(rootfs, name);
+    const stats = lstatSync(source);
+    if (stats.isSymbolicLink()) out.push({ kind: 'symlink', path: `/${name}`, target: readlinkSync(source) });
+    else if (stats.isDirectory() || stats.isFile()) out.push({ kind: 'bind', source, path: `/${name}` });
   }
   return out;
 }

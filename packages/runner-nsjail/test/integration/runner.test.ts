@@ -1,0 +1,160 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { bash, defaultLimits, isJudgeError, python3 } from '@judgekit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NsjailRunner } from '../../src/index.js';
+import { nsjailAvailable } from './nsjail-available.js';
+
+const sandboxFailed = (e: unknown) => isJudgeError(e, 'JDG_ERR_SANDBOX_FAILED');
+
+describe.runIf(nsjailAvailable())('NsjailRunner', () => {
+  let base: string;
+  beforeAll(() => {
+    base = mkdtempSync(join(tmpdir(), 'jk-runner-'));
+  });
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('creates work directories with mode 0700 owned by the sandbox uid, and removes them on dispose', async () => {
+    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    const box = await runner.open({ language: python3 });
+    const [dir] = readdirSync(base).filter((d) => !d.startsWith('.'));
+    const stats = statSync(join(base, dir!));
+    expect(stats.mode & 0o777).toBe(0o700);
+    expect(stats.uid).toBe(61100);
+    await box.dispose();
+    expect(readdirSync(base)).toEqual([]);
+    await runner.close();
+  });
+
+  it('gives concurrent sandboxes distinct uids, also across runners sharing a base', async () => {
+    const a = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    const b = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    const boxes = await Promise.all([a.open({ language: python3 }), b.open({ language: python3 }), a.open({ language: python3 })]);
+    const uids = readdirSync(base)
+      .filter((d) => !d.startsWith('.'))
+      .map((d) => statSync(join(base, d)).uid);
+    expect(new Set(uids).size).toBe(3);
+    await Promise.all(boxes.map((x) => x.dispose()));
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('removes work directories, uid locks and cgroups left by a judge that crashed', async () => {
+    // A pid that cannot be alive: above the kernel's pid_max.
+    const dead = 4_194_999;
+    const staleDir = join(base, `${dead}-abcdef-1`);
+    mkdirSync(join(staleDir, 'sub'), { recursive: true });
+    symlinkSync('/etc', join(staleDir, 'sub', 'etc-link'));
+    symlinkSync(String(dead), join(base, '.uid-61105'));
+    const staleCgroup = `/sys/fs/cgroup/memory/JUDGEKIT/${dead}-abcdef-1-1`;
+    mkdirSync(staleCgroup, { recursive: true });
+    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    const box = await runner.open({ language: python3 });
+    expect(existsSync(staleDir)).toBe(false);
+    expect(existsSync(join(base, '.uid-61105'))).toBe(false);
+    expect(existsSync(staleCgroup)).toBe(false);
+    expect(existsSync('/etc/passwd')).toBe(true);
+    await box.dispose();
+    await runner.close();
+  });
+
+  it('reports a missing command as a sandbox failure with the log line, not a verdict', async () => {
+    const runner = new NsjailRunner({ workDirBase: base });
+    const box = await runner.open({ language: python3 });
+    try {
+      const error = await box.exec({ argv: ['no-such-compiler', 'x'], limits: defaultLimits }).catch((e: unknown) => e);
+      expect(sandboxFailed(error)).toBe(true);
+      expect((error as Error).message).toContain('command not found in the sandbox: no-such-compiler');
+    } finally {
+      await box.dispose();
+      await runner.close();
+    }
+  });
+
+  it('reports a bad mount (nsjail exit 255) as a sandbox failure carrying nsjail’s log line', async () => {
+    const runner = new NsjailRunner({ workDirBase: base, devices: ['/dev/null', join(base, 'no-such-device')] });
+    const box = await runner.open({ language: bash });
+    try {
+      const error = await box.exec({ argv: ['sh', '-c', 'true'], limits: defaultLimits }).catch((e: unknown) => e);
+      expect(sandboxFailed(error)).toBe(true);
+      expect((error as Error).message).toMatch(/\[E\].*Failed to mount mandatory point: '.*no-such-device'/);
+    } finally {
+      await box.dispose();
+      await runner.close();
+    }
+  });
+
+  it('refuses to open a sandbox whose root file system does not exist', async () => {
+    const runner = new NsjailRunner({ workDirBase: base, toolchains: { bash: { rootfs: join(base, 'no-such-rootfs') } } });
+    await expect(runner.open({ language: bash })).rejects.toSatisfy(sandboxFailed);
+    await runner.close();
+  });
+
+  it('reports an nsjail that cannot start as a sandbox failure', async () => {
+    const runner = new NsjailRunner({ workDirBase: base, nsjailPath: '/bin/false' });
+    const box = await runner.open({ language: python3 });
+    try {
+      await expect(box.exec({ argv: ['python3', '-c', 'pass'], limits: defaultLimits })).rejects.toSatisfy(sandboxFailed);
+    } finally {
+      await box.dispose();
+      await runner.close();
+    }
+  });
+
+  it('runs a language from a prepared root file system instead of host folders', async () => {
+    // A tiny root file system: dash and the C library, nothing else.
+    const rootfs = join(base, 'rootfs');
+    for (const file of ['/usr/bin/dash', ...libsOf('/usr/bin/dash')]) {
+      mkdirSync(join(rootfs, dirname(file)), { recursive: true });
+      copyFileSync(file, join(rootfs, file));
+    }
+    mkdirSync(join(rootfs, 'bin'), { recursive: true });
+    symlinkSync('/usr/bin/dash', join(rootfs, 'bin/sh'));
+    const runner = new NsjailRunner({ workDirBase: base, toolchains: { bash: { rootfs } } });
+    const box = await runner.open({ language: bash });
+    try {
+      const out = await box.exec({
+        argv: ['sh', '-c', 'echo from-rootfs; [ -e /usr/bin/python3 ] && echo host-usr-visible; echo x > /usr/probe || true; pwd'],
+        limits: defaultLimits,
+      });
+      expect(out.stdout, out.stderr).toBe('from-rootfs\n/box\n');
+      expect(out.stderr).toMatch(/Read-only file system/);
+    } finally {
+      await box.dispose();
+      await runner.close();
+      rmSync(rootfs, { recursive: true, force: true });
+    }
+  });
+
+  it('reports its health: nsjail path and version, cgroup version and toolchains', async () => {
+    const runner = new NsjailRunner({ workDirBase: base });
+    const health = await runner.health();
+    expect(health.ready).toBe(true);
+    expect(health.details.nsjail).toMatch(/nsjail$/);
+    expect(health.details['nsjail version']).toMatch(/^\d+\.\d+/);
+    expect(health.details.cgroup).toBe('v1');
+    expect(health.details['toolchain python3']).toMatch(/^python3 3\.\d+/);
+    expect(health.details['toolchain c']).toMatch(/^gcc \d+/);
+    await runner.close();
+  });
+
+  it('reports a missing nsjail with the command that installs it', async () => {
+    const runner = new NsjailRunner({ workDirBase: base, nsjailPath: join(base, 'missing-nsjail') });
+    const error = await runner.open({ language: python3 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    // An explicit path is trusted as given; spawning it fails as a sandbox failure or unavailability.
+    expect(error === null || isJudgeError(error)).toBe(true);
+    await runner.destroy();
+  });
+});
+
+/** Shared libraries a binary loads, from ldd (run on the host binary, not on submitted code). */
+function libsOf(binary: string): string[] {
+  return execFileSync('ldd', [binary], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => /(\/\S+) \(0x/.exec(l)?.[1])
+    .filter((p): p is string => p !== undefined);
+}
