@@ -91,11 +91,22 @@ export class CgroupTree {
     }
   }
 
+  /** Creates an empty group; limits are written later with {@link CgroupHandle.applyLimits}. */
+  async make(name: string): Promise<CgroupHandle> {
+    const dirs = this.dirsOf(name);
+    const made = await Promise.allSettled(dirs.map((d) => mkdir(d)));
+    const handle = new CgroupHandle(this.version, dirs);
+    const failed = made.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await handle.remove().catch(() => undefined);
+      throw failed.reason;
+    }
+    return handle;
+  }
+
   /** Creates a group with its limits; returns the `cgroup.procs` files a process must join. */
   async create(name: string, limits: CgroupLimits): Promise<CgroupHandle> {
-    const dirs = this.dirsOf(name);
-    await Promise.all(dirs.map((d) => mkdir(d)));
-    const handle = new CgroupHandle(this.version, dirs);
+    const handle = await this.make(name);
     try {
       await handle.applyLimits(limits);
     } catch (error) {

@@ -35,6 +35,7 @@ const initScript = [
   'ulimit -f "$JK_FSIZE_BLOCKS" || exit 125',
   'unset JK_FSIZE_BLOCKS',
   'command -v "$1" >/dev/null 2>&1 || { echo "[judgekit] command not found in the sandbox: $1" >&3; exit 127; }',
+  'echo "judgekit-init: started" >&3',
   '"$@" 3>&-',
   'exit $?',
 ].join('\n');
@@ -56,6 +57,7 @@ export function buildArgv(cmd: NsjailCommand): string[] {
     cmd.nsjail,
     '--mode',
     'o',
+    '--quiet',
     '--log_fd',
     '3',
     '--pass_fd',
@@ -216,9 +218,6 @@ class OutputCapture {
 
 type KillReason = LimitKind | 'abort';
 
-const statusPattern = /\(\[STANDALONE MODE\]\) exited with status: (\d+)/;
-const signalPattern = /\(\[STANDALONE MODE\]\) terminated with signal: (\S+) \((\d+)\)/;
-
 /** nsjail's own warning and error lines, for the message of a sandbox failure. */
 function failureLines(log: string): string {
   const lines = log
@@ -323,30 +322,25 @@ export async function runNsjail(cmd: NsjailCommand): Promise<ExecOutcome> {
     });
   }
 
-  let programExit: number | null = null;
-  let programSignal: string | null = null;
-  const status = statusPattern.exec(log);
-  const signalled = signalPattern.exec(log);
-  // nsjail reports a child that failed during its own setup (a mount, the chroot, the seccomp
-  // policy) as "exited with status: 255" after [E]/[F] lines; a program's exit 255 has none.
-  const setupFailed = /^\[[EF]\]/m.test(log) && (!status || status[1] === '255');
-  if (log.includes('[judgekit]') || setupFailed || (!status && !signalled && !killReason)) {
+  // nsjail runs quiet (warnings and errors only) and exits with its child's status: the init
+  // shell's exit code, which is the program's, or 128+N when a signal N ended it. The init writes
+  // a line to nsjail's log pipe when it starts the program; without that line nsjail's own setup
+  // failed (a mount, the seccomp policy: exit 255 after its [E]/[F] lines) and nothing ran.
+  const programStarted = log.includes('judgekit-init: started');
+  const sandboxFailed =
+    log.includes('[judgekit]') || (!programStarted && !killReason) || (exitCode === null && !killReason && usage.oomKills === 0);
+  if (sandboxFailed) {
     throw new JudgeError(
       'JDG_ERR_SANDBOX_FAILED',
       `nsjail could not run the command (exit ${exitCode ?? 'by signal'}): ${failureLines(log) || 'no log output'}`,
       { details: { nsjailExitCode: exitCode, log: log.slice(-8192) } },
     );
   }
-  if (status) {
-    const code = Number(status[1]);
-    // The init shell reports a child killed by signal N as 128+N.
-    if (code > 128 && code <= 128 + 64) programSignal = signalNames[code - 128] ?? `SIG${code - 128}`;
-    else programExit = code;
-  } else if (signalled) {
-    programSignal = signalNames[Number(signalled[2])] ?? signalled[1]!;
-  } else {
-    programSignal = 'SIGKILL';
-  }
+  let programExit: number | null = null;
+  let programSignal: string | null = null;
+  if (exitCode === null) programSignal = 'SIGKILL';
+  else if (exitCode > 128 && exitCode <= 128 + 64) programSignal = signalNames[exitCode - 128] ?? `SIG${exitCode - 128}`;
+  else programExit = exitCode;
 
   const cpuTimeMs = Math.round(usage.cpuNs / 1e3) / 1e3;
   let limitExceeded: LimitKind | null = null;
@@ -354,7 +348,8 @@ export async function runNsjail(cmd: NsjailCommand): Promise<ExecOutcome> {
   else if (usage.oomKills > 0) limitExceeded = 'memory';
   else if (programSignal === 'SIGXFSZ') limitExceeded = 'filesize';
   else if ((programSignal === 'SIGKILL' || programSignal === 'SIGXCPU') && cpuTimeMs >= cmd.limits.cpuTimeMs) limitExceeded = 'cpu';
-  else if (/run time >= time limit/.test(log)) limitExceeded = 'wall';
+  // nsjail's own -t backstop fired (the judge's timer should have been first).
+  else if (programSignal === 'SIGKILL' && wallTimeMs >= cmd.limits.wallTimeMs) limitExceeded = 'wall';
   // A refused fork or thread is a limit hit even when the program copes and exits 0 (a bash fork
   // bomb's parent does): the run did not get what it asked for.
   else if (usage.pidsRefused > 0) limitExceeded = 'processes';

@@ -1,5 +1,5 @@
 import { type ExecOutcome, type ExecRequest, JudgeError, type OperationOptions, type Sandbox, type SandboxFile } from '@judgekit/core';
-import type { CgroupTree } from './cgroup.js';
+import type { CgroupHandle, CgroupTree } from './cgroup.js';
 import { runNsjail } from './exec.js';
 import { readSandboxFile, removeTree, writeSandboxFile } from './files.js';
 import type { ResolvedMount } from './toolchain.js';
@@ -35,10 +35,13 @@ export class NsjailSandbox implements Sandbox {
   #running: Promise<unknown> = Promise.resolve();
   #active: AbortController | undefined;
   #disposing: Promise<void> | undefined;
+  #nextGroup: Promise<CgroupHandle> | undefined;
+  readonly #removals = new Set<Promise<void>>();
 
   constructor(setup: SandboxSetup) {
     this.id = setup.id;
     this.#setup = setup;
+    this.#nextGroup = this.#makeGroup();
   }
 
   #assertOpen(): void {
@@ -94,15 +97,23 @@ export class NsjailSandbox implements Sandbox {
       const forward = (): void => controller.abort(options.signal?.reason);
       options.signal?.addEventListener('abort', forward, { once: true });
       if (options.signal?.aborted) forward();
-      const name = `${this.id}-${++this.#execCount}`;
       const limits = request.limits;
-      let cgroup: Awaited<ReturnType<CgroupTree['create']>>;
+      let cgroup: CgroupHandle;
       try {
+        // The group was made ahead of time (creating one costs more than filling it); the next
+        // command's is made while this one runs.
+        const made = this.#nextGroup ?? this.#makeGroup();
+        this.#nextGroup = undefined;
+        cgroup = await made;
+        this.#nextGroup = this.#makeGroup();
         // Room for nsjail and the init shell besides the program's own processes and threads.
-        cgroup = await this.#setup.cgroups.create(name, { memoryBytes: limits.memoryBytes, pids: limits.processes + 2 });
+        await cgroup.applyLimits({ memoryBytes: limits.memoryBytes, pids: limits.processes + 2 }).catch(async (error: unknown) => {
+          this.#track(cgroup.remove());
+          throw error;
+        });
       } catch (error) {
         options.signal?.removeEventListener('abort', forward);
-        throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not create the cgroup for ${name}: ${(error as Error).message}`, {
+        throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not create the cgroup of sandbox ${this.id}: ${(error as Error).message}`, {
           cause: error,
         });
       }
@@ -131,10 +142,22 @@ export class NsjailSandbox implements Sandbox {
       } finally {
         options.signal?.removeEventListener('abort', forward);
         this.#active = undefined;
-        // Waits until every process is gone, which is what makes the host's file access safe.
-        await cgroup.remove();
+        // nsjail has exited, so its pid namespace and every process in it are gone (the kernel
+        // reaps them before the namespace's init is reaped); the empty group goes in the background.
+        this.#track(cgroup.remove());
       }
     });
+  }
+
+  #makeGroup(): Promise<CgroupHandle> {
+    const made = this.#setup.cgroups.make(`${this.id}-${++this.#execCount}`);
+    made.catch(() => undefined);
+    return made;
+  }
+
+  #track(removal: Promise<void>): void {
+    const tracked = removal.catch(() => undefined).finally(() => this.#removals.delete(tracked));
+    this.#removals.add(tracked);
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -147,6 +170,10 @@ export class NsjailSandbox implements Sandbox {
     this.#disposing ??= (async () => {
       this.#active?.abort(new Error('sandbox disposed'));
       await this.#running;
+      const next = this.#nextGroup;
+      this.#nextGroup = undefined;
+      if (next) this.#track(next.then((group) => group.remove()));
+      await Promise.all([...this.#removals]);
       try {
         await removeTree(this.#setup.workDir);
       } finally {
