@@ -1,5 +1,5 @@
-import type { Judge, LanguageDefinition } from '@judgekit/core';
-import type { FastifyBaseLogger } from 'fastify';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Judge, LanguageDefinition, SubmissionInput } from '@judgekit/core';
 import type { ResolvedPluginOptions } from './options.js';
 
 /** @internal One language as the HTTP routes describe it. */
@@ -20,6 +20,7 @@ export class AdapterContext {
   readonly origins = new Map<string, string>();
   /** Aborted on shutdown so that event streams and held requests end. */
   readonly shutdown = new AbortController();
+  readonly #requests = new AsyncLocalStorage<string>();
   readonly #versions = new Map<string, { value: Promise<string | null>; at: number }>();
 
   constructor(options: ResolvedPluginOptions) {
@@ -27,10 +28,17 @@ export class AdapterContext {
     this.options = options;
   }
 
-  /** Records which request created a submission and logs that it was queued. */
-  created(id: string, reqId: string, language: string, log: FastifyBaseLogger): void {
-    this.origins.set(id, reqId);
-    log.info({ submissionId: id, reqId, language, event: 'queued' }, 'submission queued');
+  /**
+   * Submits on behalf of a request. The request id rides along in async context, so the
+   * `queued` event (emitted before `submit` returns) already knows which request created it.
+   */
+  submit(input: SubmissionInput, reqId: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+    return this.#requests.run(reqId, () => this.judge.submit(input, options));
+  }
+
+  /** The request id of the submission being created now, if a request is creating one. */
+  currentRequestId(): string | undefined {
+    return this.#requests.getStore();
   }
 
   /** The detected version of a language, cached (including its absence) for `versionCacheMs`. */

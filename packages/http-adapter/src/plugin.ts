@@ -158,6 +158,13 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
 
   // Lifecycle lines carry the submission id and the id of the request that created it.
   const onEvent = (event: JudgeEvent) => {
+    if (event.type === 'queued') {
+      const reqId = ctx.currentRequestId();
+      if (reqId === undefined) return;
+      ctx.origins.set(event.id, reqId);
+      app.log.info({ submissionId: event.id, reqId, event: 'queued', language: event.result.language.id }, 'submission queued');
+      return;
+    }
     const reqId = ctx.origins.get(event.id);
     if (reqId === undefined) return;
     if (event.type === 'running') {

@@ -91,8 +91,12 @@ export async function createServer(options: CreateServerOptions): Promise<Judgek
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
     },
   });
+  let shuttingDown = false;
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // A response finished during shutdown must not leave a keep-alive connection holding the
+    // server open (Fastify keeps idle connections for 72 s).
+    if (shuttingDown) reply.header('connection', 'close');
   });
   // One log line per request, after the response.
   app.addHook('onResponse', async (request, reply) => {
@@ -120,6 +124,7 @@ export async function createServer(options: CreateServerOptions): Promise<Judgek
     },
     close() {
       closing ??= (async () => {
+        shuttingDown = true;
         const timer = setTimeout(() => {
           app.log.warn({ shutdownTimeoutMs }, 'shutdown bound reached: cancelling what still runs');
           if (ownsJudge) void judge.destroy();

@@ -103,8 +103,7 @@ export async function pistonRoutes(app: FastifyInstance, ctx: AdapterContext): P
       const onClose = () => controller.abort();
       reply.raw.once('close', onClose);
       try {
-        const id = await judge.submit(input, { signal: controller.signal });
-        ctx.created(id, request.id, language.id, request.log);
+        const id = await ctx.submit(input, request.id, { signal: controller.signal });
         const result = await judge.wait(id, { signal: controller.signal }).catch(async (error) => {
           if (controller.signal.aborted) await judge.cancel(id).catch(() => {});
           throw error;

@@ -25,8 +25,7 @@ export async function seedRoutes(app: FastifyInstance, ctx: AdapterContext): Pro
     },
     async (request) => {
       const { source_code, stdin_data, language } = request.body;
-      const id = await judge.submit({ language, source: source_code, stdin: stdin_data });
-      ctx.created(id, request.id, language, request.log);
+      const id = await ctx.submit({ language, source: source_code, stdin: stdin_data }, request.id);
       return { submission_id: id, status: 'PENDING' as const };
     },
   );

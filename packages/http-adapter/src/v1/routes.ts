@@ -41,8 +41,7 @@ export async function v1Routes(app: FastifyInstance, ctx: AdapterContext): Promi
       },
     },
     async (request, reply) => {
-      const id = await judge.submit(request.body);
-      ctx.created(id, request.id, request.body.language, request.log);
+      const id = await ctx.submit(request.body, request.id);
       reply.header('location', `${request.url.split('?')[0]}/${id}`);
       if (!request.query.wait) return reply.code(202).send(await judge.get(id));
       const result = await holdUntilDone(ctx, id, request.query.timeoutMs, reply);
@@ -67,8 +66,7 @@ export async function v1Routes(app: FastifyInstance, ctx: AdapterContext): Promi
       const submissions = [];
       for (const input of request.body.submissions) {
         try {
-          const id = await judge.submit(input);
-          ctx.created(id, request.id, input.language, request.log);
+          const id = await ctx.submit(input, request.id);
           submissions.push({ id, status: 'queued' as const });
         } catch (error) {
           if (!isJudgeError(error)) throw error;

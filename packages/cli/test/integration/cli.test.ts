@@ -1,0 +1,160 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { NsjailRunner } from '@judgekit/runner-nsjail';
+import { afterEach, describe, expect, it } from 'vitest';
+
+// The CLI from source, as a real process: `node --import tsx packages/cli/src/bin.ts ...`.
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const bin = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+async function sandboxReady(): Promise<boolean> {
+  const runner = new NsjailRunner();
+  const health = await runner.health();
+  await runner.destroy();
+  if (health.ready) return true;
+  if (process.env.CI) {
+    throw new Error(
+      `nsjail is not ready (${health.problems.map((p) => p.message).join('; ')}): install it with \`sudo bash scripts/setup/nsjail.sh\`.`,
+    );
+  }
+  return false;
+}
+
+function start(args: string[], env: Record<string, string> = {}): ChildProcess & { out: () => string; err: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (err += d));
+  return Object.assign(child, { out: () => out, err: () => err });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const child = start(args, env);
+  const code = await exited(child);
+  return { code, stdout: child.out(), stderr: child.err() };
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+describe('judgekit basics', () => {
+  it('prints its version and help', async () => {
+    const version = await cli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = await cli(['--help']);
+    expect(help.stdout).toMatch(/serve/);
+    expect(help.stdout).toMatch(/doctor/);
+  });
+
+  it('lists the built-in languages', async () => {
+    const r = await cli(['languages', '--json']);
+    expect(r.code).toBe(0);
+    const ids = (JSON.parse(r.stdout) as { id: string }[]).map((l) => l.id);
+    expect(ids).toEqual(expect.arrayContaining(['python3', 'c', 'cpp', 'java', 'javascript']));
+  });
+
+  it('refuses a bad setting with exit code 2, naming it', async () => {
+    const r = await cli(['serve'], { JUDGEKIT_PORT: 'eighty' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/JUDGEKIT_PORT/);
+  });
+});
+
+const suite = (await sandboxReady()) ? describe : describe.skip;
+
+suite('judgekit with the nsjail sandbox', () => {
+  it('runs a program against a folder of tests and exits 0 when accepted', async () => {
+    const r = await cli(['run', fixture('double.py'), '--tests', fixture('double-tests'), '--runner', 'nsjail']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/verdict: accepted/);
+    expect(r.stdout).toMatch(/^test\s+verdict\s+cpu ms\s+wall ms\s+memory MiB/m);
+    expect(r.stderr).toMatch(/test 3\/3/);
+  });
+
+  it('exits 1 on a wrong answer and prints JSON with --json', async () => {
+    const r = await cli(['run', fixture('double-wrong.py'), '--tests', fixture('double-tests'), '--json', '--runner', 'nsjail']);
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout) as { verdict: string; tests: unknown[] };
+    expect(result.verdict).toBe('wrong_answer');
+    expect(result.tests).toHaveLength(3);
+  });
+
+  it('runs with --stdin and --lang', async () => {
+    const r = await cli(['run', fixture('double.py'), '--lang', 'py', '--stdin', fixture('double-tests/2.in'), '--runner', 'nsjail']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^42$/m);
+  });
+
+  it('doctor reports a ready sandbox and the detected versions', async () => {
+    const r = await cli(['doctor', '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { probedWith: string; languages: { id: string; version: string | null }[] };
+    expect(report.probedWith).toBe('nsjail');
+    expect(report.languages.find((l) => l.id === 'python3')?.version).toMatch(/^3\./);
+  });
+
+  it('serves, logs JSON lines with request ids, and on SIGTERM lets running work finish and exits 0', async () => {
+    const child = start(['serve', '--port', '0', '--runner', 'nsjail'], {
+      JUDGEKIT_LOG_LEVEL: 'info',
+      JUDGEKIT_SHUTDOWN_TIMEOUT_MS: '20000',
+    });
+    children.push(child);
+    const base = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${child.err()}`)), 60_000);
+      child.stderr?.on('data', () => {
+        const m = /serving on (http:\/\/\S+) /.exec(child.err());
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const source = 'import time\ntime.sleep(1.5)\nprint("finished")\n';
+    const held = fetch(`${base}/v1/submissions?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-graceful-1' },
+      body: JSON.stringify({ language: 'python3', source }),
+    });
+    // Shut down while the submission runs.
+    for (let i = 0; i < 100 && !/submission running/.test(child.out()); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    const response = await held;
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as { verdict: string; tests: { stdout: string }[] };
+    expect(result.verdict).toBe('accepted');
+    expect(result.tests[0]?.stdout).toBe('finished\n');
+    expect(await exited(child)).toBe(0);
+
+    const lines = child
+      .out()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lifecycle = lines.filter((l) => typeof l.submissionId === 'string');
+    expect(lifecycle.map((l) => l.event)).toEqual(expect.arrayContaining(['queued', 'running', 'done']));
+    for (const l of lifecycle) expect(l.reqId).toBe('req-graceful-1');
+    const request = lines.find((l) => l.msg === 'request' && l.reqId === 'req-graceful-1');
+    expect(request).toMatchObject({ method: 'POST', statusCode: 200 });
+    expect(lines.some((l) => l.msg === 'stopped')).toBe(true);
+  });
+
+  it('refuses to start when the chosen sandbox is not available', async () => {
+    const r = await cli(['serve', '--port', '0', '--runner', 'docker'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/No sandbox works/);
+  });
+});
