@@ -1,0 +1,105 @@
+// bench/http: the HTTP layer's cost. (1) GET /v1/submissions/:id of a stored result, requests per
+// second with autocannon, beside GET /healthz (the cheapest route) measured in the same run;
+// (2) POST /v1/submissions?wait=true latency for a trivial Python program with the nsjail sandbox,
+// against Judge.run in process for the same program, interleaved in the same run.
+//
+//   node --import tsx bench/http/index.ts [--seconds 10] [--runs 30]
+import { parseArgs } from 'node:util';
+import { createServer } from '@judgekit/http-adapter';
+import { NsjailRunner } from '@judgekit/runner-nsjail';
+import autocannon from 'autocannon';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '30' },
+    connections: { type: 'string', default: '64' },
+  },
+});
+const seconds = Number(values.seconds);
+const runs = Number(values.runs);
+const connections = Number(values.connections);
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const line = (what: string, figure: string, target: string, ok: boolean | null) =>
+  console.log(`${ok === null ? 'INFO' : ok ? 'PASS' : 'MISS'}  ${what.padEnd(62)} ${figure.padStart(16)}   ${target}`);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+const runner = new NsjailRunner();
+const health = await runner.health();
+if (!health.ready) {
+  console.error(`nsjail is not ready: ${health.problems.map((p) => `${p.message} (fix: ${p.fix ?? '-'})`).join('; ')}`);
+  process.exit(1);
+}
+// Production settings, minus the rate limit (it would answer 429 to the benchmark) and request logs.
+const server = await createServer({
+  runner,
+  port: 0,
+  host: '127.0.0.1',
+  logger: false,
+  rateLimit: false,
+  judgeOptions: { concurrency: 1 },
+});
+const base = await server.listen();
+const program = { language: 'python3', source: 'print(1)' };
+
+async function post(): Promise<{ id: string; verdict: string }> {
+  const r = await fetch(`${base}/v1/submissions?wait=true`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(program),
+  });
+  if (r.status !== 200) throw new Error(`POST answered ${r.status}: ${await r.text()}`);
+  return (await r.json()) as { id: string; verdict: string };
+}
+
+/** autocannon in a worker thread, so the load generator and the server use different cores. */
+async function cannon(path: string): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
+  const result = await autocannon({ url: `${base}${path}`, connections, duration: seconds, workers: 1 });
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+}
+
+console.log(`bench/http  (nsjail runner, ${connections} connections, ${seconds} s per measurement, ${runs} interleaved runs)\n`);
+
+// 1. Reads of a stored result.
+const stored = await post();
+if (stored.verdict !== 'accepted') throw new Error(`the stored submission was ${stored.verdict}`);
+await cannon('/healthz'); // warm-up
+const baseline = await cannon('/healthz');
+const read = await cannon(`/v1/submissions/${stored.id}`);
+line('GET /healthz (baseline, same run)', `${fmt(baseline.rps)} rps`, `p99 ${baseline.p99} ms`, null);
+line('GET /v1/submissions/:id of a stored result', `${fmt(read.rps)} rps`, 'target ≥ 10,000 rps', read.rps >= 10_000);
+line('  ratio to the baseline', `${fmt(read.rps / baseline.rps, 2)}×`, `p99 ${read.p99} ms, errors ${read.errors + read.non2xx}`, null);
+
+// 2. Latency of one trivial submission over HTTP vs in process, interleaved so noise hits both alike.
+for (let i = 0; i < 3; i++) {
+  await post();
+  await server.judge.run(program);
+}
+const http: number[] = [];
+const inProcess: number[] = [];
+for (let i = 0; i < runs; i++) {
+  let t = performance.now();
+  const viaHttp = await post();
+  http.push(performance.now() - t);
+  t = performance.now();
+  const direct = await server.judge.run(program);
+  inProcess.push(performance.now() - t);
+  if (viaHttp.verdict !== 'accepted' || direct.verdict !== 'accepted') throw new Error('a trivial program was not accepted');
+}
+const ratio = median(http) / median(inProcess);
+line(
+  'Judge.run in process, print(1) (baseline, same run)',
+  `${fmt(median(inProcess), 1)} ms`,
+  `p90 ${fmt(percentile(inProcess, 90), 1)} ms`,
+  null,
+);
+line('POST /v1/submissions?wait=true, print(1)', `${fmt(median(http), 1)} ms`, `p90 ${fmt(percentile(http, 90), 1)} ms`, null);
+line('  ratio HTTP / in process (medians)', `${fmt(ratio, 3)}×`, 'target ≤ 1.1', ratio <= 1.1);
+
+await server.close();
