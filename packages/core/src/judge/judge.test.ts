@@ -278,7 +278,14 @@ describe('Judge', () => {
 
   it('applies per-test limits over the submission’s and the language’s', async () => {
     const seen: number[] = [];
-    await using judge = new Judge({ runner: new FakeRunner({ program: (r) => (seen.push(r.limits.cpuTimeMs, r.limits.processes), {}) }) });
+    await using judge = new Judge({
+      runner: new FakeRunner({
+        program: (r) => {
+          seen.push(r.limits.cpuTimeMs, r.limits.processes);
+          return {};
+        },
+      }),
+    });
     await judge.run({ language: 'java', source: 'x', limits: { cpuTimeMs: 3000 }, tests: [{}, { limits: { cpuTimeMs: 500 } }] });
     // compile step, then the two tests; Java asks for more processes by default.
     expect(seen.slice(2)).toEqual([3000, 128, 500, 128]);
