@@ -2,7 +2,7 @@
  * jk-exec: the per-exec helper baked into every judgekit image (static, no libc beyond itself).
  *
  *   jk-exec init                      PID 1 of the container: reaps orphans, sleeps forever.
- *   jk-exec run CPU_MS WALL_MS MEM_BYTES FSIZE_BYTES NOFILE NPROC -- ARGV...
+ *   jk-exec run CPU_MS WALL_MS MEM_BYTES FSIZE_BYTES NOFILE NPROC MILLICPUS -- ARGV...
  *                                     runs ARGV once with limits and reports what it used.
  *   jk-exec write DIR                 reads files from stdin (see below) and writes them under DIR.
  *   jk-exec read DIR PATH MAX_BYTES   copies DIR/PATH to stdout, never following a symbolic link.
@@ -10,7 +10,7 @@
  *
  * Why a helper: Docker measures and limits a container, not one `docker exec`. A submission's
  * container lives for all its steps, so each step runs under `run`, which forks the program,
- * watches it (wall clock, CPU, resident memory of every process, sampled every 5 ms), kills
+ * watches it (wall clock, CPU, resident memory of every process, sampled every millisecond), kills
  * everything at a limit, and reports the rusage of all reaped processes.
  *
  * run's stdin protocol: first line "NONCE STDIN_LEN\n", then STDIN_LEN bytes relayed to the
@@ -84,7 +84,31 @@ static int read_field(int fd, char *buf, size_t cap, char end) {
   return 0;
 }
 
-/* Opens DIR/rel one component at a time with O_NOFOLLOW; creates folders when `create` is set. */
+/* openat that refuses a symbolic link even where O_NOFOLLOW is not honoured: the name is
+   lstat-ed first and the opened file must be that same inode. */
+static int openat_nolink(int dir, const char *name, int flags, mode_t mode) {
+  struct stat before, after;
+  int exists = fstatat(dir, name, &before, AT_SYMLINK_NOFOLLOW) == 0;
+  if (exists && S_ISLNK(before.st_mode)) {
+    errno = ELOOP;
+    return -1;
+  }
+  int fd = openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) return -1;
+  if (fstat(fd, &after) < 0 || (exists && (before.st_dev != after.st_dev || before.st_ino != after.st_ino))) {
+    close(fd);
+    errno = ELOOP;
+    return -1;
+  }
+  if (!exists && fstatat(dir, name, &before, AT_SYMLINK_NOFOLLOW) == 0 && (before.st_dev != after.st_dev || before.st_ino != after.st_ino)) {
+    close(fd);
+    errno = ELOOP;
+    return -1;
+  }
+  return fd;
+}
+
+/* Opens DIR/rel one component at a time, never through a link; creates folders when `create` is set. */
 static int open_parent(int root, char *rel, int create, const char **leaf) {
   int dir = dup(root);
   char *p = rel;
@@ -101,7 +125,7 @@ static int open_parent(int root, char *rel, int create, const char **leaf) {
       close(dir);
       return -1;
     }
-    int next = openat(dir, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int next = openat_nolink(dir, p, O_RDONLY | O_DIRECTORY, 0);
     close(dir);
     if (next < 0) return -1;
     dir = next;
@@ -132,7 +156,7 @@ static int cmd_write(const char *root_path) {
     const char *leaf;
     int dir = open_parent(root, path, 1, &leaf);
     if (dir < 0) { fprintf(stderr, "jk-exec write: %s: %s\n", path, strerror(errno)); return errno == ELOOP || errno == ENOTDIR ? 14 : 12; }
-    int fd = openat(dir, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int fd = openat_nolink(dir, leaf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     close(dir);
     if (fd < 0) { fprintf(stderr, "jk-exec write: %s: %s\n", path, strerror(errno)); return errno == ELOOP || errno == EISDIR ? 14 : 12; }
     while (size > 0) {
@@ -156,7 +180,7 @@ static int cmd_read(const char *root_path, const char *rel_in, long long max) {
   const char *leaf;
   int dir = open_parent(root, rel, 0, &leaf);
   if (dir < 0) { fprintf(stderr, "link-or-missing: %s\n", strerror(errno)); return errno == ELOOP || errno == ENOTDIR ? 2 : 4; }
-  int fd = openat(dir, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  int fd = openat_nolink(dir, leaf, O_RDONLY | O_NONBLOCK, 0);
   close(dir);
   if (fd < 0) { fprintf(stderr, "open: %s\n", strerror(errno)); return errno == ELOOP ? 2 : 4; }
   struct stat st;
@@ -176,7 +200,7 @@ static int cmd_read(const char *root_path, const char *rel_in, long long max) {
   return 0;
 }
 
-/* Sums CPU ticks and resident pages of every live process except this one and PID 1. */
+/* Sums CPU ticks, resident pages and threads of every live process except this one and PID 1. */
 static void sample(pid_t self, long long *cpu_ticks, long long *rss_kb, int *count) {
   *cpu_ticks = 0;
   *rss_kb = 0;
@@ -203,19 +227,20 @@ static void sample(pid_t self, long long *cpu_ticks, long long *rss_kb, int *cou
     for (char *tok = strtok(p + 2, " "); tok && field < 24; tok = strtok(NULL, " ")) v[field++] = strtoull(tok, NULL, 10);
     *cpu_ticks += (long long)(v[13] + v[14]);
     *rss_kb += (long long)v[23] * (sysconf(_SC_PAGESIZE) / 1024);
-    (*count)++;
+    /* Threads count toward the process limit, as RLIMIT_NPROC and the pids cgroup count them. */
+    *count += v[19] > 0 ? (int)v[19] : 1;
   }
   closedir(d);
 }
 
 static int cmd_run(int argc, char **argv) {
-  if (argc < 9 || strcmp(argv[8], "--") != 0 || argc < 10) {
-    fprintf(stderr, "usage: jk-exec run CPU_MS WALL_MS MEM_BYTES FSIZE_BYTES NOFILE NPROC -- ARGV...\n");
+  if (argc < 11 || strcmp(argv[9], "--") != 0) {
+    fprintf(stderr, "usage: jk-exec run CPU_MS WALL_MS MEM_BYTES FSIZE_BYTES NOFILE NPROC MILLICPUS -- ARGV...\n");
     return 120;
   }
   long long cpu_ms = atoll(argv[2]), wall_ms = atoll(argv[3]), mem_bytes = atoll(argv[4]);
-  long long fsize = atoll(argv[5]), nofile = atoll(argv[6]), nproc = atoll(argv[7]);
-  char **prog = argv + 9;
+  long long fsize = atoll(argv[5]), nofile = atoll(argv[6]), nproc = atoll(argv[7]), millicpus = atoll(argv[8]);
+  char **prog = argv + 10;
 
   /* Not dumpable: same-user processes cannot ptrace us or read our memory (the nonce). */
   prctl(PR_SET_DUMPABLE, 0);
@@ -236,10 +261,8 @@ static int cmd_run(int argc, char **argv) {
   if (child == 0) {
     dup2(in_pipe[0], 0);
     struct rlimit rl;
-    /* A kernel backstop a little above the CPU limit; the watcher below kills first. */
-    rl.rlim_cur = (rlim_t)((cpu_ms + 999) / 1000 + 1);
-    rl.rlim_max = rl.rlim_cur + 1;
-    setrlimit(RLIMIT_CPU, &rl);
+    /* No RLIMIT_CPU: gVisor's per-task CPU counters overcount under fork storms and would kill
+       innocent processes; the watcher below enforces the CPU limit on the clamped total. */
     rl.rlim_cur = rl.rlim_max = (rlim_t)fsize;
     setrlimit(RLIMIT_FSIZE, &rl);
     rl.rlim_cur = rl.rlim_max = (rlim_t)nofile;
@@ -282,7 +305,7 @@ static int cmd_run(int argc, char **argv) {
     if (!judge_gone && want_in) { fds[nfds].fd = 0; fds[nfds].events = POLLIN; nfds++; }
     int out_idx = -1;
     if (to_child >= 0 && pend_len > 0) { out_idx = nfds; fds[nfds].fd = to_child; fds[nfds].events = POLLOUT; nfds++; }
-    poll(fds, (nfds_t)nfds, 5);
+    poll(fds, (nfds_t)nfds, 1);
     if (nfds > 0 && fds[0].fd == 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
       if (stdin_left > 0) {
         size_t want = stdin_left > (long long)sizeof buf ? sizeof buf : (size_t)stdin_left;
@@ -325,25 +348,32 @@ static int cmd_run(int argc, char **argv) {
     long long cpu_now_ms = reaped_ms + cpu_ticks * 1000 / hz;
     last_cpu_ticks = cpu_ticks;
     int64_t t = now_us();
-    if (strcmp(limit, "none") == 0) {
-      if (rss_kb * 1024 > mem_bytes) limit = "memory";
-      else if (cpu_now_ms > cpu_ms) limit = "cpu";
-      else if (t > deadline) limit = "wall";
-      else if (procs >= nproc) limit = "processes";
-    }
-    /* "processes" is only a record: the program is not killed for reaching the limit. */
-    if (strcmp(limit, "none") != 0 && strcmp(limit, "processes") != 0) {
+    /* The container's CPU quota bounds real CPU time: gVisor's counters can overcount. */
+    long long cpu_cap_ms = (t - start) / 1000 * millicpus / 1000 + 20;
+    if (cpu_now_ms > cpu_cap_ms) cpu_now_ms = cpu_cap_ms;
+    /* The first limit reached is the one reported. Reaching the process limit is only recorded:
+       the kernel already refuses the fork, and the program may cope with that. */
+    const char *hit = NULL;
+    if (rss_kb * 1024 > mem_bytes) hit = "memory";
+    else if (cpu_now_ms > cpu_ms) hit = "cpu";
+    else if (t > deadline) hit = "wall";
+    if (procs >= nproc && strcmp(limit, "none") == 0) limit = "processes";
+    if (hit || judge_gone) {
+      if (hit && strcmp(limit, "none") == 0) limit = hit;
       kill(-1, SIGKILL);
       kill(child, SIGKILL);
     }
   }
   (void)last_cpu_ticks;
-  /* Nothing of the program outlives the step. */
-  kill(-1, SIGKILL);
-  for (;;) {
-    pid_t p = waitpid(-1, NULL, 0);
-    if (p < 0 && errno == EINTR) continue;
-    if (p < 0) break;
+  /* Nothing of the program outlives the step. A fork racing with kill(-1) can leave a new
+     process alive, so kill again until nothing is left to reap. */
+  for (int round = 0;; round++) {
+    kill(-1, SIGKILL);
+    pid_t p;
+    while ((p = waitpid(-1, NULL, WNOHANG)) > 0) {}
+    if (p < 0 && errno == ECHILD) break;
+    struct timespec pause_ts = {0, round < 100 ? 1000000 : 10000000};
+    nanosleep(&pause_ts, NULL);
   }
   int exec_errno = 0;
   if (read(err_pipe[0], &exec_errno, sizeof exec_errno) != sizeof exec_errno) exec_errno = 0;
@@ -353,6 +383,8 @@ static int cmd_run(int argc, char **argv) {
   long long cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
   long long maxrss_kb = ru.ru_maxrss;
   if (end == 0) end = now_us();
+  long long cpu_cap_us = (long long)(end - start) * millicpus / 1000 + 20000;
+  if (cpu_us > cpu_cap_us) cpu_us = cpu_cap_us;
   if (strcmp(limit, "none") == 0 && WIFSIGNALED(status)) {
     if (WTERMSIG(status) == SIGXCPU || (WTERMSIG(status) == SIGKILL && cpu_us / 1000 >= cpu_ms)) limit = "cpu";
     else if (WTERMSIG(status) == SIGXFSZ) limit = "filesize";

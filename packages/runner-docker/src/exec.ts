@@ -127,12 +127,13 @@ export function driveStep(
   };
 
   const demux = new FrameDemuxer((stream, data) => {
-    if (reportBuf) {
-      reportBuf = Buffer.concat([reportBuf, data]);
-      return;
-    }
+    // Docker copies stdout and stderr separately: stdout may still arrive after the report.
     if (stream !== 2) {
       countOut(stdout, data);
+      return;
+    }
+    if (reportBuf) {
+      reportBuf = Buffer.concat([reportBuf, data]);
       return;
     }
     const joined = Buffer.concat([stderrHold, data]);

@@ -314,6 +314,7 @@ export class DockerRunner extends BaseRunner {
     const sandbox = new DockerSandbox(id, {
       engine: this.#engine,
       containerMemoryBytes: this.#options.containerMemoryBytes,
+      cpus: this.#options.cpus,
       remove: async (cid) => {
         this.#live.delete(cid);
         await this.#track(this.#removeContainer(cid));

@@ -25,6 +25,8 @@ export interface SandboxHost {
   remove(containerId: string): Promise<void>;
   /** Largest per-step memory the container can hold. */
   containerMemoryBytes: number;
+  /** CPU quota of the container, in CPUs (bounds the CPU time a step can really use). */
+  cpus: number;
 }
 
 function sandboxFailed(message: string, cause?: unknown): JudgeError {
@@ -173,6 +175,7 @@ export class DockerSandbox implements Sandbox {
           String(limits.fileSizeBytes),
           String(limits.openFiles),
           String(limits.processes),
+          String(Math.round(this.#host.cpus * 1000)),
           '--',
           ...request.argv,
         ],
@@ -182,6 +185,7 @@ export class DockerSandbox implements Sandbox {
       throw sandboxFailed(`Docker sandbox ${this.id}: ${(error as Error).message}`, error);
     }
     const stdin = typeof request.stdin === 'string' ? Buffer.from(request.stdin, 'utf8') : Buffer.from(request.stdin ?? new Uint8Array());
+    const startedAt = performance.now();
     const step = driveStep(socket, stdin, limits.outputBytes);
 
     // The helper enforces the wall limit itself; this backstop covers a helper that cannot
@@ -203,41 +207,64 @@ export class DockerSandbox implements Sandbox {
     if (options.signal?.aborted) {
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
     }
-    if (end.kind === 'report') return end.outcome;
-    return this.#lost(end.stderrTail, end.hostReason);
+    if (end.kind === 'report') {
+      // jk-exec samples memory every 5 ms: a fast allocator can pass the limit before the kill;
+      // the reported peak is capped at the limit it exceeded.
+      if (end.outcome.limitExceeded === 'memory') end.outcome.memoryBytes = Math.min(end.outcome.memoryBytes, limits.memoryBytes);
+      return end.outcome;
+    }
+    return this.#lost(created.Id, startedAt, end.stderrTail, end.hostReason);
   }
 
-  /** The helper's report never came: find out why from the engine. */
-  async #lost(stderrTail: string, hostReason: LimitKind | 'abort' | 'backstop' | null): Promise<ExecOutcome> {
+  /**
+   * The helper's report never came. Either the program killed or stopped its own supervisor
+   * (same user inside the container: a verdict on the program, not a machinery failure), the
+   * engine killed the container (memory), or the engine went away.
+   */
+  async #lost(
+    execId: string,
+    startedAt: number,
+    stderrTail: string,
+    hostReason: LimitKind | 'abort' | 'backstop' | null,
+  ): Promise<ExecOutcome> {
+    const wallTimeMs = performance.now() - startedAt;
+    const engine = this.#host.engine;
     let state: { Running?: boolean; OOMKilled?: boolean; Error?: string; ExitCode?: number } | undefined;
     try {
-      state = (await this.#host.engine.request<{ State: typeof state }>('GET', `/containers/${this.containerId}/json`)).State;
+      state = (await engine.request<{ State: typeof state }>('GET', `/containers/${this.containerId}/json`)).State;
     } catch (error) {
       this.markDead((error as Error).message);
       throw sandboxFailed(`Docker sandbox ${this.id} lost its engine: ${(error as Error).message}`, error);
     }
+    const outcome = (o: Partial<ExecOutcome>): ExecOutcome => ({
+      exitCode: null,
+      signal: 'SIGKILL',
+      stdout: '',
+      stderr: stderrTail,
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      cpuTimeMs: 0,
+      wallTimeMs,
+      memoryBytes: 0,
+      limitExceeded: null,
+      ...o,
+    });
     if (state && !state.Running) {
-      this.markDead(`container exited (${state.ExitCode})${state.OOMKilled ? ' killed by the engine for memory' : ''}`);
+      this.markDead(`container exited (${state.ExitCode})${state.OOMKilled ? ', killed by the engine for memory' : ''}`);
       // gVisor runs the whole sandbox in one host cgroup: an engine OOM kill ends every process
       // of the container at once. The step was a memory overrun; later steps fail as internal errors.
-      if (state.OOMKilled) {
-        return {
-          exitCode: null,
-          signal: 'SIGKILL',
-          stdout: '',
-          stderr: stderrTail,
-          stdoutTruncated: false,
-          stderrTruncated: false,
-          cpuTimeMs: 0,
-          wallTimeMs: 0,
-          memoryBytes: this.#host.containerMemoryBytes,
-          limitExceeded: 'memory',
-        };
-      }
+      if (state.OOMKilled) return outcome({ memoryBytes: this.#host.containerMemoryBytes, limitExceeded: 'memory' });
       throw sandboxFailed(`Docker sandbox ${this.id}: the container stopped (exit ${state.ExitCode}) ${state.Error ?? ''}`.trim());
     }
+    // The container runs: end whatever is left of the step (a stopped helper, orphans).
+    const killed = await this.#helper([helper, 'kill'], new Uint8Array(), 0).catch((error: unknown) => error as Error);
+    if (killed instanceof Error) throw killed;
+    if (hostReason === 'backstop') return outcome({ limitExceeded: 'wall' });
+    if (hostReason === 'output') return outcome({ limitExceeded: 'output' });
+    const exec = await engine.request<{ ExitCode: number | null }>('GET', `/exec/${execId}/json`).catch(() => ({ ExitCode: null }));
+    if (exec.ExitCode === 137 || exec.ExitCode === 143) return outcome({ signal: exec.ExitCode === 137 ? 'SIGKILL' : 'SIGTERM' });
     throw sandboxFailed(
-      `Docker sandbox ${this.id}: the step ended without a report from jk-exec${hostReason ? ` (${hostReason})` : ''}: ${stderrTail.trim().slice(-500)}`,
+      `Docker sandbox ${this.id}: the step ended without a report from jk-exec (exit ${exec.ExitCode}): ${stderrTail.trim().slice(-500)}`,
     );
   }
 
