@@ -111,6 +111,8 @@ export class DockerRunner extends BaseRunner {
   readonly #refilling = new Map<string, Promise<void>>();
   readonly #pending = new Set<Promise<unknown>>();
   readonly #live = new Map<string, DockerSandbox>();
+  /** Containers whose removal failed (engine unreachable): removed again when it is back, and on close. */
+  readonly #orphans = new Set<string>();
   readonly #stopEvents = new AbortController();
   #ready: Promise<void> | undefined;
   #closing = false;
@@ -264,10 +266,17 @@ export class DockerRunner extends BaseRunner {
       await this.#engine.request('DELETE', `/containers/${id}?force=true&v=true`, undefined, { timeoutMs: 30_000 });
     } catch (error) {
       if (error instanceof EngineError && error.status === 404) return;
-      // The engine is unreachable (restarting): the container is labelled, and removed by the
-      // stale sweep when the engine is back or when a judge starts next.
+      // The engine is unreachable (restarting): removed again when the engine is back, on close,
+      // or by the stale sweep of the next judge that starts (the container is labelled).
+      this.#orphans.add(id);
       this.#options.warn(`judgekit: could not remove container ${id.slice(0, 12)}: ${(error as Error).message}`);
     }
+  }
+
+  async #removeOrphans(): Promise<void> {
+    const ids = [...this.#orphans];
+    this.#orphans.clear();
+    await Promise.all(ids.map((id) => this.#removeContainer(id)));
   }
 
   /** Starts containers in the background until the image's pool holds `size`. */
@@ -362,6 +371,7 @@ export class DockerRunner extends BaseRunner {
         await this.#engine.request('GET', '/_ping', undefined, { timeoutMs: 2_000 });
         if (this.#closing) return;
         await this.removeStale();
+        await this.#removeOrphans();
         for (const image of this.#pool.keys()) this.#refill(image);
       } catch {}
     }
@@ -437,6 +447,7 @@ export class DockerRunner extends BaseRunner {
     const pooled = [...this.#pool.values()].flatMap((ready) => ready.splice(0));
     await Promise.allSettled(pooled.map((id) => this.#removeContainer(id)));
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    await this.#removeOrphans();
     this.#stopEvents.abort();
     this.#engine.close();
   }

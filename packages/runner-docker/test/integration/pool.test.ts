@@ -1,0 +1,113 @@
+import { defaultLimits, Judge, python3 } from '@judgekit/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EngineClient, resolveEngineAddress } from '../../src/engine.js';
+import { DockerRunner } from '../../src/index.js';
+import { dockerUnavailable, restartDockerd } from './require-docker.js';
+
+const missing = await dockerUnavailable();
+const engine = new EngineClient(resolveEngineAddress(undefined));
+const waitFor = async (check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-up', () => {
+  afterAll(() => engine.close());
+
+  it('prestarts containers, gives each to one submission only, refills in the background and drains on close', async () => {
+    const runner = new DockerRunner({ pool: { size: 2, languages: ['python3'] } });
+    // The pool fills once the runner starts (at its first open).
+    const first = await runner.open({ language: python3 });
+    await waitFor(async () => runner.pooledContainers().length === 2);
+    const pooled = runner.pooledContainers();
+    const second = await runner.open({ language: python3 });
+    const secondId = pooled.find((id) => second.id === `docker-${id.slice(0, 12)}`);
+    expect(secondId).toBeDefined();
+    await second.dispose();
+    await first.dispose();
+    await waitFor(async () => runner.pooledContainers().length === 2);
+    // A disposed sandbox's container is gone, never put back.
+    const ids = await runner.ownContainers();
+    expect(ids).not.toContain(secondId);
+    expect(ids.sort()).toEqual(runner.pooledContainers().sort());
+    await runner.close();
+    expect(await runner.ownContainers()).toEqual([]);
+  });
+
+  it('works with no pool at all', async () => {
+    const runner = new DockerRunner({ pool: { size: 0 } });
+    const box = await runner.open({ language: python3 });
+    await box.write([{ path: 'main.py', content: 'print(6 * 7)' }]);
+    const out = await box.exec({ argv: ['python3', 'main.py'], limits: defaultLimits });
+    expect(out.stdout).toBe('42\n');
+    expect(runner.pooledContainers()).toEqual([]);
+    await box.dispose();
+    await runner.close();
+    expect(await runner.ownContainers()).toEqual([]);
+  });
+
+  it('removes containers left by a judge that crashed when it starts', async () => {
+    const created = await engine.request<{ Id: string }>('POST', '/containers/create', {
+      Image: 'judgekit/python3:latest',
+      Cmd: ['/usr/local/bin/jk-exec', 'init'],
+      Labels: {
+        'org.judgekit.runner': 'docker',
+        'org.judgekit.owner': 'crashed',
+        'org.judgekit.pid': '999999999',
+        'org.judgekit.host': (await import('node:os')).hostname(),
+      },
+      HostConfig: { Runtime: 'runsc', NetworkMode: 'none' },
+    });
+    await engine.request('POST', `/containers/${created.Id}/start`);
+    const runner = new DockerRunner({ pool: { size: 0 } });
+    const box = await runner.open({ language: python3 });
+    await box.dispose();
+    await expect(engine.request('GET', `/containers/${created.Id}/json`)).rejects.toMatchObject({ status: 404 });
+    await runner.close();
+  });
+
+  it('reports the engine, runtimes and images in health, with a fix for each problem', async () => {
+    const runner = new DockerRunner({ images: { nosuch: 'judgekit/nosuch:none' }, pool: { size: 0 } });
+    const health = await runner.health();
+    expect(health.ready).toBe(true);
+    expect(health.details.engineVersion).toMatch(/\d+\.\d+/);
+    expect(health.details.runtimes).toContain('runsc');
+    expect(health.details.images).toContain('python3=judgekit/python3:latest');
+    expect(health.problems).toContainEqual({
+      message: 'Image judgekit/nosuch:none (language nosuch) is missing.',
+      fix: 'sudo scripts/images/build.sh',
+    });
+    await runner.close();
+    const down = new DockerRunner({ socketPath: '/nonexistent/docker.sock' });
+    const bad = await down.health();
+    expect(bad.ready).toBe(false);
+    expect(bad.problems[0]?.fix).toContain('scripts/setup/docker.sh');
+    await down.close();
+  });
+
+  it('survives a dockerd restart: running submissions end as internal_error, later ones succeed', async () => {
+    const runner = new DockerRunner({ pool: { size: 2, languages: ['python3'] } });
+    const judge = new Judge({ runner, concurrency: 2 });
+    try {
+      const warm = await judge.run({ language: 'python3', source: 'print("before")' });
+      expect(warm.verdict).toBe('accepted');
+      await waitFor(async () => runner.pooledContainers().length === 2);
+      const running = judge.run({ language: 'python3', source: 'import time\ntime.sleep(20)', limits: { wallTimeMs: 30_000 } });
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      restartDockerd();
+      const broken = await running;
+      expect(broken.verdict).toBe('internal_error');
+      // The pool was lost with the engine; it is refilled once the engine answers again.
+      const after = await judge.run({ language: 'python3', source: 'print("after")' });
+      expect(after.verdict).toBe('accepted');
+      expect(after.tests[0]?.stdout ?? '').toContain('after');
+    } finally {
+      await judge.close();
+      await runner.close();
+    }
+    expect(await runner.ownContainers()).toEqual([]);
+  });
+});
