@@ -151,8 +151,9 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
   });
 
   if (metrics) {
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      done();
     });
   }
 

@@ -92,14 +92,16 @@ export async function createServer(options: CreateServerOptions): Promise<Judgek
     },
   });
   let shuttingDown = false;
-  app.addHook('onSend', async (request, reply) => {
+  // Callback-style hooks: no promise per request on the hot path.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     // A response finished during shutdown must not leave a keep-alive connection holding the
     // server open (Fastify keeps idle connections for 72 s).
     if (shuttingDown) reply.header('connection', 'close');
+    done(null, payload);
   });
   // One log line per request, after the response.
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {
         method: request.method,
@@ -110,6 +112,7 @@ export async function createServer(options: CreateServerOptions): Promise<Judgek
       },
       'request',
     );
+    done();
   });
 
   const { judge: _j, runner: _r, judgeOptions: _o, port: _p, host: _h, prefix: _x, logger: _l, trustProxy: _t, ...pluginOptions } = options;
