@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Judge, type SubmissionInput } from '@judgekit/core';
+import { c, defaultLimits, Judge, type Limits, python3, type SubmissionInput } from '@judgekit/core';
 import { NsjailRunner } from '@judgekit/runner-nsjail';
 
 const run = promisify(execFile);
@@ -129,6 +129,70 @@ async function main(): Promise<void> {
   const MB = 1024 * 1024;
   line(`judge RSS through ${totalRuns} runs (peak)`, `${fmt(rssPeak / MB)} MB`, `${fmt(rssStart / MB)} MB`, '< 150 MB', rssPeak < 150 * MB);
   line('judge RSS at the end', `${fmt(rssEnd / MB)} MB`, `${fmt(rssStart / MB)} MB`, '', true);
+
+  // 4. Accuracy of the measured limits (the same bounds the tests assert), for the record.
+  console.log('');
+  const runner = new NsjailRunner();
+  const once = async (language: typeof c, source: string, limits: Partial<Limits>) => {
+    const box = await runner.open({ language });
+    try {
+      await box.write([{ path: language.sourceFile, content: source }]);
+      const argv = language.id === 'c' ? ['./main'] : ['python3', '-B', language.sourceFile];
+      if (language.id === 'c') {
+        const compiled = await box.exec({
+          argv: ['gcc', '-O2', '-o', 'main', 'main.c'],
+          limits: { ...defaultLimits, cpuTimeMs: 15_000, wallTimeMs: 30_000, memoryBytes: 1024 * MB },
+        });
+        if (compiled.exitCode !== 0) throw new Error(compiled.stderr);
+      }
+      return await box.exec({ argv, limits: { ...defaultLimits, ...limits } });
+    } finally {
+      await box.dispose();
+    }
+  };
+  const busy = await once(c, 'int main(void) { volatile unsigned long i = 0; for (;;) i++; }', { cpuTimeMs: 1000, wallTimeMs: 5000 });
+  line(
+    'cpu: busy loop, 1,000 ms cpu limit',
+    `${fmt(busy.cpuTimeMs)} ms ${busy.limitExceeded}`,
+    'limit 1,000 ms',
+    '1,000–1,150 ms, cpu',
+    busy.limitExceeded === 'cpu' && busy.cpuTimeMs >= 1000 && busy.cpuTimeMs <= 1150,
+  );
+  const sleep = await once(python3, 'import time\ntime.sleep(5)', { wallTimeMs: 1000 });
+  line(
+    'wall: sleep(5), 1,000 ms wall limit',
+    `${fmt(sleep.wallTimeMs)} ms ${sleep.limitExceeded}`,
+    'limit 1,000 ms',
+    '≤ 1,300 ms, wall',
+    sleep.limitExceeded === 'wall' && sleep.wallTimeMs <= 1300,
+  );
+  const touch = await once(
+    c,
+    '#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nint main(void) { size_t n = 100u << 20; char *volatile p = malloc(n); memset(p, 1, n); printf("%d\\n", p[n - 1]); return 0; }',
+    { memoryBytes: 256 * MB },
+  );
+  line(
+    'memory: touches 100 MiB',
+    `${fmt(touch.memoryBytes / MB)} MiB`,
+    'touched 100 MiB',
+    '100–120 MiB',
+    touch.memoryBytes >= 100 * MB && touch.memoryBytes <= 120 * MB,
+  );
+  const bomb = await once(
+    c,
+    '#include <stdlib.h>\n#include <string.h>\nint main(void) { for (;;) { char *volatile p = malloc(1 << 20); if (!p) return 7; memset(p, 1, 1 << 20); } }',
+    {
+      memoryBytes: 64 * MB,
+    },
+  );
+  line(
+    'memory: above a 64 MiB limit',
+    `${bomb.limitExceeded} (${bomb.signal})`,
+    `peak ${fmt(bomb.memoryBytes / MB)} MiB`,
+    'memory',
+    bomb.limitExceeded === 'memory',
+  );
+  await runner.close();
 }
 
 main().catch((error) => {

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Which cgroup layout the host uses. */
@@ -40,18 +39,20 @@ export function detectCgroupVersion(root = '/sys/fs/cgroup'): CgroupVersion | nu
   return null;
 }
 
-const readNumber = async (file: string): Promise<number> => {
+// Cgroup files live in kernel memory and answer in microseconds: synchronous calls skip the
+// thread-pool round trips that dominated a command's fixed cost on a loaded machine.
+const readNumber = (file: string): number => {
   try {
-    const text = (await readFile(file, 'utf8')).trim();
+    const text = readFileSync(file, 'utf8').trim();
     return text === 'max' ? Number.POSITIVE_INFINITY : Number(text) || 0;
   } catch {
     return 0;
   }
 };
 
-const readKey = async (file: string, key: string): Promise<number> => {
+const readKey = (file: string, key: string): number => {
   try {
-    const text = await readFile(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
     const match = new RegExp(`^${key} (\\d+)$`, 'm').exec(text);
     return match ? Number(match[1]) : 0;
   } catch {
@@ -84,22 +85,26 @@ export class CgroupTree {
   }
 
   async ensureParents(): Promise<void> {
-    for (const dir of this.parentDirs()) await mkdir(dir, { recursive: true });
+    for (const dir of this.parentDirs()) mkdirSync(dir, { recursive: true });
     if (this.version === 'v2') {
       // Children only get controllers the parent delegates.
-      await writeFile(join(this.root, this.parent, 'cgroup.subtree_control'), '+memory +pids +cpu').catch(() => undefined);
+      try {
+        writeFileSync(join(this.root, this.parent, 'cgroup.subtree_control'), '+memory +pids +cpu');
+      } catch {
+        // already delegated, or delegation refused: create() will tell
+      }
     }
   }
 
   /** Creates an empty group; limits are written later with {@link CgroupHandle.applyLimits}. */
   async make(name: string): Promise<CgroupHandle> {
     const dirs = this.dirsOf(name);
-    const made = await Promise.allSettled(dirs.map((d) => mkdir(d)));
     const handle = new CgroupHandle(this.version, dirs);
-    const failed = made.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
+    try {
+      for (const dir of dirs) mkdirSync(dir);
+    } catch (error) {
       await handle.remove().catch(() => undefined);
-      throw failed.reason;
+      throw error;
     }
     return handle;
   }
@@ -120,7 +125,7 @@ export class CgroupTree {
   async list(): Promise<string[]> {
     const first = this.parentDirs()[0]!;
     try {
-      const entries = await readdir(first, { withFileTypes: true });
+      const entries = readdirSync(first, { withFileTypes: true });
       return entries.filter((e) => e.isDirectory()).map((e) => e.name);
     } catch {
       return [];
@@ -158,23 +163,29 @@ export class CgroupHandle {
   async applyLimits(limits: CgroupLimits): Promise<void> {
     const memory = String(Math.floor(limits.memoryBytes));
     const pids = String(Math.max(1, Math.floor(limits.pids)));
+    const optional = (file: string, value: string): void => {
+      try {
+        writeFileSync(file, value);
+      } catch {
+        // absent on this kernel or configuration (no swap accounting)
+      }
+    };
     if (this.version === 'v1') {
-      await writeFile(join(this.memoryDir, 'memory.limit_in_bytes'), memory);
+      writeFileSync(join(this.memoryDir, 'memory.limit_in_bytes'), memory);
       // Without swap accounting the file is absent; with it, swap must not extend the limit.
-      await writeFile(join(this.memoryDir, 'memory.memsw.limit_in_bytes'), memory).catch(() => undefined);
-      await writeFile(join(this.memoryDir, 'memory.swappiness'), '0').catch(() => undefined);
-      await writeFile(join(this.pidsDir, 'pids.max'), pids);
+      optional(join(this.memoryDir, 'memory.memsw.limit_in_bytes'), memory);
+      optional(join(this.memoryDir, 'memory.swappiness'), '0');
     } else {
-      await writeFile(join(this.memoryDir, 'memory.max'), memory);
-      await writeFile(join(this.memoryDir, 'memory.swap.max'), '0').catch(() => undefined);
-      await writeFile(join(this.pidsDir, 'pids.max'), pids);
+      writeFileSync(join(this.memoryDir, 'memory.max'), memory);
+      optional(join(this.memoryDir, 'memory.swap.max'), '0');
     }
+    writeFileSync(join(this.pidsDir, 'pids.max'), pids);
   }
 
   /** CPU time used so far, in nanoseconds. */
   async cpuNs(): Promise<number> {
     if (this.version === 'v1') return readNumber(join(this.cpuDir, 'cpuacct.usage'));
-    return (await readKey(join(this.cpuDir, 'cpu.stat'), 'usage_usec')) * 1000;
+    return readKey(join(this.cpuDir, 'cpu.stat'), 'usage_usec') * 1000;
   }
 
   /** Current memory charge, in bytes (v2 kernels before 5.19 have no `memory.peak`). */
@@ -183,31 +194,31 @@ export class CgroupHandle {
   }
 
   async usage(): Promise<CgroupUsage> {
+    const cpuNs = await this.cpuNs();
+    const pidsRefused = readKey(join(this.pidsDir, 'pids.events'), 'max');
     if (this.version === 'v1') {
-      const [cpuNs, peakMemoryBytes, oomKills, memoryFailures, pidsRefused] = await Promise.all([
-        this.cpuNs(),
-        readNumber(join(this.memoryDir, 'memory.max_usage_in_bytes')),
-        readKey(join(this.memoryDir, 'memory.oom_control'), 'oom_kill'),
-        readNumber(join(this.memoryDir, 'memory.failcnt')),
-        readKey(join(this.pidsDir, 'pids.events'), 'max'),
-      ]);
-      return { cpuNs, peakMemoryBytes, oomKills, memoryFailures, pidsRefused };
+      return {
+        cpuNs,
+        peakMemoryBytes: readNumber(join(this.memoryDir, 'memory.max_usage_in_bytes')),
+        oomKills: readKey(join(this.memoryDir, 'memory.oom_control'), 'oom_kill'),
+        memoryFailures: readNumber(join(this.memoryDir, 'memory.failcnt')),
+        pidsRefused,
+      };
     }
     const events = join(this.memoryDir, 'memory.events');
-    const [cpuNs, peakMemoryBytes, oomKills, memoryFailures, pidsRefused] = await Promise.all([
-      this.cpuNs(),
-      readNumber(join(this.memoryDir, 'memory.peak')),
-      readKey(events, 'oom_kill'),
-      readKey(events, 'max'),
-      readKey(join(this.pidsDir, 'pids.events'), 'max'),
-    ]);
-    return { cpuNs, peakMemoryBytes, oomKills, memoryFailures, pidsRefused };
+    return {
+      cpuNs,
+      peakMemoryBytes: readNumber(join(this.memoryDir, 'memory.peak')),
+      oomKills: readKey(events, 'oom_kill'),
+      memoryFailures: readKey(events, 'max'),
+      pidsRefused,
+    };
   }
 
   /** Host pids of every process in the group. */
   async pids(): Promise<number[]> {
     try {
-      const text = await readFile(join(this.pidsDir, 'cgroup.procs'), 'utf8');
+      const text = readFileSync(join(this.pidsDir, 'cgroup.procs'), 'utf8');
       return text
         .split('\n')
         .filter(Boolean)
@@ -220,7 +231,11 @@ export class CgroupHandle {
   /** SIGKILLs every process in the group except `spare` (nsjail itself, so it can report). */
   async killAll(spare?: number): Promise<void> {
     if (this.version === 'v2' && spare === undefined) {
-      await writeFile(join(this.pidsDir, 'cgroup.kill'), '1').catch(() => undefined);
+      try {
+        writeFileSync(join(this.pidsDir, 'cgroup.kill'), '1');
+      } catch {
+        // kernels before 5.14 have no cgroup.kill: the loop below does it
+      }
     }
     for (const pid of await this.pids()) {
       if (pid === spare) continue;
@@ -235,12 +250,18 @@ export class CgroupHandle {
   /** Kills what is left and removes the group's folders, retrying while tasks exit. */
   async remove(): Promise<void> {
     for (let attempt = 0; attempt < 200; attempt++) {
-      const results = await Promise.allSettled(this.dirs.map((d) => rmdir(d)));
-      const failed = results.filter(
-        (r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason as NodeJS.ErrnoException).code !== 'ENOENT',
-      );
-      if (failed.length === 0) return;
-      if ((failed[0]!.reason as NodeJS.ErrnoException).code !== 'EBUSY' || attempt === 199) throw failed[0]!.reason;
+      let busy: NodeJS.ErrnoException | undefined;
+      for (const dir of this.dirs) {
+        try {
+          rmdirSync(dir);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') continue;
+          if (code !== 'EBUSY' || attempt === 199) throw error;
+          busy = error as NodeJS.ErrnoException;
+        }
+      }
+      if (!busy) return;
       await this.killAll();
       await new Promise((resolve) => setTimeout(resolve, attempt < 10 ? 5 : 25));
     }

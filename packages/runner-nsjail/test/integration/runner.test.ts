@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bash, defaultLimits, isJudgeError, python3 } from '@judgekit/core';
@@ -124,6 +124,33 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
       await box.dispose();
       await runner.close();
       rmSync(rootfs, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the program in new user, pid, network, ipc, uts, mount and cgroup namespaces, with no new privileges and seccomp on', async () => {
+    const runner = new NsjailRunner({ workDirBase: base });
+    const box = await runner.open({ language: bash });
+    const kinds = ['user', 'pid', 'net', 'ipc', 'uts', 'mnt', 'cgroup'];
+    try {
+      const out = await box.exec({
+        argv: [
+          'sh',
+          '-c',
+          `for n in ${kinds.join(' ')}; do readlink /proc/self/ns/$n; done; grep -E '^(NoNewPrivs|Seccomp|CapEff):' /proc/self/status`,
+        ],
+        limits: defaultLimits,
+      });
+      const inside = out.stdout.trim().split('\n');
+      kinds.forEach((kind, i) => {
+        expect(inside[i]).toMatch(new RegExp(`^${kind}:\\[\\d+\\]$`));
+        expect(inside[i], kind).not.toBe(readlinkSync(`/proc/self/ns/${kind}`));
+      });
+      expect(out.stdout).toMatch(/NoNewPrivs:\s+1/);
+      expect(out.stdout).toMatch(/Seccomp:\s+2/);
+      expect(out.stdout).toMatch(/CapEff:\s+0+\n/);
+    } finally {
+      await box.dispose();
+      await runner.close();
     }
   });
 
