@@ -267,6 +267,17 @@ describe('API keys and rate limits', () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
+  it('takes the key as ?access_token= on the events route only, for EventSource and browser WebSockets', async () => {
+    const app = await server(versionProbe, { apiKeys: ['k1'] });
+    const auth = { authorization: 'Bearer k1' };
+    const id = (
+      await app.inject({ method: 'POST', url: '/v1/submissions?wait=true', headers: auth, payload: { language: 'py', source: 'x' } })
+    ).json().id;
+    expect((await app.inject({ method: 'GET', url: `/v1/submissions/${id}/events?access_token=k1` })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: `/v1/submissions/${id}/events?access_token=no` })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: `/v1/submissions/${id}?access_token=k1` })).statusCode).toBe(401);
+  });
+
   it('answers 429 with Retry-After past the limit, counting each key apart', async () => {
     const app = await server(versionProbe, { apiKeys: ['a', 'b'], rateLimit: { max: 2, timeWindowMs: 60_000 } });
     const get = (key: string) => app.inject({ method: 'GET', url: '/v1/submissions/x', headers: { authorization: `Bearer ${key}` } });

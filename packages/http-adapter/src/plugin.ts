@@ -88,9 +88,16 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
   const digests = options.apiKeys.map(digest);
   const bearer = (request: FastifyRequest): string | null => {
     const header = request.headers.authorization;
-    if (typeof header !== 'string') return null;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match ? match[1]! : null;
+    if (typeof header === 'string') {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      return match ? match[1]! : null;
+    }
+    // EventSource and browser WebSockets cannot send headers, so the events route also takes ?access_token=.
+    if (request.routeOptions.url?.endsWith('/events')) {
+      const token = (request.query as Record<string, unknown> | undefined)?.access_token;
+      if (typeof token === 'string' && token.length > 0) return token;
+    }
+    return null;
   };
   if (digests.length > 0) {
     app.addHook('onRequest', async (request) => {
