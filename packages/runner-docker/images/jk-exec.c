@@ -13,7 +13,8 @@
  * watches it (wall clock, CPU, resident memory of every process, sampled every millisecond), kills
  * everything at a limit, and reports the rusage of all reaped processes.
  *
- * run's stdin protocol: first line "NONCE STDIN_LEN\n", then STDIN_LEN bytes relayed to the
+ * run's stdin protocol: first line "NONCE STDIN_LEN [1]\n"; with the 1, file records as for
+ * `write` follow, ended by an empty path; then STDIN_LEN bytes relayed to the
  * program's stdin (then closed). Any further byte, or EOF, from the judge means "kill now".
  * The report is the last line on stderr: "\n\x1eNONCE key=value ...\n". The nonce is read from
  * stdin before the program starts, and this process is not dumpable, so the program cannot
@@ -140,6 +141,7 @@ static int open_parent(int root, char *rel, int create, const char **leaf) {
   return dir;
 }
 
+/* Reads file records from stdin until EOF or an empty path, writing them under root_path. */
 static int cmd_write(const char *root_path) {
   int root = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) { perror("jk-exec write: open root"); return 10; }
@@ -147,7 +149,7 @@ static int cmd_write(const char *root_path) {
   char path[4096], mode_s[16], size_s[32];
   for (;;) {
     int r = read_field(0, path, sizeof path, 0);
-    if (r == 1) return 0;
+    if (r == 1 || (r == 0 && path[0] == 0)) return 0;
     if (r < 0 || read_field(0, mode_s, sizeof mode_s, 0) || read_field(0, size_s, sizeof size_s, 0)) {
       fprintf(stderr, "jk-exec write: malformed record\n");
       return 11;
@@ -251,7 +253,13 @@ static int cmd_run(int argc, char **argv) {
   if (read_field(0, header, sizeof header, '\n')) { fprintf(stderr, "jk-exec run: no header\n"); return 121; }
   char nonce[80];
   long long stdin_len = 0;
-  if (sscanf(header, "%79s %lld", nonce, &stdin_len) != 2) { fprintf(stderr, "jk-exec run: bad header\n"); return 121; }
+  int with_files = 0;
+  if (sscanf(header, "%79s %lld %d", nonce, &stdin_len, &with_files) < 2) { fprintf(stderr, "jk-exec run: bad header\n"); return 121; }
+  /* Files of a fresh sandbox come with its first step (one exec instead of two). */
+  if (with_files) {
+    int w = cmd_write(".");
+    if (w != 0) return w;
+  }
 
   int in_pipe[2], err_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) { perror("jk-exec run: pipe"); return 122; }

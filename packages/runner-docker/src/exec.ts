@@ -103,6 +103,7 @@ export function driveStep(
   socket: Duplex,
   stdin: Uint8Array,
   outputBytes: number,
+  files?: Uint8Array,
 ): { done: Promise<StepEnd>; kill: (reason: LimitKind | 'abort' | 'backstop') => void } {
   const nonce = randomBytes(16).toString('hex');
   const marker = Buffer.from(`\n\x1e${nonce} `);
@@ -191,7 +192,8 @@ export function driveStep(
     socket.on('error', () => {});
   });
 
-  socket.write(`${nonce} ${stdin.length}\n`);
+  socket.write(`${nonce} ${stdin.length}${files ? ' 1' : ''}\n`);
+  if (files) socket.write(Buffer.concat([files, Buffer.from([0])]));
   if (stdin.length) socket.write(stdin);
   return { done, kill };
 }

@@ -56,6 +56,11 @@ export class DockerSandbox implements Sandbox {
   #disposed = false;
   #disposing: Promise<void> | undefined;
   #dead: string | undefined;
+  /**
+   * Files written before the first step: the container is fresh, so no link can exist in its
+   * work directory yet; they travel with the first step's exec instead of costing one of their own.
+   */
+  #pendingFiles: Buffer[] | null = [];
 
   constructor(
     readonly containerId: string,
@@ -125,7 +130,21 @@ export class DockerSandbox implements Sandbox {
       const content = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : Buffer.from(file.content);
       parts.push(Buffer.from(`${file.path}\0${(file.mode ?? 0o644).toString(8)}\0${content.length}\0`), content);
     }
-    const result = await this.#helper([helper, 'write', workDir], Buffer.concat(parts), 0);
+    if (this.#pendingFiles) {
+      this.#pendingFiles.push(...parts);
+      return;
+    }
+    await this.#writeRecords(Buffer.concat(parts));
+  }
+
+  async #flushPending(): Promise<void> {
+    const pending = this.#pendingFiles;
+    this.#pendingFiles = null;
+    if (pending && pending.length > 0) await this.#writeRecords(Buffer.concat(pending));
+  }
+
+  async #writeRecords(records: Buffer): Promise<void> {
+    const result = await this.#helper([helper, 'write', workDir], records, 0);
     if (result.exitCode === 14) {
       throw new JudgeError('JDG_ERR_SANDBOX_PATH_INVALID', `Refusing to write through a symbolic link: ${result.stderr.trim()}`);
     }
@@ -136,6 +155,7 @@ export class DockerSandbox implements Sandbox {
   async read(path: string, options: OperationOptions & { maxBytes?: number } = {}): Promise<Uint8Array> {
     this.#check(options);
     checkRelativePath(path);
+    await this.#flushPending();
     const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
     const result = await this.#helper([helper, 'read', workDir, path, String(maxBytes)], new Uint8Array(), maxBytes);
     if (result.exitCode === 0) return new Uint8Array(result.stdout);
@@ -186,7 +206,9 @@ export class DockerSandbox implements Sandbox {
     }
     const stdin = typeof request.stdin === 'string' ? Buffer.from(request.stdin, 'utf8') : Buffer.from(request.stdin ?? new Uint8Array());
     const startedAt = performance.now();
-    const step = driveStep(socket, stdin, limits.outputBytes);
+    const files = this.#pendingFiles?.length ? Buffer.concat(this.#pendingFiles) : undefined;
+    this.#pendingFiles = null;
+    const step = driveStep(socket, stdin, limits.outputBytes, files);
 
     // The helper enforces the wall limit itself; this backstop covers a helper that cannot
     // (container killed by the engine's OOM killer, engine gone).
@@ -262,6 +284,11 @@ export class DockerSandbox implements Sandbox {
     if (hostReason === 'backstop') return outcome({ limitExceeded: 'wall' });
     if (hostReason === 'output') return outcome({ limitExceeded: 'output' });
     const exec = await engine.request<{ ExitCode: number | null }>('GET', `/exec/${execId}/json`).catch(() => ({ ExitCode: null }));
+    // Files sent with the first step could not be written (a path conflict): nothing ran.
+    if (exec.ExitCode === 14) throw new JudgeError('JDG_ERR_SANDBOX_PATH_INVALID', `Cannot write the files: ${stderrTail.trim()}`);
+    if (exec.ExitCode !== null && exec.ExitCode >= 10 && exec.ExitCode <= 13) {
+      throw sandboxFailed(`Writing files into ${this.id} failed (exit ${exec.ExitCode}): ${stderrTail.trim()}`);
+    }
     if (exec.ExitCode === 137 || exec.ExitCode === 143) return outcome({ signal: exec.ExitCode === 137 ? 'SIGKILL' : 'SIGTERM' });
     throw sandboxFailed(
       `Docker sandbox ${this.id}: the step ended without a report from jk-exec (exit ${exec.ExitCode}): ${stderrTail.trim().slice(-500)}`,

@@ -30,7 +30,7 @@ describe.skipIf(missing !== null)('docker adversarial suite: hostile programs en
   afterAll(async () => {
     await runner.close();
     delete process.env.JUDGEKIT_TEST_CANARY;
-    expect(await new DockerRunner().ownContainers().catch(() => [])).toEqual([]);
+    expect(await runner.ownContainers()).toEqual([]);
   });
   beforeEach(() => {
     loop = watchEventLoop();
@@ -40,6 +40,7 @@ describe.skipIf(missing !== null)('docker adversarial suite: hostile programs en
     // and no container of this judge remains besides the warm pool's.
     expect(loop.stop()).toBeLessThan(maxLagMs);
     for (const f of watchedHostFiles) expect(sha(f), f).toBe(hostHashes[f]);
+    await runner.settled();
     const pooled = new Set(runner.pooledContainers());
     expect((await runner.ownContainers()).filter((id) => !pooled.has(id))).toEqual([]);
   });

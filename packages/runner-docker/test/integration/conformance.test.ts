@@ -16,7 +16,9 @@ if (missing) {
       return runner;
     },
     // Containers of this runner that a disposed sandbox left behind (the warm pool's are expected).
+    // Containers are removed in the background after dispose; close() and settled() wait for it.
     leftovers: async () => {
+      await (runner as DockerRunner).settled();
       const all = await (runner as DockerRunner).ownContainers();
       const pooled = new Set((runner as DockerRunner).pooledContainers());
       return all.filter((id) => !pooled.has(id));

@@ -30,6 +30,7 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
     await first.dispose();
     await waitFor(async () => runner.pooledContainers().length === 2);
     // A disposed sandbox's container is gone, never put back.
+    await runner.settled();
     const ids = await runner.ownContainers();
     expect(ids).not.toContain(secondId);
     expect(ids.sort()).toEqual(runner.pooledContainers().sort());
@@ -45,8 +46,9 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
     expect(out.stdout).toBe('42\n');
     expect(runner.pooledContainers()).toEqual([]);
     await box.dispose();
-    await runner.close();
+    await runner.settled();
     expect(await runner.ownContainers()).toEqual([]);
+    await runner.close();
   });
 
   it('removes containers left by a judge that crashed when it starts', async () => {
