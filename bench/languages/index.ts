@@ -81,9 +81,14 @@ function bare(language: LanguageDefinition): { total: number[]; run: number[] } 
 }
 
 /** In a sandbox: submit→verdict through a Judge, and the run step alone through the runner (compiled once). */
-async function sandboxed(runner: Runner, judge: Judge, language: LanguageDefinition): Promise<{ total: number[]; run: number[] }> {
+async function sandboxed(
+  runner: Runner,
+  judge: Judge,
+  language: LanguageDefinition,
+): Promise<{ total: number[]; run: number[]; memory: number[] }> {
   const p = programs[language.id]!;
   const total: number[] = [];
+  const memory: number[] = [];
   for (let i = 0; i < runs + 1; i++) {
     const started = performance.now();
     const r = await judge.run({ language: language.id, source: p.hello, tests: [{ input: '', expectedOutput: 'hello, world\n' }] });
@@ -91,6 +96,7 @@ async function sandboxed(runner: Runner, judge: Judge, language: LanguageDefinit
     if (r.verdict !== 'accepted')
       throw new Error(`${language.id}: ${r.verdict} ${r.message ?? ''} ${r.compile?.stderr ?? r.tests[0]?.stderr ?? ''}`);
     if (i > 0) total.push(ms);
+    if (i > 0) memory.push(r.tests[0]!.memoryBytes);
   }
   const run: number[] = [];
   const box = await runner.open({ language });
@@ -107,7 +113,7 @@ async function sandboxed(runner: Runner, judge: Judge, language: LanguageDefinit
   } finally {
     await box.dispose();
   }
-  return { total, run };
+  return { total, run, memory };
 }
 
 interface Row {
@@ -117,6 +123,7 @@ interface Row {
   bareTotal: number;
   run: number;
   bareRun: number;
+  memoryBytes: number;
 }
 
 const rows: Row[] = [];
@@ -138,7 +145,15 @@ for (const name of opts.runners.split(',')) {
     try {
       const s = await sandboxed(runner, judge, language);
       const b = bareOf.get(language.id)!;
-      rows.push({ language: language.id, runner: name, total: median(s.total), bareTotal: b.total, run: median(s.run), bareRun: b.run });
+      rows.push({
+        language: language.id,
+        runner: name,
+        total: median(s.total),
+        bareTotal: b.total,
+        run: median(s.run),
+        bareRun: b.run,
+        memoryBytes: median(s.memory),
+      });
     } catch (error) {
       console.log(`${name} ${language.id}: ${(error as Error).message.slice(0, 300)}`);
     }
@@ -149,7 +164,7 @@ for (const name of opts.runners.split(',')) {
 
 const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
-const header = ['language', 'runner', 'submit→verdict', 'bare compile+run', 'ratio', 'run step', 'bare run', 'ratio'];
+const header = ['language', 'runner', 'submit→verdict', 'bare compile+run', 'ratio', 'run step', 'bare run', 'ratio', 'peak memory'];
 const cells = rows.map((r) => [
   r.language,
   r.runner,
@@ -159,6 +174,7 @@ const cells = rows.map((r) => [
   ms(r.run),
   ms(r.bareRun),
   ratio(r.run, r.bareRun),
+  `${(r.memoryBytes / 1024 / 1024).toFixed(1)} MiB`,
 ]);
 console.log(
   `\nhello world, median of ${runs} runs after one warm-up; bare = the same argv on the host in this run (no target set: ratios only)\n`,
