@@ -322,6 +322,14 @@ describe('operations', () => {
     expect((await app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
   });
 
+  it('serves under a prefix and answers paths outside it in the same error shape', async () => {
+    const app = await server(versionProbe, { prefix: '/judge' });
+    expect((await app.inject({ method: 'GET', url: '/judge/healthz' })).statusCode).toBe(200);
+    const outside = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(outside.statusCode).toBe(404);
+    expect(outside.json().error.code).toBe('JDG_ERR_HTTP_ROUTE_NOT_FOUND');
+  });
+
   it('registers under a prefix inside an existing Fastify app', async () => {
     const { judgekitPlugin } = await import('./index.js');
     const judge = new Judge({ runner: new FakeRunner({ program: versionProbe }) });

@@ -117,6 +117,14 @@ export async function createServer(options: CreateServerOptions): Promise<Judgek
 
   const { judge: _j, runner: _r, judgeOptions: _o, port: _p, host: _h, prefix: _x, logger: _l, trustProxy: _t, ...pluginOptions } = options;
   await app.register(judgekitPlugin, { ...pluginOptions, judge, prefix });
+  if (prefix !== '') {
+    // Paths outside the prefix answer in the same error shape as those inside it.
+    app.setNotFoundHandler((request, reply) =>
+      reply.code(404).send({
+        error: { code: 'JDG_ERR_HTTP_ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.`, details: {} },
+      }),
+    );
+  }
 
   let closing: Promise<void> | undefined;
   return {

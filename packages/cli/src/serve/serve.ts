@@ -33,9 +33,11 @@ export async function serve(config: ServeConfig, io: { stderr: NodeJS.WritableSt
     if (probe.runner !== runner) app.log.warn({ runner: probe.kind, problems: probe.health.problems }, 'sandbox not available');
   }
 
+  const warmUp = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
+    warmUp.abort();
     if (signals > 1) {
       app.log.warn({ signal }, 'second signal: cancelling what still runs');
       void judge.destroy();
@@ -67,6 +69,9 @@ export async function serve(config: ServeConfig, io: { stderr: NodeJS.WritableSt
   );
   // Learn the toolchain versions in the background, so the first /v1/languages answers at once.
   void (async () => {
-    for (const language of judge.languages.list()) await judge.version(language.id).catch(() => null);
+    for (const language of judge.languages.list()) {
+      if (warmUp.signal.aborted) break;
+      await judge.version(language.id, { signal: warmUp.signal }).catch(() => null);
+    }
   })();
 }
