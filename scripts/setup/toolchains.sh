@@ -47,8 +47,30 @@ else
 fi
 
 # 2. Go from backports when the distribution's main suite is old (Debian 12 has 1.19 there).
-#    The backports suite is added by scripts/setup/docker.sh from the configured mirror; when it is
-#    absent the main suite's Go is used.
+#    On Debian the backports suite is added (as scripts/setup/docker.sh does) from the mirror already
+#    configured, so the Go version does not depend on which setup script ran first; no host name
+#    is written here. Elsewhere the main suite's Go is used.
+if [[ "${ID:-}" == debian && -n "$codename" ]] && ! grep -rqs -- "${codename}-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  uri=""
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -f "$f" ]] || continue
+    uri=$(awk -v cn="$codename" '
+      /^URIs:/ { u=$2 } /^Suites:/ { for (i=2;i<=NF;i++) if ($i==cn) ok=1 }
+      /^$/ { if (ok && u!="") { print u; exit } ok=0; u="" }
+      END { if (ok && u!="") print u }' "$f" | head -n1)
+    [[ -n "$uri" ]] && break
+  done
+  if [[ -z "$uri" && -f /etc/apt/sources.list ]]; then
+    uri=$(awk -v cn="$codename" '$1=="deb" && $3==cn { print $2; exit }' /etc/apt/sources.list)
+  fi
+  if [[ -n "$uri" ]]; then
+    # The same file name as scripts/setup/docker.sh, so the two never add the suite twice.
+    printf 'Types: deb\nURIs: %s\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$uri" "$codename" >/etc/apt/sources.list.d/judgekit-backports.sources
+    apt_updated=0
+    say "added ${codename}-backports from the configured mirror (for Go)"
+  fi
+fi
 if ! installed golang-go; then
   apt_update
   if [[ -n "$codename" ]] && apt-cache madison golang-go 2>/dev/null | grep -q -- "${codename}-backports"; then
@@ -70,15 +92,16 @@ fi
 #    them (it checks them by build ID, so a Go upgrade makes them stale, and this step redoes them).
 #    The flags match the built-in `go` language: CGO_ENABLED=0, default GOFLAGS.
 goroot=$(/usr/bin/go env GOROOT)
-go_env=(env -i PATH=/usr/bin:/bin HOME=/tmp GOCACHE="$(mktemp -d)" GOPATH=/tmp/go-judgekit-setup CGO_ENABLED=0 GO111MODULE=off GOTOOLCHAIN=local)
+go_cache=$(mktemp -d)
+go_env=(env -i PATH=/usr/bin:/bin HOME=/tmp GOCACHE="$go_cache" GOPATH=/tmp/go-judgekit-setup CGO_ENABLED=0 GO111MODULE=off GOTOOLCHAIN=local GODEBUG=installgoroot=all)
 if [[ -n "$("${go_env[@]}" /usr/bin/go list -f '{{if .Stale}}{{.ImportPath}}{{end}}' std 2>/dev/null | head -n1)" ]]; then
   t0=$SECONDS
-  "${go_env[@]}" GODEBUG=installgoroot=all /usr/bin/go install std
+  "${go_env[@]}" /usr/bin/go install std
   say "precompiled Go's standard library into $goroot/pkg in $((SECONDS - t0)) s"
 else
   say "Go's standard library is already precompiled in $goroot/pkg"
 fi
-rm -rf /tmp/go-judgekit-setup
+rm -rf /tmp/go-judgekit-setup "$go_cache"
 
 # 4. TypeScript: the compiler and Node's type declarations from npm, in a folder of judgekit's own
 #    under /usr (so the sandbox sees it), pinned so every host compiles the same way.
