@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Judge, type LimitsInput, type Runner, type SubmissionInput, type SubmissionResult } from '@judgekit/core';
 import { pickRunner, type RunnerChoice } from '../runners.js';
@@ -91,6 +91,14 @@ export function buildSubmission(file: string, options: RunOptions, judge: Judge)
  * 0 only when accepted.
  */
 export async function run(file: string, options: RunOptions, io: Io = process, runner?: Runner): Promise<number> {
+  // Bad paths are reported before the (slower) sandbox check.
+  for (const [what, path] of [
+    ['', file],
+    ['--stdin ', options.stdin],
+    ['--tests ', options.tests],
+  ] as const) {
+    if (path !== undefined && !existsSync(path)) throw new UsageError(`${what}${path}: no such file or folder`);
+  }
   const picked = runner ?? (await pickRunner(options.runner)).runner;
   const judge = new Judge({ runner: picked, concurrency: 1 });
   try {
