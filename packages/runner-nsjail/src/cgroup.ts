@@ -182,10 +182,35 @@ export class CgroupHandle {
     writeFileSync(join(this.pidsDir, 'pids.max'), pids);
   }
 
-  /** CPU time used so far, in nanoseconds. */
+  #cpuBaseNs = 0;
+
+  /**
+   * Marks the start of the command: what the waiting launcher used so far is not the program's.
+   * v1 counters are reset; v2's cpu counter cannot be, so its value is subtracted later.
+   */
+  markStart(): void {
+    this.#cpuBaseNs = 0;
+    if (this.version === 'v1') {
+      for (const [dir, file] of [
+        [this.cpuDir, 'cpuacct.usage'],
+        [this.memoryDir, 'memory.max_usage_in_bytes'],
+        [this.memoryDir, 'memory.failcnt'],
+      ] as const) {
+        try {
+          writeFileSync(join(dir, file), '0');
+        } catch {
+          // a counter that cannot be reset only overstates by the launcher's own use
+        }
+      }
+    } else {
+      this.#cpuBaseNs = readKey(join(this.cpuDir, 'cpu.stat'), 'usage_usec') * 1000;
+    }
+  }
+
+  /** CPU time used since {@link markStart}, in nanoseconds. */
   async cpuNs(): Promise<number> {
     if (this.version === 'v1') return readNumber(join(this.cpuDir, 'cpuacct.usage'));
-    return readKey(join(this.cpuDir, 'cpu.stat'), 'usage_usec') * 1000;
+    return Math.max(0, readKey(join(this.cpuDir, 'cpu.stat'), 'usage_usec') * 1000 - this.#cpuBaseNs);
   }
 
   /** Current memory charge, in bytes (v2 kernels before 5.19 have no `memory.peak`). */

@@ -2,6 +2,7 @@ import { defaultLimits } from '@judgekit/core';
 import { describe, expect, it } from 'vitest';
 import { CgroupHandle } from './cgroup.js';
 import { buildArgv, trimPartialUtf8 } from './exec.js';
+import { launcherScript, shellQuote } from './launcher.js';
 
 const command = (overrides = {}) => ({
   nsjail: '/opt/nsjail',
@@ -35,11 +36,22 @@ describe('nsjail command line', () => {
     expect(argv).toContain('JK_FSIZE_BLOCKS=2');
   });
 
-  it('joins every cgroup controller before becoming nsjail', () => {
+  it('starts with nsjail itself, quiet, with its log on fd 3', () => {
     const argv = buildArgv(command());
-    expect(argv[2]).toContain("echo $$ > '/cg/memory/J/x/cgroup.procs'");
-    expect(argv[2]).toContain("echo $$ > '/cg/cpuacct/J/x/cgroup.procs'");
-    expect(argv[3]).toBe('/opt/nsjail');
+    expect(argv[0]).toBe('/opt/nsjail');
+    expect(argv).toContain('--quiet');
+    expect(argv[argv.indexOf('--log_fd') + 1]).toBe('3');
+  });
+
+  it('has the launcher join every cgroup controller before it reads its script', () => {
+    const script = launcherScript(command().cgroup.procsFiles);
+    expect(script).toContain("echo $$ > '/cg/memory/J/x/cgroup.procs'");
+    expect(script).toContain("echo $$ > '/cg/cpuacct/J/x/cgroup.procs'");
+    expect(script.indexOf('cgroup.procs')).toBeLessThan(script.indexOf('read -r script'));
+  });
+
+  it('quotes words for the shell', () => {
+    expect(shellQuote("it's")).toBe("'it'\\''s'");
   });
 
   it('passes only the allow-listed environment', () => {

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { type ExecOutcome, JudgeError, type LimitKind, type Limits } from '@judgekit/core';
 import type { CgroupHandle } from './cgroup.js';
+import type { Launcher } from './launcher.js';
 import { seccompPolicy } from './seccomp.js';
 import type { ResolvedMount } from './toolchain.js';
 
@@ -40,20 +40,11 @@ const initScript = [
   'exit $?',
 ].join('\n');
 
-const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
-
-/** @internal The argv that joins the cgroup and then becomes nsjail. */
+/** @internal nsjail's argv for one command (argv[0] is nsjail itself). */
 export function buildArgv(cmd: NsjailCommand): string[] {
   const { limits } = cmd;
-  // The shell joins every controller before exec'ing nsjail, so nsjail and the program are
-  // accounted from their first instruction; a failure is written to nsjail's log pipe.
-  const join = cmd.cgroup.procsFiles.map((f) => `echo $$ > ${quote(f)}`).join(' && ');
-  const wrapper = `${join} || { echo "[judgekit] cannot join the cgroup" >&3; exit 125; }\nexec "$0" "$@"`;
   const seconds = (ms: number): string => String(Math.max(1, Math.ceil(ms / 1000)) + 1);
   const args: string[] = [
-    '/bin/sh',
-    '-c',
-    wrapper,
     cmd.nsjail,
     '--mode',
     'o',
@@ -227,13 +218,17 @@ function failureLines(log: string): string {
   return (lines.length > 0 ? lines : log.split('\n').filter(Boolean).slice(-3)).join('\n');
 }
 
-/** @internal Runs one command in nsjail inside its cgroup and turns what happened into data. */
-export async function runNsjail(cmd: NsjailCommand): Promise<ExecOutcome> {
-  const argv = buildArgv(cmd);
+/**
+ * @internal Runs one command in nsjail inside its cgroup and turns what happened into data. The
+ * launcher was started ahead of time and already sits in the cgroup: moving a process between
+ * cgroups waits for an RCU grace period (v1), which is thus paid before the command, not in it.
+ */
+export async function runNsjail(cmd: NsjailCommand, launcher: Launcher): Promise<ExecOutcome> {
+  const child = launcher.child;
+  cmd.cgroup.markStart();
   const started = performance.now();
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {} });
+  launcher.start(buildArgv(cmd), cmd.stdin);
   let killReason: KillReason | null = null;
-  let exitedAt = 0;
   let closed = false;
   const timers: NodeJS.Timeout[] = [];
 
@@ -255,18 +250,6 @@ export async function runNsjail(cmd: NsjailCommand): Promise<ExecOutcome> {
   const output = new OutputCapture(cmd.limits.outputBytes, () => kill('output'));
   output.attach(child.stdout!, 'stdout');
   output.attach(child.stderr!, 'stderr');
-  const logChunks: Buffer[] = [];
-  let logBytes = 0;
-  (child.stdio[3] as Readable).on('data', (chunk: Buffer) => {
-    // nsjail's log is small; cap it anyway so a chatty failure cannot grow the judge.
-    if (logBytes < 256 * 1024) logChunks.push(chunk);
-    logBytes += chunk.length;
-  });
-  child.stdin!.on('error', () => {
-    // The program may exit without reading its input (EPIPE): not an error of the judge.
-  });
-  child.stdin!.end(cmd.stdin);
-
   timers.push(setTimeout(() => kill('wall'), cmd.limits.wallTimeMs));
   const cpuLimitNs = cmd.limits.cpuTimeMs * 1e6;
   const cores = Math.max(1, availableParallelism());
@@ -295,30 +278,21 @@ export async function runNsjail(cmd: NsjailCommand): Promise<ExecOutcome> {
   if (cmd.signal?.aborted) onAbort();
   cmd.signal?.addEventListener('abort', onAbort, { once: true });
 
-  let spawnError: Error | undefined;
-  const exitCode = await new Promise<number | null>((resolve) => {
-    child.on('error', (error) => {
-      spawnError = error;
-    });
-    child.on('exit', () => {
-      exitedAt = performance.now();
-    });
-    child.on('close', (code) => resolve(code));
-  });
+  const exitCode = await launcher.closed;
   closed = true;
   for (const t of timers) clearTimeout(t);
   cmd.signal?.removeEventListener('abort', onAbort);
-  const wallTimeMs = Math.round(((exitedAt || performance.now()) - started) * 1000) / 1000;
+  const wallTimeMs = Math.round(((launcher.exitedAt || performance.now()) - started) * 1000) / 1000;
 
   const usage = await cmd.cgroup.usage();
-  const log = Buffer.concat(logChunks).toString('utf8');
+  const log = launcher.log();
 
   if (killReason === 'abort') {
     throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: cmd.signal?.reason });
   }
-  if (spawnError) {
-    throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not start nsjail (${cmd.nsjail}): ${spawnError.message}`, {
-      cause: spawnError,
+  if (launcher.spawnError) {
+    throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not start the sandbox launcher: ${launcher.spawnError.message}`, {
+      cause: launcher.spawnError,
     });
   }
 

@@ -130,6 +130,11 @@ export class NsjailRunner extends BaseRunner {
     this.#workDirBase = options.workDirBase ?? (isRoot ? '/var/lib/judgekit/nsjail' : join(tmpdir(), 'judgekit-nsjail'));
   }
 
+  /** Root-only folder of the per-command nsjail scripts. */
+  get #runDir(): string {
+    return join(this.#workDirBase, '.run');
+  }
+
   /** Folder holding the sandboxes' work directories. */
   get workDirBase(): string {
     return this.#workDirBase;
@@ -165,6 +170,8 @@ export class NsjailRunner extends BaseRunner {
       await cgroups.ensureParents();
       await mkdir(this.#workDirBase, { recursive: true, mode: 0o711 });
       await chmod(this.#workDirBase, 0o711);
+      await mkdir(this.#runDir, { recursive: true, mode: 0o700 });
+      await chmod(this.#runDir, 0o700);
       await this.#removeStale(cgroups);
       return { nsjail: located.path, cgroups };
     })();
@@ -183,7 +190,11 @@ export class NsjailRunner extends BaseRunner {
     for (const name of await cgroups.list()) if (stale(name)) await cgroups.destroy(name).catch(() => undefined);
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
     for (const name of entries) {
-      if (name.startsWith('.uid-')) {
+      if (name === '.run') {
+        for (const script of await readdir(this.#runDir).catch(() => [] as string[])) {
+          if (stale(script)) await unlink(join(this.#runDir, script)).catch(() => undefined);
+        }
+      } else if (name.startsWith('.uid-')) {
         const owner = Number(await readlink(join(this.#workDirBase, name)).catch(() => 'NaN'));
         if (Number.isInteger(owner) && owner !== process.pid && !isAlive(owner))
           await unlink(join(this.#workDirBase, name)).catch(() => undefined);
@@ -263,6 +274,7 @@ export class NsjailRunner extends BaseRunner {
       baseEnv: this.#options.env ?? defaultEnv,
       languageEnv: language.env ?? {},
       cgroups,
+      runDir: this.#runDir,
       release: () => this.#releaseUid(uid),
     });
   }
@@ -276,6 +288,8 @@ export class NsjailRunner extends BaseRunner {
     const mine = (name: string): boolean => name.startsWith(`${this.#prefix}-`);
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
     out.push(...entries.filter(mine).map((e) => join(this.#workDirBase, e)));
+    const scripts = await readdir(this.#runDir).catch(() => [] as string[]);
+    out.push(...scripts.filter(mine).map((e) => join(this.#runDir, e)));
     const cgroups = this.#cgroupTree();
     if (cgroups) {
       for (const name of (await cgroups.list()).filter(mine)) out.push(...cgroups.dirsOf(name));

@@ -1,7 +1,10 @@
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type ExecOutcome, type ExecRequest, JudgeError, type OperationOptions, type Sandbox, type SandboxFile } from '@judgekit/core';
-import type { CgroupHandle, CgroupTree } from './cgroup.js';
+import type { CgroupTree } from './cgroup.js';
 import { runNsjail } from './exec.js';
 import { readSandboxFile, removeTree, writeSandboxFile } from './files.js';
+import { Launcher } from './launcher.js';
 import type { ResolvedMount } from './toolchain.js';
 
 /** @internal What a sandbox gets from its runner. */
@@ -17,6 +20,8 @@ export interface SandboxSetup {
   baseEnv: Readonly<Record<string, string>>;
   languageEnv: Readonly<Record<string, string>>;
   cgroups: CgroupTree;
+  /** Root-only folder for the per-command nsjail scripts. */
+  runDir: string;
   /** Called once after the sandbox's files are gone (returns the uid to the pool). */
   release(): Promise<void>;
 }
@@ -35,13 +40,14 @@ export class NsjailSandbox implements Sandbox {
   #running: Promise<unknown> = Promise.resolve();
   #active: AbortController | undefined;
   #disposing: Promise<void> | undefined;
-  #nextGroup: Promise<CgroupHandle> | undefined;
+  #nextLauncher: Promise<Launcher> | undefined;
   readonly #removals = new Set<Promise<void>>();
 
   constructor(setup: SandboxSetup) {
     this.id = setup.id;
     this.#setup = setup;
-    this.#nextGroup = this.#makeGroup();
+    this.#nextLauncher = this.#prepareLauncher();
+    this.#nextLauncher.catch(() => undefined);
   }
 
   #assertOpen(): void {
@@ -98,41 +104,45 @@ export class NsjailSandbox implements Sandbox {
       options.signal?.addEventListener('abort', forward, { once: true });
       if (options.signal?.aborted) forward();
       const limits = request.limits;
-      let cgroup: CgroupHandle;
+      let launcher: Launcher;
       try {
-        // The group was made ahead of time (creating one costs more than filling it); the next
-        // command's is made while this one runs.
-        const made = this.#nextGroup ?? this.#makeGroup();
-        this.#nextGroup = undefined;
-        cgroup = await made;
-        this.#nextGroup = this.#makeGroup();
+        // The launcher and its group were made ahead of time, after the previous command (or at
+        // open): joining a v1 cgroup waits for an RCU grace period that also stalls every fork on
+        // the host, so it is kept off the command's own run.
+        const ready = this.#nextLauncher ?? this.#prepareLauncher();
+        this.#nextLauncher = undefined;
+        launcher = await ready;
         // Room for nsjail and the init shell besides the program's own processes and threads.
-        await cgroup.applyLimits({ memoryBytes: limits.memoryBytes, pids: limits.processes + 2 }).catch(async (error: unknown) => {
-          this.#track(cgroup.remove());
+        await launcher.cgroup.applyLimits({ memoryBytes: limits.memoryBytes, pids: limits.processes + 2 }).catch((error: unknown) => {
+          this.#track(this.#retire(launcher));
           throw error;
         });
       } catch (error) {
         options.signal?.removeEventListener('abort', forward);
-        throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not create the cgroup of sandbox ${this.id}: ${(error as Error).message}`, {
+        throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not prepare the cgroup of sandbox ${this.id}: ${(error as Error).message}`, {
           cause: error,
         });
       }
+      const cgroup = launcher.cgroup;
       try {
-        return await runNsjail({
-          nsjail: this.#setup.nsjail,
-          argv: request.argv,
-          stdin,
-          env,
-          limits,
-          workDir: this.#setup.workDir,
-          uid: this.#setup.uid,
-          gid: this.#setup.gid,
-          mounts: this.#setup.mounts,
-          devices: this.#setup.devices,
-          tmpSizeBytes: this.#setup.tmpSizeBytes,
-          cgroup,
-          signal: controller.signal,
-        });
+        return await runNsjail(
+          {
+            nsjail: this.#setup.nsjail,
+            argv: request.argv,
+            stdin,
+            env,
+            limits,
+            workDir: this.#setup.workDir,
+            uid: this.#setup.uid,
+            gid: this.#setup.gid,
+            mounts: this.#setup.mounts,
+            devices: this.#setup.devices,
+            tmpSizeBytes: this.#setup.tmpSizeBytes,
+            cgroup,
+            signal: controller.signal,
+          },
+          launcher,
+        );
       } catch (error) {
         // A dispose that interrupted the command is reported as such, not as an abort.
         if (this.#disposing && !options.signal?.aborted && (error as JudgeError).code === 'JDG_ERR_OPERATION_ABORTED') {
@@ -144,15 +154,29 @@ export class NsjailSandbox implements Sandbox {
         this.#active = undefined;
         // nsjail has exited, so its pid namespace and every process in it are gone (the kernel
         // reaps them before the namespace's init is reaped); the empty group goes in the background.
-        this.#track(cgroup.remove());
+        this.#track(this.#retire(launcher));
+        // After the caller has its outcome: spawning forks the judge, which takes a while.
+        setImmediate(() => {
+          if (this.#disposing || this.#nextLauncher) return;
+          this.#nextLauncher = this.#prepareLauncher();
+          this.#nextLauncher.catch(() => undefined);
+        });
       }
     });
   }
 
-  #makeGroup(): Promise<CgroupHandle> {
-    const made = this.#setup.cgroups.make(`${this.id}-${++this.#execCount}`);
-    made.catch(() => undefined);
-    return made;
+  /** Makes the next command's cgroup and starts its launcher in it. */
+  async #prepareLauncher(): Promise<Launcher> {
+    const name = `${this.id}-${++this.#execCount}`;
+    const cgroup = await this.#setup.cgroups.make(name);
+    return new Launcher(cgroup, join(this.#setup.runDir, `${name}.sh`));
+  }
+
+  /** Ends a launcher (if it never ran), removes its script and its cgroup. */
+  async #retire(launcher: Launcher): Promise<void> {
+    await launcher.discard();
+    await unlink(launcher.scriptPath).catch(() => undefined);
+    await launcher.cgroup.remove();
   }
 
   #track(removal: Promise<void>): void {
@@ -170,9 +194,9 @@ export class NsjailSandbox implements Sandbox {
     this.#disposing ??= (async () => {
       this.#active?.abort(new Error('sandbox disposed'));
       await this.#running;
-      const next = this.#nextGroup;
-      this.#nextGroup = undefined;
-      if (next) this.#track(next.then((group) => group.remove()));
+      const next = this.#nextLauncher;
+      this.#nextLauncher = undefined;
+      if (next) this.#track(next.then((launcher) => this.#retire(launcher)));
       await Promise.all([...this.#removals]);
       try {
         await removeTree(this.#setup.workDir);

@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { CgroupHandle } from './cgroup.js';
+
+/** @internal Quotes one word for a POSIX shell. */
+export const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * @internal The launcher's script: join every controller of the command's cgroup, wait for the
+ * path of a script (one line on stdin), then source it, which execs nsjail. Everything nsjail
+ * starts is accounted from its first instruction; a failure is written to the log pipe (fd 3).
+ */
+export function launcherScript(procsFiles: string[]): string {
+  const join = procsFiles.map((f) => `echo $$ > ${shellQuote(f)}`).join(' && ');
+  return [
+    `${join} || { echo "[judgekit] cannot join the cgroup" >&3; exit 125; }`,
+    // dash's read takes one byte at a time from a pipe, so the program's stdin that follows the
+    // line is left whole for it.
+    'IFS= read -r script || exit 125',
+    '. "$script"',
+  ].join('\n');
+}
+
+/**
+ * @internal A shell started ahead of a command inside the command's cgroup, waiting to become
+ * nsjail. Its stdio pipes are the command's.
+ */
+export class Launcher {
+  readonly child: ChildProcess;
+  readonly closed: Promise<number | null>;
+  exitedAt = 0;
+  spawnError: Error | undefined;
+  readonly #log: Buffer[] = [];
+  #logBytes = 0;
+  #started = false;
+
+  constructor(
+    readonly cgroup: CgroupHandle,
+    readonly scriptPath: string,
+  ) {
+    this.child = spawn('/bin/sh', ['-c', launcherScript(cgroup.procsFiles)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {} });
+    (this.child.stdio[3] as Readable).on('data', (chunk: Buffer) => {
+      // nsjail's log is small; cap it anyway so a chatty failure cannot grow the judge.
+      if (this.#logBytes < 256 * 1024) this.#log.push(chunk);
+      this.#logBytes += chunk.length;
+    });
+    this.child.stdin!.on('error', () => {
+      // The program may exit without reading its input (EPIPE): not an error of the judge.
+    });
+    this.closed = new Promise((resolve) => {
+      this.child.on('error', (error) => {
+        this.spawnError = error;
+        resolve(null);
+      });
+      this.child.on('exit', () => {
+        this.exitedAt = performance.now();
+      });
+      this.child.on('close', (code) => resolve(code));
+    });
+  }
+
+  /** Writes nsjail's command as a script, then lets the launcher exec it with `stdin` after. */
+  start(argv: string[], stdin: Uint8Array): void {
+    if (this.#started) throw new Error('launcher already started');
+    this.#started = true;
+    writeFileSync(this.scriptPath, `exec ${argv.map(shellQuote).join(' ')}\n`, { mode: 0o600 });
+    this.child.stdin!.write(`${this.scriptPath}\n`);
+    this.child.stdin!.end(stdin);
+  }
+
+  /** Everything nsjail (and the launcher) wrote to the log pipe. */
+  log(): string {
+    return Buffer.concat(this.#log).toString('utf8');
+  }
+
+  /** Stops a launcher that was never started. */
+  async discard(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.closed;
+  }
+}
