@@ -143,6 +143,10 @@ for name in "${want[@]}"; do
     docker tag "judgekit/$first_lang:$hash" "judgekit/$lang:$hash"
     docker tag "judgekit/$first_lang:$hash" "judgekit/$lang:latest"
   done
+  # Older content-hash tags of these languages go (their layers are freed unless a container uses them).
+  for lang in ${langs_of[$name]}; do
+    docker images --format '{{.Repository}}:{{.Tag}}' "judgekit/$lang" | grep -E ":[0-9a-f]{12}$" | grep -v ":$hash$" | xargs -r docker rmi >/dev/null 2>&1 || true
+  done
   size=$(docker image inspect -f '{{.Size}}' "judgekit/$first_lang:$hash")
   say "imported judgekit/{${langs_of[$name]// /,}}:$hash ($((size / 1024 / 1024)) MB) in $((SECONDS - t0)) s"
 done

@@ -38,9 +38,10 @@ export interface DockerRunnerOptions {
    * Warm pool: containers started ahead of demand, per image. A submission takes one and it is
    * removed after that submission; never reused. `size: 0` turns the pool off.
    * `languages` are warmed at start; other languages get a pool after their first submission.
-   * @defaultValue { size: 2, languages: [] }
+   * `startConcurrency` containers are started at once while refilling.
+   * @defaultValue { size: 2, languages: [], startConcurrency: 2 }
    */
-  pool?: { size?: number; languages?: string[] };
+  pool?: { size?: number; languages?: string[]; startConcurrency?: number };
   /**
    * Memory of each container in bytes (swap equal: none extra): a hard cap above every step's own
    * limit, which jk-exec enforces per step. A step above it makes the engine kill the whole container.
@@ -105,6 +106,7 @@ export class DockerRunner extends BaseRunner {
     images: Record<string, string>;
     poolSize: number;
     poolLanguages: string[];
+    poolStartConcurrency: number;
   };
   readonly #owner = randomUUID();
   readonly #pool = new Map<string, string[]>();
@@ -127,6 +129,7 @@ export class DockerRunner extends BaseRunner {
       imageTag: options.imageTag ?? 'latest',
       poolSize: Math.max(0, options.pool?.size ?? 2),
       poolLanguages: options.pool?.languages ?? [],
+      poolStartConcurrency: Math.max(1, options.pool?.startConcurrency ?? 2),
       containerMemoryBytes: options.containerMemoryBytes ?? 1536 * MiB,
       pidsLimit: options.pidsLimit ?? 256,
       cpus: options.cpus ?? 1,
@@ -291,8 +294,8 @@ export class DockerRunner extends BaseRunner {
       const ready = this.#pool.get(image) ?? [];
       this.#pool.set(image, ready);
       while (!this.#closing && ready.length < this.#options.poolSize) {
-        // Starting a runsc container is mostly waiting (sandbox boot): two at once fill faster.
-        const wanted = Math.min(2, this.#options.poolSize - ready.length);
+        // Starting a runsc container is mostly waiting (sandbox boot): several at once fill faster.
+        const wanted = Math.min(this.#options.poolStartConcurrency, this.#options.poolSize - ready.length);
         const started = await Promise.allSettled(Array.from({ length: wanted }, () => this.#startContainer(image)));
         for (const s of started) if (s.status === 'fulfilled') ready.push(s.value);
         // Engine down or image missing: stop; the next open() tries again.

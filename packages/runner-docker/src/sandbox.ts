@@ -70,9 +70,14 @@ export class DockerSandbox implements Sandbox {
     this.#host = host;
   }
 
+  /** The connection of the step in flight, ended early when the container dies. */
+  #inFlight: import('node:stream').Duplex | undefined;
+
   /** Called by the runner when the engine reports the container died (OOM, engine restart). */
   markDead(reason: string): void {
     this.#dead ??= reason;
+    // The exec stream of a dead gVisor sandbox can stay open; end it so the step is resolved now.
+    this.#inFlight?.destroy();
   }
 
   #check(options: OperationOptions): void {
@@ -209,6 +214,7 @@ export class DockerSandbox implements Sandbox {
     const files = this.#pendingFiles?.length ? Buffer.concat(this.#pendingFiles) : undefined;
     this.#pendingFiles = null;
     const step = driveStep(socket, stdin, limits.outputBytes, files);
+    this.#inFlight = socket;
 
     // The helper enforces the wall limit itself; this backstop covers a helper that cannot
     // (container killed by the engine's OOM killer, engine gone).
@@ -223,6 +229,7 @@ export class DockerSandbox implements Sandbox {
       end = await step.done;
     } finally {
       clearTimeout(backstop);
+      this.#inFlight = undefined;
       options.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
     }
