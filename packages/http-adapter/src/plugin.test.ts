@@ -289,6 +289,13 @@ describe('API keys and rate limits', () => {
     expect(limited.json().error.code).toBe('JDG_ERR_HTTP_RATE_LIMITED');
     expect((await get('b')).statusCode).toBe(404);
   });
+
+  it('counts by address when no keys are configured, whatever token a client invents', async () => {
+    const app = await server(versionProbe, { rateLimit: { max: 1, timeWindowMs: 60_000 } });
+    const get = (token: string) => app.inject({ method: 'GET', url: '/v1/submissions/x', headers: { authorization: `Bearer ${token}` } });
+    expect((await get('one')).statusCode).toBe(404);
+    expect((await get('two')).statusCode).toBe(429);
+  });
 });
 
 describe('operations', () => {

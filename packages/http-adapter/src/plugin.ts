@@ -125,7 +125,8 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
       max,
       timeWindow: timeWindowMs,
       keyGenerator: (request) => {
-        const key = bearer(request);
+        // Only configured keys (checked above) count apart; without keys an invented token must not buy a fresh bucket.
+        const key = digests.length > 0 ? bearer(request) : null;
         return key ? `key:${digest(key).toString('base64')}` : `ip:${request.ip}`;
       },
       errorResponseBuilder: (_request, context) => {
