@@ -121,15 +121,17 @@ export class CgroupTree {
     return handle;
   }
 
-  /** Names of the groups under the parent (for stale clean-up and leftover checks). */
+  /** Names of the groups under the parent in any controller (for stale clean-up and leftover checks). */
   async list(): Promise<string[]> {
-    const first = this.parentDirs()[0]!;
-    try {
-      const entries = readdirSync(first, { withFileTypes: true });
-      return entries.filter((e) => e.isDirectory()).map((e) => e.name);
-    } catch {
-      return [];
+    const names = new Set<string>();
+    for (const dir of this.parentDirs()) {
+      try {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) names.add(entry.name);
+      } catch {
+        // parent missing: nothing under it
+      }
     }
+    return [...names].sort();
   }
 
   /** Kills what runs in a group and removes it (used for groups left by a crashed judge). */

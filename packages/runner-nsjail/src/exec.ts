@@ -317,16 +317,18 @@ export async function runNsjail(cmd: NsjailCommand, launcher: Launcher): Promise
   else programExit = exitCode;
 
   const cpuTimeMs = Math.round(usage.cpuNs / 1e3) / 1e3;
+  // Which limit to report: the output cap and a memory kill stop the program outright; a refused
+  // fork or thread comes next, even when the program then runs into its time limit (a bash fork
+  // bomb retries its forks until then) or copes and exits 0; then cpu and wall time.
   let limitExceeded: LimitKind | null = null;
-  if (killReason) limitExceeded = killReason;
+  if (killReason === 'output') limitExceeded = 'output';
   else if (usage.oomKills > 0) limitExceeded = 'memory';
+  else if (usage.pidsRefused > 0) limitExceeded = 'processes';
+  else if (killReason) limitExceeded = killReason;
   else if (programSignal === 'SIGXFSZ') limitExceeded = 'filesize';
   else if ((programSignal === 'SIGKILL' || programSignal === 'SIGXCPU') && cpuTimeMs >= cmd.limits.cpuTimeMs) limitExceeded = 'cpu';
   // nsjail's own -t backstop fired (the judge's timer should have been first).
   else if (programSignal === 'SIGKILL' && wallTimeMs >= cmd.limits.wallTimeMs) limitExceeded = 'wall';
-  // A refused fork or thread is a limit hit even when the program copes and exits 0 (a bash fork
-  // bomb's parent does): the run did not get what it asked for.
-  else if (usage.pidsRefused > 0) limitExceeded = 'processes';
   else if (programExit !== 0 && programExit !== null && /File too large/.test(output.text('stderr'))) limitExceeded = 'filesize';
 
   return {

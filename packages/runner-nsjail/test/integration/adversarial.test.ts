@@ -48,7 +48,7 @@ describe.runIf(nsjailAvailable())('nsjail adversarial suite: hostile programs en
 
   it('contains a C fork bomb at the process limit', async () => {
     const out = await runFixture(runner, 'fork-bomb.c', { limits: { processes: 32, cpuTimeMs: 2000, wallTimeMs: 3000 } });
-    expect(out.limitExceeded).not.toBeNull();
+    expect(out.limitExceeded).toBe('processes');
     expect(out.exitCode).not.toBe(0);
   });
 
