@@ -1,6 +1,17 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  chownSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import { chmod, mkdir, readdir, readlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -344,38 +355,64 @@ export class NsjailRunner extends BaseRunner {
       // not Linux or not readable: nsjail will tell
     }
     details.workDirBase = this.#workDirBase;
+    // Toolchain problems are reported but do not make the runner unready: other languages work.
+    const toolchainProblems: RunnerHealth['problems'] = [];
     await Promise.all(
       builtinLanguages.map(async (language) => {
         const version = language.version;
         if (!version) return;
+        const key = `toolchain ${language.id}`;
         const toolchain = this.#options.toolchains?.[language.id] ?? this.#options.defaultToolchain;
         if (toolchain?.rootfs) {
-          details[`toolchain ${language.id}`] = `rootfs ${toolchain.rootfs}`;
+          details[key] = `rootfs ${toolchain.rootfs}`;
           return;
         }
-        const found = await new Promise<string | null>((resolve) => {
+        const command = version.argv[0]!;
+        const binary = findOnPath(command, defaultEnv.PATH);
+        const packages = toolchainPackages[language.id];
+        const install = packages ? `apt-get install -y ${packages.join(' ')}` : 'sudo bash scripts/setup/toolchains.sh';
+        if (!binary) {
+          details[key] = 'missing';
+          toolchainProblems.push({ message: `${language.name}: ${command} is not installed.`, fix: install });
+          return;
+        }
+        // The sandbox sees only its mounts: a toolchain elsewhere (/opt, a home folder) works on
+        // the host and fails inside.
+        const mounts = resolveMounts(toolchain?.mounts ?? defaultToolchainMounts).filter((m) => m.kind === 'bind');
+        const real = realpathSync(binary);
+        if (!mounts.some((m) => real === m.path || real.startsWith(`${m.path}/`))) {
+          details[key] = `outside the sandbox: ${real}`;
+          toolchainProblems.push({
+            message: `${language.name}: ${command} is at ${real}, which the sandbox does not mount.`,
+            fix: `add its folder to toolchains.${language.id}.mounts, or ${install}`,
+          });
+          return;
+        }
+        const found = await new Promise<string>((resolve) => {
           execFile(
-            version.argv[0]!,
+            binary,
             version.argv.slice(1),
             { timeout: 10_000, signal: options.signal, env: { PATH: defaultEnv.PATH, LANG: 'C.UTF-8' } },
-            (error, stdout, stderr) => {
-              if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') return resolve(null);
-              resolve(version.pattern.exec(`${stdout}\n${stderr}`)?.[1] ?? 'unknown version');
-            },
+            (_error, stdout, stderr) => resolve(version.pattern.exec(`${stdout}\n${stderr}`)?.[1] ?? 'unknown version'),
           );
         });
-        if (found) details[`toolchain ${language.id}`] = `${version.argv[0]} ${found}`;
-        else {
-          const packages = toolchainPackages[language.id];
-          details[`toolchain ${language.id}`] = 'missing';
-          if (packages)
-            problems.push({
-              message: `${language.name}: ${version.argv[0]} is not installed.`,
-              fix: `apt-get install -y ${packages.join(' ')}`,
-            });
-        }
+        details[key] = `${found} (${binary})`;
       }),
     );
-    return { ready: problems.filter((p) => !p.message.includes('is not installed.')).length === 0, details, problems };
+    return { ready: problems.length === 0, details, problems: [...problems, ...toolchainProblems] };
   }
+}
+
+/** The first executable `command` on `path` (a command with a slash is taken as is). */
+function findOnPath(command: string, path: string): string | null {
+  const candidates = command.includes('/') ? [command] : path.split(':').map((dir) => join(dir, command));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // next
+    }
+  }
+  return null;
 }
