@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { CgroupHandle } from './cgroup.js';
 
@@ -48,6 +49,8 @@ export class Launcher {
     this.child.stdin!.on('error', () => {
       // The program may exit without reading its input (EPIPE): not an error of the judge.
     });
+    // A waiting launcher must not keep the judge's process alive; start() takes it back.
+    this.#setRef(false);
     this.closed = new Promise((resolve) => {
       this.child.on('error', (error) => {
         this.spawnError = error;
@@ -64,9 +67,18 @@ export class Launcher {
   start(argv: string[], stdin: Uint8Array): void {
     if (this.#started) throw new Error('launcher already started');
     this.#started = true;
+    this.#setRef(true);
     writeFileSync(this.scriptPath, `exec ${argv.map(shellQuote).join(' ')}\n`, { mode: 0o600 });
     this.child.stdin!.write(`${this.scriptPath}\n`);
     this.child.stdin!.end(stdin);
+  }
+
+  #setRef(ref: boolean): void {
+    for (const stream of this.child.stdio) {
+      const socket = stream as Socket | null;
+      if (socket && typeof socket.unref === 'function') ref ? socket.ref() : socket.unref();
+    }
+    ref ? this.child.ref() : this.child.unref();
   }
 
   /** Everything nsjail (and the launcher) wrote to the log pipe. */

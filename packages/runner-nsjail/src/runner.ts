@@ -26,6 +26,7 @@ import {
 } from '@judgekit/core';
 import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js';
 import { removeTree } from './files.js';
+import { Launcher } from './launcher.js';
 import { defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
 import { NsjailSandbox } from './sandbox.js';
 import {
@@ -88,6 +89,8 @@ export interface NsjailRunnerOptions {
 
 const defaultEnv = Object.freeze({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' });
 const defaultDevices = Object.freeze(['/dev/null', '/dev/zero', '/dev/urandom']);
+/** Launchers kept waiting: enough for two commands starting back to back. */
+const launcherPoolSize = 2;
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -125,6 +128,11 @@ export class NsjailRunner extends BaseRunner {
   readonly #usedUids = new Set<number>();
   readonly #prefix = `${process.pid}-${randomBytes(3).toString('hex')}`;
   #sandboxCount = 0;
+  #launcherCount = 0;
+  /** Launchers waiting in fresh cgroups, so a command never waits for a spawn or a cgroup join. */
+  readonly #pool: Promise<Launcher>[] = [];
+  readonly #poolNames = new Set<string>();
+  #refilling = false;
   #ready: Promise<{ nsjail: string; cgroups: CgroupTree }> | undefined;
 
   constructor(options: NsjailRunnerOptions = {}) {
@@ -289,10 +297,50 @@ export class NsjailRunner extends BaseRunner {
       tmpSizeBytes: this.#options.tmpSizeBytes ?? 64 * 1024 * 1024,
       baseEnv: this.#options.env ?? defaultEnv,
       languageEnv: language.env ?? {},
-      cgroups,
-      runDir: this.#runDir,
+      takeLauncher: () => this.#takeLauncher(cgroups),
       release: () => this.#releaseUid(uid),
     });
+  }
+
+  #startLauncher(cgroups: CgroupTree): Promise<Launcher> {
+    const name = `${this.#prefix}-l${++this.#launcherCount}`;
+    this.#poolNames.add(name);
+    const made = cgroups.make(name).then((cgroup) => new Launcher(cgroup, join(this.#runDir, `${name}.sh`)));
+    made.catch(() => this.#poolNames.delete(name));
+    return made;
+  }
+
+  /** Takes a waiting launcher (or starts one) and refills the pool once the caller has run on. */
+  async #takeLauncher(cgroups: CgroupTree): Promise<Launcher> {
+    const ready = this.#pool.shift() ?? this.#startLauncher(cgroups);
+    if (!this.#refilling) {
+      this.#refilling = true;
+      // After the current turn: spawning forks the judge, which should not delay the command.
+      setImmediate(() => {
+        this.#refilling = false;
+        while (!this.closed && this.#pool.length < launcherPoolSize) {
+          const next = this.#startLauncher(cgroups);
+          next.catch(() => undefined);
+          this.#pool.push(next);
+        }
+      });
+    }
+    const launcher = await ready;
+    this.#poolNames.delete(launcher.cgroup.dirs[0]!.split('/').pop()!);
+    return launcher;
+  }
+
+  protected override async onClose(): Promise<void> {
+    const waiting = this.#pool.splice(0);
+    await Promise.all(
+      waiting.map(async (ready) => {
+        const launcher = await ready.catch(() => null);
+        if (!launcher) return;
+        await launcher.discard();
+        await launcher.cgroup.remove().catch(() => undefined);
+        this.#poolNames.delete(launcher.cgroup.dirs[0]!.split('/').pop()!);
+      }),
+    );
   }
 
   /**
@@ -301,7 +349,8 @@ export class NsjailRunner extends BaseRunner {
    */
   async leftovers(): Promise<string[]> {
     const out: string[] = [];
-    const mine = (name: string): boolean => name.startsWith(`${this.#prefix}-`);
+    // Launchers waiting in the pool are the runner's, not a disposed sandbox's.
+    const mine = (name: string): boolean => name.startsWith(`${this.#prefix}-`) && !this.#poolNames.has(name.replace(/\.sh$/, ''));
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
     out.push(...entries.filter(mine).map((e) => join(this.#workDirBase, e)));
     const scripts = await readdir(this.#runDir).catch(() => [] as string[]);
@@ -415,4 +464,19 @@ function findOnPath(command: string, path: string): string | null {
     }
   }
   return null;
+}
+
+/**
+ * Checks whether nsjail sandboxes can run on this host, for `judgekit doctor`: nsjail's path and
+ * version, the cgroup version, root, user namespaces, and each built-in language's toolchain
+ * with its version; every problem carries the command that fixes it. No side effects.
+ *
+ * @example
+ * ```ts
+ * const health = await diagnose()
+ * for (const p of health.problems) console.log(`${p.message}\n  fix: ${p.fix}`)
+ * ```
+ */
+export function diagnose(options: NsjailRunnerOptions = {}, operation: OperationOptions = {}): Promise<RunnerHealth> {
+  return new NsjailRunner(options).health(operation);
 }

@@ -1,10 +1,8 @@
 import { unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type ExecOutcome, type ExecRequest, JudgeError, type OperationOptions, type Sandbox, type SandboxFile } from '@judgekit/core';
-import type { CgroupTree } from './cgroup.js';
 import { runNsjail } from './exec.js';
 import { readSandboxFile, removeTree, writeSandboxFile } from './files.js';
-import { Launcher } from './launcher.js';
+import type { Launcher } from './launcher.js';
 import type { ResolvedMount } from './toolchain.js';
 
 /** @internal What a sandbox gets from its runner. */
@@ -19,9 +17,8 @@ export interface SandboxSetup {
   tmpSizeBytes: number;
   baseEnv: Readonly<Record<string, string>>;
   languageEnv: Readonly<Record<string, string>>;
-  cgroups: CgroupTree;
-  /** Root-only folder for the per-command nsjail scripts. */
-  runDir: string;
+  /** Hands out a launcher already waiting in a fresh cgroup (from the runner's pool). */
+  takeLauncher(): Promise<Launcher>;
   /** Called once after the sandbox's files are gone (returns the uid to the pool). */
   release(): Promise<void>;
 }
@@ -36,18 +33,14 @@ const aborted = (signal: AbortSignal | undefined): JudgeError =>
 export class NsjailSandbox implements Sandbox {
   readonly id: string;
   readonly #setup: SandboxSetup;
-  #execCount = 0;
   #running: Promise<unknown> = Promise.resolve();
   #active: AbortController | undefined;
   #disposing: Promise<void> | undefined;
-  #nextLauncher: Promise<Launcher> | undefined;
   readonly #removals = new Set<Promise<void>>();
 
   constructor(setup: SandboxSetup) {
     this.id = setup.id;
     this.#setup = setup;
-    this.#nextLauncher = this.#prepareLauncher();
-    this.#nextLauncher.catch(() => undefined);
   }
 
   #assertOpen(): void {
@@ -106,11 +99,10 @@ export class NsjailSandbox implements Sandbox {
       const limits = request.limits;
       let launcher: Launcher;
       try {
-        // The launcher and its group were made ahead of time, after the previous command (or at
-        // open): joining a v1 cgroup waits for an RCU grace period that also stalls every fork on
-        // the host, so it is kept off the command's own run.
-        const ready = this.#nextLauncher ?? this.#prepareLauncher();
-        this.#nextLauncher = undefined;
+        // The launcher and its group were made ahead of time by the runner: joining a v1 cgroup
+        // waits for an RCU grace period that also stalls every fork on the host, so it is kept
+        // off the command's own run.
+        const ready = this.#setup.takeLauncher();
         launcher = await ready;
         // Room for nsjail and the init shell besides the program's own processes and threads.
         await launcher.cgroup.applyLimits({ memoryBytes: limits.memoryBytes, pids: limits.processes + 2 }).catch((error: unknown) => {
@@ -155,21 +147,8 @@ export class NsjailSandbox implements Sandbox {
         // nsjail has exited, so its pid namespace and every process in it are gone (the kernel
         // reaps them before the namespace's init is reaped); the empty group goes in the background.
         this.#track(this.#retire(launcher));
-        // After the caller has its outcome: spawning forks the judge, which takes a while.
-        setImmediate(() => {
-          if (this.#disposing || this.#nextLauncher) return;
-          this.#nextLauncher = this.#prepareLauncher();
-          this.#nextLauncher.catch(() => undefined);
-        });
       }
     });
-  }
-
-  /** Makes the next command's cgroup and starts its launcher in it. */
-  async #prepareLauncher(): Promise<Launcher> {
-    const name = `${this.id}-${++this.#execCount}`;
-    const cgroup = await this.#setup.cgroups.make(name);
-    return new Launcher(cgroup, join(this.#setup.runDir, `${name}.sh`));
   }
 
   /** Ends a launcher (if it never ran), removes its script and its cgroup. */
@@ -194,9 +173,6 @@ export class NsjailSandbox implements Sandbox {
     this.#disposing ??= (async () => {
       this.#active?.abort(new Error('sandbox disposed'));
       await this.#running;
-      const next = this.#nextLauncher;
-      this.#nextLauncher = undefined;
-      if (next) this.#track(next.then((launcher) => this.#retire(launcher)));
       await Promise.all([...this.#removals]);
       try {
         await removeTree(this.#setup.workDir);
