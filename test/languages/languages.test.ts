@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtinLanguages, Judge, type SubmissionResult } from '@judgekit/core';
+import { builtinLanguages, c, Judge, type LanguageDefinition, type SubmissionResult } from '@judgekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programs } from './programs.js';
 import { runnerCases, runnerReady } from './runners.js';
@@ -26,6 +26,14 @@ const interpretedSyntaxErrors: Record<string, { source: string; message: RegExp 
   bash: { source: 'if then fi\n', message: /syntax error/ },
 };
 
+/** C with tight compile limits, for a compiler that runs away. */
+const tightC: LanguageDefinition = {
+  ...c,
+  id: 'c-tight-compile',
+  aliases: [],
+  compileLimits: { cpuTimeMs: 2000, wallTimeMs: 6000, memoryBytes: 128 * MiB },
+};
+
 const output = (r: SubmissionResult): string => (r.compile ? `${r.compile.stdout}\n${r.compile.stderr}` : '');
 
 for (const runnerCase of runnerCases) {
@@ -38,7 +46,7 @@ for (const runnerCase of runnerCases) {
     const big = bigInput();
 
     beforeAll(() => {
-      judge = new Judge({ runner: runnerCase.create(), concurrency: 1 });
+      judge = new Judge({ runner: runnerCase.create(), concurrency: 1, languages: [tightC] });
       // A host file the sandbox must not see, in a folder neither runner mounts.
       secretDir = mkdtempSync('/var/tmp/judgekit-secret-');
       for (const ext of ['h', 'rs', 'ts']) writeFileSync(join(secretDir, `secret.${ext}`), `${secret}\n`);
@@ -46,6 +54,13 @@ for (const runnerCase of runnerCases) {
     afterAll(async () => {
       await judge?.close();
       rmSync(secretDir, { recursive: true, force: true });
+    });
+
+    it('reports a compiler that exceeds its limits as a compile error naming the limit', async () => {
+      // /dev/zero is an endless file: the preprocessor reads it until a limit stops it.
+      const r = await judge.run({ language: tightC.id, source: '#include "/dev/zero"\nint main(void) { return 0; }\n' });
+      expect(r.verdict, `${r.message}`).toBe('compile_error');
+      expect(r.message).toMatch(/exceeded its (memory|cpu|wall) limit/);
     });
 
     for (const language of builtinLanguages) {

@@ -18,7 +18,8 @@ export const runnerCases: RunnerCase[] = [
   {
     name: 'docker',
     // No warm pool: a test opens one sandbox at a time, and idle pooled containers would only cost memory.
-    create: () => new DockerRunner({ pool: { size: 0 } }),
+    // The tests' own variant of C (tight compile limits) runs in the C image.
+    create: () => new DockerRunner({ pool: { size: 0 }, images: { 'c-tight-compile': 'judgekit/c:latest' } }),
     install: 'sudo bash scripts/setup/docker.sh',
   },
 ];
