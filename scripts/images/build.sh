@@ -20,14 +20,15 @@ say() { printf '[images] %s\n' "$*"; }
 codename="${VERSION_CODENAME:-bookworm}"
 [[ "${ID:-}" == debian ]] || codename=bookworm
 
-# Entries: name|langs|packages, whitespace-trimmed.
-declare -A langs_of pkgs_of
+# Entries: name|langs|packages[|host paths copied in], whitespace-trimmed.
+declare -A langs_of pkgs_of copies_of
 order=()
-while IFS='|' read -r name langs pkgs; do
+while IFS='|' read -r name langs pkgs copies; do
   name=$(echo "$name" | xargs)
   [[ -z "$name" || "$name" == \#* ]] && continue
   langs_of[$name]=$(echo "$langs" | xargs)
   pkgs_of[$name]=$(echo "$pkgs" | xargs)
+  copies_of[$name]=$(echo "${copies:-}" | xargs)
   order+=("$name")
 done <"$list"
 
@@ -46,7 +47,8 @@ FROM debian:${codename}-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ${pkgs_of[$name]} \\
  && rm -rf /var/lib/apt/lists/* /usr/share/doc /usr/share/man
 COPY --from=helper /jk-exec /usr/local/bin/jk-exec
-RUN mkdir -p /work && chmod 1777 /work
+RUN mkdir -p /work && chmod 1777 /work${copies_of[$name]:+
+# Also copy in, from a host prepared by scripts/setup/toolchains.sh: ${copies_of[$name]}}
 ENV PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/tmp
 LABEL org.judgekit.image="$name" org.judgekit.languages="${langs_of[$name]}"
 WORKDIR /work
@@ -82,7 +84,15 @@ script_hash=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
 
 # The root filesystem depends on the packages only; the image also on the helper and this script.
 rootfs_hash_of() { printf '%s\n' "$codename" "${pkgs_of[$1]}" | sha256sum | cut -c1-12; }
-hash_of() { printf '%s\n' "$(rootfs_hash_of "$1")" "$script_hash" "$(sha256sum <"$helper_src")" | sha256sum | cut -c1-12; }
+# Host paths copied in (4th column) count by their file list, sizes and times.
+copies_hash_of() {
+  local p
+  for p in ${copies_of[$1]}; do
+    [[ -e "$p" ]] || { echo "missing:$p"; continue; }
+    find "$p" -printf '%p %s %T@ %l\n' 2>/dev/null
+  done | sha256sum | cut -c1-16
+}
+hash_of() { printf '%s\n' "$(rootfs_hash_of "$1")" "$script_hash" "$(sha256sum <"$helper_src")" "$(copies_hash_of "$1")" | sha256sum | cut -c1-12; }
 
 # Makes (or reuses) the cached root filesystem of an image; prints its path.
 rootfs_of() {
@@ -133,6 +143,12 @@ for name in "${want[@]}"; do
   ensure_helper
   dir=$(rootfs_of "$name")
   install -m 0755 "$helper_bin" "$dir/usr/local/bin/jk-exec"
+  for p in ${copies_of[$name]}; do
+    [[ -e "$p" ]] || { say "$name needs $p on this host (see $list); run scripts/setup/toolchains.sh"; exit 1; }
+    # Parents first with 0755: tar would create the missing ones 0700, unreadable to user 65534.
+    (umask 022 && mkdir -p "$dir$(dirname "$p")")
+    tar -C / -c "${p#/}" | tar -C "$dir" -x
+  done
   t0=$SECONDS
   tar -C "$dir" --exclude=./.judgekit-complete -c . | docker import \
     --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' --change 'ENV LANG=C.UTF-8' --change 'ENV HOME=/tmp' \
