@@ -8,6 +8,7 @@
 # downloaded .deb files are cached under /var/cache/judgekit, so a rebuild after a change is fast.
 # Usage: scripts/images/build.sh [NAME...]        build these images (default: all in the list)
 #        scripts/images/build.sh --dockerfiles    regenerate packages/runner-docker/images/*/Dockerfile
+#        scripts/images/build.sh --rootfs-only [NAME...]   only make the cached root filesystems (timing, CI caches)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -61,7 +62,7 @@ DF
 fi
 
 command -v debootstrap >/dev/null || { say "debootstrap is missing: apt-get install debootstrap (or run scripts/setup/docker.sh)"; exit 1; }
-docker version >/dev/null 2>&1 || { say "no Docker engine answers; run scripts/setup/docker.sh"; exit 1; }
+[[ "${1:-}" == "--rootfs-only" ]] || docker version >/dev/null 2>&1 || { say "no Docker engine answers; run scripts/setup/docker.sh"; exit 1; }
 
 # The mirror comes from the apt sources already configured; no host name is written anywhere.
 mirror=""
@@ -113,6 +114,8 @@ rootfs_of() {
   echo "$dir"
 }
 
+rootfs_only=0
+if [[ "${1:-}" == "--rootfs-only" ]]; then rootfs_only=1; shift; fi
 want=("$@")
 ((${#want[@]})) || want=("${order[@]}")
 for name in "${want[@]}"; do
@@ -131,6 +134,15 @@ ensure_helper() {
   rm -f "$gcc_root/tmp/jk-exec" "$gcc_root/tmp/jk-exec.c"
   say "compiled the jk-exec helper"
 }
+
+if ((rootfs_only)); then
+  for name in "${want[@]}"; do
+    t0=$SECONDS
+    dir=$(rootfs_of "$name")
+    say "root filesystem of $name: $dir ($(du -sm "$dir" | cut -f1) MB, $((SECONDS - t0)) s)"
+  done
+  exit 0
+fi
 
 for name in "${want[@]}"; do
   hash=$(hash_of "$name")

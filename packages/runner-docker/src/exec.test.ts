@@ -60,3 +60,22 @@ describe('docker exec stream and helper report', () => {
     expect(resolveEngineAddress(undefined, '')).toEqual({ socketPath: '/var/run/docker.sock' });
   });
 });
+
+describe('docker runner options', () => {
+  it('warns at start when a runtime other than runsc is chosen', async () => {
+    const { DockerRunner } = await import('./runner.js');
+    const warnings: string[] = [];
+    const runner = new DockerRunner({ runtime: 'runc', warn: (m) => warnings.push(m), pool: { size: 0 } });
+    expect(warnings).toEqual([expect.stringContaining('shares the host kernel')]);
+    expect(runner.imageFor('python3')).toBe('judgekit/python3:latest');
+    await runner.close();
+  });
+
+  it('maps languages to configured images, else to judgekit/<id>:<tag>', async () => {
+    const { DockerRunner } = await import('./runner.js');
+    const runner = new DockerRunner({ images: { java: 'registry.example/jdk:21' }, imageTag: 'v2', pool: { size: 0 } });
+    expect(runner.imageFor('java')).toBe('registry.example/jdk:21');
+    expect(runner.imageFor('c')).toBe('judgekit/c:v2');
+    await runner.close();
+  });
+});
