@@ -61,8 +61,10 @@ export function buildArgv(cmd: NsjailCommand): string[] {
     `${insideId}:${cmd.gid}:1`,
     '--time_limit',
     seconds(limits.wallTimeMs),
+    // nsjail's default is 5; a judged program runs at the priority a bare one would, so its wall
+    // time on a busy host is comparable (the judge itself is not starved: CFS shares fairly).
     '--nice_level',
-    '5',
+    '0',
     // Every rlimit explicitly: nsjail's defaults (1 MB files, 32 descriptors, 4 GB address
     // space) are not ours. Memory is held by the cgroup, not RLIMIT_AS, which breaks the
     // JVM's and Go's address-space reservations.

@@ -88,6 +88,8 @@ export class Launcher {
 
   /** Stops a launcher that was never started. */
   async discard(): Promise<void> {
+    // Referenced again, or an unreferenced child's exit would not keep the loop alive to see it.
+    this.#setRef(true);
     this.child.kill('SIGKILL');
     await this.closed;
   }

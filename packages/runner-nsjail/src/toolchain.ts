@@ -29,7 +29,9 @@ export interface ToolchainMounts {
 
 /**
  * The default read-only host paths: the system folders and only the parts of `/etc` that
- * toolchains read (never all of `/etc`, which holds `shadow` and the host's configuration).
+ * toolchains read (never all of `/etc`, which holds `shadow` and the host's configuration):
+ * `alternatives` (the JDK's and compilers' links), the loader's cache, the time zone, and the
+ * JDK's configuration. Each bind costs a little on every command, so the list stays short.
  */
 export const defaultToolchainMounts: readonly string[] = Object.freeze([
   '/usr',
@@ -40,10 +42,7 @@ export const defaultToolchainMounts: readonly string[] = Object.freeze([
   '/sbin',
   '/etc/alternatives',
   '/etc/ld.so.cache',
-  '/etc/ld.so.conf',
-  '/etc/ld.so.conf.d',
   '/etc/localtime',
-  '/etc/ssl/certs',
   '/etc/java-17-openjdk',
   '/etc/java-21-openjdk',
   '/etc/java-11-openjdk',
