@@ -272,9 +272,9 @@ export async function runNsjail(cmd: NsjailCommand, launcher: Launcher): Promise
     // The group cannot use more than `cores` ms of CPU per ms of wall time, so nothing can
     // cross the limit before this delay; polling gets finer only as the limit nears.
     const delayMs = Math.min(100, Math.max(2, (cpuLimitNs - used) / 1e6 / cores));
-    timers.push(setTimeout(() => void pollCpu(), delayMs));
+    pollTimer = setTimeout(() => void pollCpu(), delayMs);
   };
-  timers.push(setTimeout(() => void pollCpu(), Math.min(100, Math.max(2, cmd.limits.cpuTimeMs / cores))));
+  let pollTimer = setTimeout(() => void pollCpu(), Math.min(100, Math.max(2, cmd.limits.cpuTimeMs / cores)));
 
   const onAbort = (): void => kill('abort');
   if (cmd.signal?.aborted) onAbort();
@@ -283,6 +283,7 @@ export async function runNsjail(cmd: NsjailCommand, launcher: Launcher): Promise
   const exitCode = await launcher.closed;
   closed = true;
   for (const t of timers) clearTimeout(t);
+  clearTimeout(pollTimer);
   cmd.signal?.removeEventListener('abort', onAbort);
   const wallTimeMs = Math.round(((launcher.exitedAt || performance.now()) - started) * 1000) / 1000;
 
