@@ -13,7 +13,7 @@ import { opsRoutes } from './ops/routes.js';
 import { type JudgekitPluginOptions, resolvePluginOptions } from './options.js';
 import { pistonRoutes } from './piston/routes.js';
 import { seedRoutes } from './seed/routes.js';
-import { v1Routes } from './v1/routes.js';
+import { eventRoutes, v1Routes } from './v1/routes.js';
 import { adapterVersion } from './version.js';
 
 declare module 'fastify' {
@@ -82,8 +82,6 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
     });
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
   }
-
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   const digests = options.apiKeys.map(digest);
   const bearer = (request: FastifyRequest): string | null => {
@@ -208,6 +206,10 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
   await opsRoutes(app, ctx, metrics);
   if (options.seedApi) await seedRoutes(app, ctx);
   await v1Routes(app, ctx);
+  await app.register(async (child: FastifyInstance) => {
+    await child.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    await eventRoutes(child, ctx);
+  });
   if (options.pistonApi) {
     await app.register(
       async (child: FastifyInstance) => {

@@ -1,5 +1,5 @@
 import type { Judge, JudgeEvent } from '@judgekit/core';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
 
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -9,7 +9,7 @@ const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  */
 export class AdapterMetrics {
   readonly registry = new Registry();
-  readonly #httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly #httpDuration: RequestDurations;
   readonly #judge: Judge;
   readonly #onEvent: (event: JudgeEvent) => void;
 
@@ -75,13 +75,8 @@ export class AdapterMetrics {
       buckets: durationBuckets,
       registers,
     });
-    this.#httpDuration = new Histogram({
-      name: 'judgekit_http_request_duration_seconds',
-      help: 'HTTP request durations, by method, route and status code.',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
-      registers,
-    });
+    this.#httpDuration = new RequestDurations();
+    this.registry.registerMetric(this.#httpDuration as unknown as Metric);
     this.#onEvent = (event) => {
       if (event.type === 'running' && event.result.startedAt) {
         waiting.observe(seconds(event.result.createdAt, event.result.startedAt));
@@ -94,7 +89,7 @@ export class AdapterMetrics {
 
   /** Records one HTTP request. */
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    this.#httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
+    this.#httpDuration.observe(method, route, statusCode, seconds);
   }
 
   /** Stops listening to the judge. */
@@ -105,4 +100,51 @@ export class AdapterMetrics {
 
 function seconds(from: string, to: string): number {
   return Math.max(0, Date.parse(to) - Date.parse(from)) / 1000;
+}
+
+const requestBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30];
+
+/**
+ * `judgekit_http_request_duration_seconds` by method, route and status code. Recorded on every
+ * request, so it keeps one series per key in a map (prom-client's Histogram hashes its labels on
+ * each observation) and renders the usual cumulative buckets only when scraped.
+ */
+class RequestDurations {
+  readonly name = 'judgekit_http_request_duration_seconds';
+  readonly help = 'HTTP request durations, by method, route and status code.';
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  readonly #series = new Map<string, { labels: Record<string, string>; counts: number[]; sum: number; count: number }>();
+
+  observe(method: string, route: string, statusCode: number, seconds: number): void {
+    const key = `${method} ${statusCode} ${route}`;
+    let series = this.#series.get(key);
+    if (!series) {
+      series = { labels: { method, route, status_code: String(statusCode) }, counts: requestBuckets.map(() => 0), sum: 0, count: 0 };
+      this.#series.set(key, series);
+    }
+    const i = requestBuckets.findIndex((bound) => seconds <= bound);
+    if (i >= 0) series.counts[i]!++;
+    series.sum += seconds;
+    series.count++;
+  }
+
+  async get() {
+    const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
+    for (const { labels, counts, sum, count } of this.#series.values()) {
+      let cumulative = 0;
+      requestBuckets.forEach((bound, i) => {
+        cumulative += counts[i]!;
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: bound }, value: cumulative });
+      });
+      values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: count });
+      values.push({ metricName: `${this.name}_sum`, labels, value: sum });
+      values.push({ metricName: `${this.name}_count`, labels, value: count });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  reset(): void {
+    this.#series.clear();
+  }
 }

@@ -153,6 +153,27 @@ export async function v1Routes(app: FastifyInstance, ctx: AdapterContext): Promi
     (request) => judge.cancel(request.params.id),
   );
 
+  r.get(
+    '/v1/languages',
+    {
+      schema: {
+        tags,
+        summary: 'Languages and the versions detected on this host',
+        description: 'Each version comes from the language’s version probe run in a sandbox; null when the toolchain is missing.',
+        response: { 200: languagesResponse, ...errors },
+      },
+    },
+    async () => ({ languages: await ctx.languages() }),
+  );
+}
+
+/**
+ * Live events of a submission, as Server-Sent Events or over a WebSocket on the same URL. Registered
+ * in a context of its own with @fastify/websocket, so the other routes do not pay for its wrapper.
+ */
+export async function eventRoutes(app: FastifyInstance, ctx: AdapterContext): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { judge } = ctx;
   r.route({
     method: 'GET',
     url: '/v1/submissions/:id/events',
@@ -174,19 +195,6 @@ export async function v1Routes(app: FastifyInstance, ctx: AdapterContext): Promi
       void socketEvents(ctx, socket, (request.params as { id: string }).id);
     },
   });
-
-  r.get(
-    '/v1/languages',
-    {
-      schema: {
-        tags,
-        summary: 'Languages and the versions detected on this host',
-        description: 'Each version comes from the language’s version probe run in a sandbox; null when the toolchain is missing.',
-        response: { 200: languagesResponse, ...errors },
-      },
-    },
-    async () => ({ languages: await ctx.languages() }),
-  );
 }
 
 /** Waits for a submission within the bounds of the request, the server and the client's connection. */
