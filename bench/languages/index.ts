@@ -143,6 +143,7 @@ for (const name of opts.runners.split(',')) {
   const judge = new Judge({ runner, concurrency: 1, closeRunner: false });
   for (const language of languages) {
     try {
+      process.stderr.write(`${name} ${language.id}…\n`);
       const s = await sandboxed(runner, judge, language);
       const b = bareOf.get(language.id)!;
       rows.push({

@@ -147,6 +147,18 @@ for (const runnerCase of runnerCases) {
           expect(r.verdict, JSON.stringify(r.tests[0])).toBe('accepted');
         });
 
+        // The same limit means the same thing in every language: a runtime's own files (the JVM's
+        // class library, Node's binary) mapped into memory are not the program's memory.
+        it('accepts hello, world under a 64 MiB limit', async () => {
+          const r = await judge.run({
+            language: language.id,
+            source: p.hello,
+            tests: [{ input: '', expectedOutput: 'hello, world\n' }],
+            limits: { memoryBytes: 64 * MiB },
+          });
+          expect(r.verdict, JSON.stringify({ ...r.tests[0], stderr: r.tests[0]?.stderr.slice(0, 300) })).toBe('accepted');
+        });
+
         if (p.includeHostFile) {
           it('shows nothing of host files read at compile time', async () => {
             for (const path of [
