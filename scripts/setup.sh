@@ -39,7 +39,7 @@ else
   say "npm dependencies: up to date"
 fi
 
-bash scripts/setup/toolchains.sh
+# nsjail.sh installs the languages' toolchains too (scripts/setup/toolchains.sh).
 bash scripts/setup/nsjail.sh
 if (( docker )); then
   bash scripts/setup/docker.sh

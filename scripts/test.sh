@@ -12,14 +12,18 @@ else
 fi
 
 step() { printf '\n[test] %s\n' "$*"; }
-step "lint and format (biome)"
-npx biome check .
-step "dependency cycles (madge)"
-npx madge --circular --extensions ts --ts-config tsconfig.json packages/*/src
-step "type check (tsc)"
-npx tsc -p tsconfig.json --noEmit
-step "API docs (typedoc, warnings fail)"
-npm run docs --silent
+# Every check runs even when an earlier one failed, so one run reports everything; any failure
+# fails the whole command at the end.
+failed=()
+check() {
+  local name=$1; shift
+  step "$name"
+  "$@" || failed+=("$name")
+}
+check "lint and format (biome)" npx biome check .
+check "dependency cycles (madge)" npx madge --circular --extensions ts --ts-config tsconfig.json packages/*/src
+check "type check (tsc)" npx tsc -p tsconfig.json --noEmit
+check "API docs (typedoc, warnings fail)" npm run docs --silent
 
 step "tests (vitest)"
 mkdir -p .cache
@@ -32,4 +36,8 @@ node -e '
   if (process.env.CI && skipped > 0) { console.error("[test] skipped tests are failures when CI is set"); process.exit(1); }
   if (r.numTotalTests === 0) { console.error("[test] no test ran"); process.exit(1); }
 ' || status=1
+if (( ${#failed[@]} )); then
+  printf '[test] failed checks: %s\n' "${failed[*]}" >&2
+  status=1
+fi
 exit $status

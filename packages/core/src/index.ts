@@ -1,3 +1,9 @@
+/**
+ * Judges untrusted code: the `Judge`, submissions and results, languages, the runner contract, checkers, verdicts and errors.
+ *
+ * @packageDocumentation
+ * @module @judgekit/core
+ */
 // The public surface of @judgekit/core: every export is listed by name.
 export { type ErrorCode, errorCodes } from './errors/codes.js';
 export { type InputIssue, isJudgeError, JudgeError, type JudgeErrorOptions } from './errors/judge-error.js';
@@ -5,7 +11,19 @@ export type { JudgeEvent, JudgeStats } from './judge/events.js';
 export { Judge, type JudgeOptions, type WaitOptions } from './judge/judge.js';
 export { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './judging/checkers.js';
 export { classifyRun, overallVerdict, type RunVerdict, testVerdict } from './judging/verdicts.js';
-export { bash, builtinLanguages, c, cpp, go, java, javascript, python3, rust, typescript } from './languages/builtins.js';
+export {
+  bash,
+  builtinLanguages,
+  c,
+  cpp,
+  go,
+  java,
+  javascript,
+  python3,
+  runtimeReserveBytes,
+  rust,
+  typescript,
+} from './languages/builtins.js';
 export { buildCommand, type CommandContext, type CommandSpec, type LanguageDefinition } from './languages/definition.js';
 export { LanguageRegistry } from './languages/registry.js';
 export type { Job, JobHandler, JobQueue } from './queue/contract.js';

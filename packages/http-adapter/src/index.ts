@@ -1,3 +1,9 @@
+/**
+ * judgekit over HTTP: a Fastify plugin and a standalone server with the seed API, `/v1`, Piston v2, OpenAPI docs and metrics.
+ *
+ * @packageDocumentation
+ * @module @judgekit/http-adapter
+ */
 // The public surface of @judgekit/http-adapter: every export is listed by name.
 export { type ErrorBody, type HttpErrorCode, httpErrorCodes, statusOfCode } from './errors/http-errors.js';
 export type { JudgekitPluginOptions, RateLimitOptions } from './options.js';

@@ -1,3 +1,9 @@
+/**
+ * A judgekit runner on nsjail: Linux namespaces, cgroups v1 and v2, seccomp, measured limits.
+ *
+ * @packageDocumentation
+ * @module @judgekit/runner-nsjail
+ */
 export { type CgroupVersion, detectCgroupVersion } from './cgroup.js';
 export { defaultNsjailVenv, nsjailInstallCommand } from './locate.js';
 export { diagnose, NsjailRunner, type NsjailRunnerOptions } from './runner.js';

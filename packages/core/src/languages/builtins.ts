@@ -4,12 +4,12 @@ import type { LanguageDefinition } from './definition.js';
 const MiB = 1024 * 1024;
 
 /**
- * @internal Memory kept outside a managed runtime's heap: its code, JIT output, thread stacks,
+ * Memory kept outside a managed runtime's heap, in bytes: its code, JIT output, thread stacks,
  * class metadata and the garbage collector's own tables. A heap of `limit - reserve` fits under
  * the sandbox's limit, so running out of heap is the runtime's clean out-of-memory error, which
  * is reported as `memory_limit_exceeded` (and the sandbox's own memory kill catches the rest).
  */
-export const runtimeReserveBytes = 64 * MiB;
+export const runtimeReserveBytes: number = 64 * MiB;
 
 /**
  * @internal The heap, in MiB, for a managed runtime under a memory limit: the limit less
