@@ -46,7 +46,7 @@ suite('HTTP API on a listening server with the Docker sandbox', () => {
 
   it('answers piston-client', async () => {
     const result = await piston({ server: base }).execute('python3', 'print(input()[::-1])', { stdin: 'abc' });
-    expect(result.run).toMatchObject({ stdout: 'cba\n', code: 0, status: null });
+    expect(result.run, JSON.stringify(result)).toMatchObject({ stdout: 'cba\n', code: 0, status: null });
   });
 
   it('judges tests with ?wait=true on /v1', async () => {
