@@ -4,7 +4,7 @@
 //   node --import tsx bench/languages/index.ts [--runs N] [--runners nsjail,docker] [--languages c,go] [--markdown]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -126,6 +126,7 @@ interface Row {
   memoryBytes: number;
 }
 
+const loadBefore = loadavg()[0]!;
 const rows: Row[] = [];
 const bareOf = new Map<string, { total: number; run: number }>();
 for (const language of languages) {
@@ -178,8 +179,10 @@ const cells = rows.map((r) => [
   `${(r.memoryBytes / 1024 / 1024).toFixed(1)} MiB`,
 ]);
 console.log(
-  `\nhello world, median of ${runs} runs after one warm-up; bare = the same argv on the host in this run (no target set: ratios only)\n`,
+  `\nhello world, median of ${runs} runs after one warm-up; bare = the same argv on the host in this run (no target set: ratios only)`,
 );
+// Other work on the machine inflates every figure: say how busy it was.
+console.log(`load average (1 min): ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end\n`);
 if (opts.markdown) {
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`);
