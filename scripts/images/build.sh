@@ -84,7 +84,7 @@ helper_src="$images_dir/jk-exec.c"
 script_hash=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
 
 # The root filesystem depends on the packages only; the image also on the helper and this script.
-rootfs_hash_of() { printf '%s\n' "$codename" "${pkgs_of[$1]}" | sha256sum | cut -c1-12; }
+rootfs_hash_of() { printf '%s\n' "$codename" "${pkgs_of[$1]}" base+apt | sha256sum | cut -c1-12; }
 # Host paths copied in (4th column) count by their file list, sizes and times.
 copies_hash_of() {
   local p
@@ -95,21 +95,55 @@ copies_hash_of() {
 }
 hash_of() { printf '%s\n' "$(rootfs_hash_of "$1")" "$script_hash" "$(sha256sum <"$helper_src")" "$(copies_hash_of "$1")" | sha256sum | cut -c1-12; }
 
-# Makes (or reuses) the cached root filesystem of an image; prints its path.
+# The Debian minbase every image starts from, made once (debootstrap is the slow part: ~25 s).
+base_of() {
+  local dir="$cache/rootfs/base-$(printf '%s\n' "$codename" "$mirror" | sha256sum | cut -c1-12)"
+  if [[ ! -f "$dir/.judgekit-complete" ]]; then
+    rm -rf "$dir" "$dir.tmp"
+    local t0=$SECONDS
+    debootstrap --variant=minbase --cache-dir="$cache/debs" "$codename" "$dir.tmp" "$mirror" >"$cache/rootfs/base.log" 2>&1 ||
+      { say "debootstrap failed; log: $cache/rootfs/base.log" >&2; tail -n 20 "$cache/rootfs/base.log" >&2; return 1; }
+    # No daemon may start while packages are installed into a copy; dpkg need not fsync a throwaway tree.
+    printf '#!/bin/sh\nexit 101\n' >"$dir.tmp/usr/sbin/policy-rc.d" && chmod 755 "$dir.tmp/usr/sbin/policy-rc.d"
+    echo force-unsafe-io >"$dir.tmp/etc/dpkg/dpkg.cfg.d/judgekit-unsafe-io"
+    rm -f "$dir.tmp"/var/cache/apt/archives/*.deb
+    touch "$dir.tmp/.judgekit-complete"
+    mv "$dir.tmp" "$dir"
+    say "debootstrapped the $codename minbase in $((SECONDS - t0)) s" >&2
+  fi
+  echo "$dir"
+}
+
+# Makes (or reuses) the cached root filesystem of an image: a copy of the minbase with the
+# image's packages installed by apt inside it (downloaded .debs shared through $cache/debs).
+# Prints its path.
 rootfs_of() {
   local name=$1 dir="$cache/rootfs/$1-$(rootfs_hash_of "$1")"
   if [[ ! -f "$dir/.judgekit-complete" ]]; then
+    local base t0=$SECONDS log="$cache/rootfs/$name.log"
+    base=$(base_of) || return 1
     rm -rf "$dir" "$dir.tmp"
-    local t0=$SECONDS include
-    include=$(echo "${pkgs_of[$name]}" | tr ' ' ',')
-    debootstrap --variant=minbase --include="$include" --cache-dir="$cache/debs" "$codename" "$dir.tmp" "$mirror" >"$cache/rootfs/$name.log" 2>&1 ||
-      { say "debootstrap of $name failed; log: $cache/rootfs/$name.log" >&2; tail -n 20 "$cache/rootfs/$name.log" >&2; return 1; }
-    # Smaller images: no package caches, docs or manuals inside the sandbox.
-    rm -rf "$dir.tmp"/var/cache/apt/archives/*.deb "$dir.tmp"/var/lib/apt/lists/* "$dir.tmp"/usr/share/doc "$dir.tmp"/usr/share/man "$dir.tmp"/usr/share/info
+    cp -a "$base" "$dir.tmp"
+    rm -f "$dir.tmp/.judgekit-complete"
+    # Reuse downloaded packages (hard links, same file system), then keep the new ones.
+    cp -al "$cache/debs/." "$dir.tmp/var/cache/apt/archives/" 2>/dev/null || true
+    cp -L /etc/resolv.conf "$dir.tmp/etc/resolv.conf" 2>/dev/null || true
+    mount -t proc proc "$dir.tmp/proc"
+    local ok=1
+    {
+      chroot "$dir.tmp" apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive chroot "$dir.tmp" apt-get install -y -qq --no-install-recommends ${pkgs_of[$name]}
+    } >"$log" 2>&1 || ok=0
+    umount "$dir.tmp/proc"
+    if ((!ok)); then say "installing ${pkgs_of[$name]} for $name failed; log: $log" >&2; tail -n 20 "$log" >&2; return 1; fi
+    cp -aln "$dir.tmp/var/cache/apt/archives/"*.deb "$cache/debs/" 2>/dev/null || true
+    # Smaller images: no package caches, lists, docs or manuals inside the sandbox.
+    rm -rf "$dir.tmp"/var/cache/apt/archives/*.deb "$dir.tmp"/var/cache/apt/*.bin "$dir.tmp"/var/lib/apt/lists/* "$dir.tmp"/usr/share/doc "$dir.tmp"/usr/share/man "$dir.tmp"/usr/share/info
+    rm -f "$dir.tmp/usr/sbin/policy-rc.d" "$dir.tmp/etc/dpkg/dpkg.cfg.d/judgekit-unsafe-io" "$dir.tmp/etc/resolv.conf"
     mkdir -p "$dir.tmp/work" && chmod 1777 "$dir.tmp/work"
     touch "$dir.tmp/.judgekit-complete"
     mv "$dir.tmp" "$dir"
-    say "debootstrapped $name in $((SECONDS - t0)) s" >&2
+    say "made the root filesystem of $name in $((SECONDS - t0)) s" >&2
   fi
   echo "$dir"
 }
@@ -134,6 +168,25 @@ ensure_helper() {
   rm -f "$gcc_root/tmp/jk-exec" "$gcc_root/tmp/jk-exec.c"
   say "compiled the jk-exec helper"
 }
+
+# Root filesystems of the images to (re)build, two at a time: installing packages is partly
+# waiting on downloads and the disk, so two builds overlap well even on two cores.
+todo=()
+for name in "${want[@]}"; do
+  first_lang=${langs_of[$name]%% *}
+  if ((rootfs_only)) || ! docker image inspect "judgekit/$first_lang:$(hash_of "$name")" >/dev/null 2>&1; then todo+=("$name"); fi
+done
+if ((${#todo[@]} > 1)); then
+  base_of >/dev/null
+  [[ " ${todo[*]} " == *" gcc "* ]] || [[ -x "$cache/jk-exec-$(sha256sum "$helper_src" | cut -c1-12)" ]] || todo=(gcc "${todo[@]}")
+  running=0
+  for name in "${todo[@]}"; do
+    (rootfs_of "$name" >/dev/null) &
+    running=$((running + 1))
+    if ((running >= ${JUDGEKIT_IMAGE_JOBS:-2})); then wait -n || true; running=$((running - 1)); fi
+  done
+  wait || true
+fi
 
 if ((rootfs_only)); then
   for name in "${want[@]}"; do
