@@ -51,6 +51,47 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
     await runner.close();
   });
 
+  it('hardens every container by default and mounts nothing from the host', async () => {
+    const runner = new DockerRunner({ pool: { size: 0 } });
+    const box = await runner.open({ language: python3 });
+    try {
+      const [id] = await runner.ownContainers();
+      const info = await engine.request<{
+        Config: { User: string; Labels: Record<string, string> };
+        HostConfig: Record<string, unknown>;
+        Mounts: unknown[];
+      }>('GET', `/containers/${id}/json`);
+      const host = info.HostConfig;
+      expect(info.Config.User).toBe('65534:65534');
+      expect(info.Config.Labels['org.judgekit.runner']).toBe('docker');
+      expect(host).toMatchObject({
+        Runtime: 'runsc',
+        NetworkMode: 'none',
+        ReadonlyRootfs: true,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        PidsLimit: 256,
+        NanoCpus: 1e9,
+      });
+      expect(host.Memory).toBeGreaterThan(0);
+      expect(host.MemorySwap).toBe(host.Memory);
+      expect(host.Privileged).toBe(false);
+      expect(Object.keys(host.Tmpfs as object).sort()).toEqual(['/tmp', '/work']);
+      expect((host.Ulimits as { Name: string }[]).map((u) => u.Name).sort()).toEqual(['core', 'fsize', 'nofile']);
+      expect(host.Binds ?? []).toEqual([]);
+      expect(info.Mounts).toEqual([]);
+      // The engine's socket is nowhere inside.
+      await box.write([
+        { path: 'main.py', content: 'import os\nprint([p for p in ("/var/run/docker.sock", "/run/docker.sock") if os.path.exists(p)])' },
+      ]);
+      const out = await box.exec({ argv: ['python3', 'main.py'], limits: defaultLimits });
+      expect(out.stdout).toBe('[]\n');
+    } finally {
+      await box.dispose();
+      await runner.close();
+    }
+  });
+
   it('removes containers left by a judge that crashed when it starts', async () => {
     const created = await engine.request<{ Id: string }>('POST', '/containers/create', {
       Image: 'judgekit/python3:latest',
