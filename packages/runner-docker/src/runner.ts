@@ -253,8 +253,13 @@ export class DockerRunner extends BaseRunner {
       if (id) await this.#removeContainer(id);
       if (signal?.aborted) throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: signal.reason });
       const message = (error as Error).message;
-      if (error instanceof EngineError && (error.status === null || /No such image/i.test(message))) {
-        const fix = error.status === null ? 'start dockerd: sudo scripts/setup/docker.sh' : `build it: sudo scripts/images/build.sh`;
+      if (error instanceof EngineError && (error.status === null || /No such image|unknown runtime/i.test(message))) {
+        const fix =
+          error.status === null
+            ? 'start dockerd: sudo scripts/setup/docker.sh'
+            : /unknown runtime/i.test(message)
+              ? 'install and register runsc: sudo scripts/setup/docker.sh'
+              : 'build it: sudo scripts/images/build.sh';
         throw new JudgeError('JDG_ERR_SANDBOX_UNAVAILABLE', `Docker runner cannot start ${image}: ${message} (${fix})`, { cause: error });
       }
       throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Docker runner could not start a container from ${image}: ${message}`, {
