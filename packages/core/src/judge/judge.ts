@@ -372,6 +372,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
       await step(() => this.#queue.drain());
       await step(() => this.#queue.close());
       if (this.#closeRunner) await step(() => (this.#destroying ? this.runner.destroy() : this.runner.close()));
+      this.#watchdog.stop();
       this.removeAllListeners();
       if (errors.length > 0) throw new AggregateError(errors, 'Judge.close: some cleanup steps failed');
     })();
@@ -419,8 +420,14 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     for (const t of input.tests) budget += t.limits.wallTimeMs + (input.checkerLimits?.wallTimeMs ?? 0);
     const watchdog = this.#watchdog.watch(controller, budget);
     try {
-      const written = this.#write(id, live);
-      if (written) await written;
+      if (this.#store.holdsReferences) {
+        // Same object, new fields: the store already holds `live` once it is swapped in.
+        stored.input = input;
+        stored.result = result;
+      } else {
+        const written = this.#write(id, live);
+        if (written) await written;
+      }
       this.#emit({ type: 'running', id, result });
       const language = this.languages.get(input.languageId);
       const outcome = await runPipeline(
@@ -447,9 +454,11 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
             result.tests.push(test);
             result.summary = summarize(result.tests, input.tests.length);
             // Progress is best effort: a failed progress write must not fail the submission.
-            try {
-              this.#write(id, live)?.catch(() => {});
-            } catch {}
+            if (!this.#store.holdsReferences) {
+              try {
+                this.#write(id, live)?.catch(() => {});
+              } catch {}
+            }
             this.#emit({ type: 'test', id, index, total: input.tests.length, test });
           },
         },
@@ -582,11 +591,14 @@ class Watchdog {
   }
 
   unwatch(controller: AbortController): void {
+    // The timer stays (unref'd, so it holds no process open) until stop(): busy judges would
+    // otherwise create and clear it for every burst.
     this.#deadlines.delete(controller);
-    if (this.#deadlines.size === 0 && this.#timer) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    }
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
   #sweep(): void {

@@ -9,6 +9,12 @@ export interface ResultStore<V = StoredSubmission> {
   set(id: string, value: V): void | Promise<void>;
   /** `true` when something was deleted. */
   delete(id: string): boolean | Promise<boolean>;
+  /**
+   * True when the store keeps the very object it was given (an in-process map), so changes the
+   * judge makes to a running submission's result are visible without writing it again; the judge
+   * then skips its progress writes. Leave unset for stores that serialise (Redis, a database).
+   */
+  readonly holdsReferences?: boolean;
 }
 
 /** What the judge stores per submission: the prepared input until it has run, and the result. */

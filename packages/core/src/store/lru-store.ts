@@ -30,6 +30,8 @@ function textBytes(value: StoredSubmission): number {
  * ```
  */
 export class LruResultStore implements ResultStore {
+  /** It keeps the objects it is given: progress is visible without a write. */
+  readonly holdsReferences = true;
   readonly #cache: LRUCache<string, StoredSubmission>;
 
   constructor(options: LruResultStoreOptions = {}) {

@@ -18,8 +18,9 @@ export function parseSubmission(input: unknown): ParsedSubmission {
       details: { issues: [{ path: '', message: 'expected an object' }] },
     });
   }
-  const polluting = findPollutingKey(input, '', 0);
-  if (polluting !== null) {
+  const pollutingPath = findPollutingKey(input, 0);
+  if (pollutingPath !== null) {
+    const polluting = pollutingPath.join('.');
     throw new JudgeError('JDG_ERR_INPUT_INVALID', `Invalid submission: ${polluting}: this key name is not allowed`, {
       details: { issues: [{ path: polluting, message: 'key name not allowed (__proto__, constructor, prototype)' }] },
     });
@@ -38,20 +39,19 @@ export function parseSubmission(input: unknown): ParsedSubmission {
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Finds a prototype-polluting own key anywhere in plain input (as JSON.parse can produce). */
-function findPollutingKey(value: unknown, path: string, depth: number): string | null {
+function findPollutingKey(value: unknown, depth: number): string[] | null {
   if (value === null || typeof value !== 'object' || depth > 8) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length && i < 2000; i++) {
-      const found = findPollutingKey(value[i], `${path}${path ? '.' : ''}${i}`, depth + 1);
-      if (found !== null) return found;
+      const found = findPollutingKey(value[i], depth + 1);
+      if (found !== null) return [String(i), ...found];
     }
     return null;
   }
   for (const key of Object.keys(value)) {
-    const at = `${path}${path ? '.' : ''}${key}`;
-    if (forbiddenKeys.has(key)) return at;
-    const found = findPollutingKey((value as Record<string, unknown>)[key], at, depth + 1);
-    if (found !== null) return found;
+    if (forbiddenKeys.has(key)) return [key];
+    const found = findPollutingKey((value as Record<string, unknown>)[key], depth + 1);
+    if (found !== null) return [key, ...found];
   }
   return null;
 }
@@ -67,7 +67,7 @@ export function resolveLimits(
   max: Limits,
   path: string,
 ): Limits {
-  const limits: Limits = { ...base, ...languageDefaults };
+  const limits: Limits = languageDefaults ? { ...base, ...languageDefaults } : { ...base };
   for (const layer of requested) {
     if (!layer) continue;
     for (const name of limitNames) {
