@@ -100,20 +100,22 @@ export async function createServer(options: CreateServerOptions): Promise<Judgek
     if (shuttingDown) reply.header('connection', 'close');
     done(null, payload);
   });
-  // One log line per request, after the response.
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        statusCode: reply.statusCode,
-        responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
-        ip: request.ip,
-      },
-      'request',
-    );
-    done();
-  });
+  // One log line per request, after the response (no hook at all when logging is off).
+  if (logger !== false) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.info(
+        {
+          method: request.method,
+          url: request.url,
+          statusCode: reply.statusCode,
+          responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
+          ip: request.ip,
+        },
+        'request',
+      );
+      done();
+    });
+  }
 
   const { judge: _j, runner: _r, judgeOptions: _o, port: _p, host: _h, prefix: _x, logger: _l, trustProxy: _t, ...pluginOptions } = options;
   await app.register(judgekitPlugin, { ...pluginOptions, judge, prefix });
