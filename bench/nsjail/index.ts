@@ -1,11 +1,11 @@
 // bench/nsjail: what judging through real nsjail sandboxes costs, against bare process spawns
 // measured in the same run on the same machine. Needs root and nsjail (scripts/setup/nsjail.sh).
 //   node --import tsx bench/nsjail/index.ts [--quick]
-import { execFile, execFileSync, execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, fileURLToPath } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { c, defaultLimits, Judge, type Limits, python3, type SubmissionInput } from '@judgekit/core';
 import { NsjailRunner } from '@judgekit/runner-nsjail';
