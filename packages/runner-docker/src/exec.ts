@@ -182,7 +182,9 @@ export function driveStep(
           stderrTruncated: stderr.truncated,
           cpuTimeMs: report.cpuUs / 1000,
           wallTimeMs: report.wallUs / 1000,
-          memoryBytes: Math.max(report.maxRssKb, report.peakKb) * 1024,
+          // jk-exec's peak counts anonymous memory only; gVisor's ru_maxrss also counts file-backed
+          // pages (a JVM's libraries), so it stands in only for a step too short to be sampled.
+          memoryBytes: (report.peakKb > 0 ? report.peakKb : report.maxRssKb) * 1024,
           limitExceeded: limit,
         },
       });
