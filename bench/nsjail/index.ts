@@ -134,11 +134,25 @@ async function main(): Promise<void> {
   // in a plain Node process on the built packages, so the TypeScript loader is not in the figure.
   const totalRuns = scale(5000);
   const MB = 1024 * 1024;
-  const child = execFileSync(process.execPath, [fileURLToPath(new URL('./rss-child.mjs', import.meta.url)), String(totalRuns)], { encoding: 'utf8' });
+  const child = execFileSync(process.execPath, [fileURLToPath(new URL('./rss-child.mjs', import.meta.url)), String(totalRuns)], {
+    encoding: 'utf8',
+  });
   const rss = JSON.parse(child.trim().split('\n').pop()!) as { start: number; peak: number; end: number };
-  line(`judge RSS through ${totalRuns} runs (peak)`, `${fmt(rss.peak / MB)} MB`, `${fmt(rss.start / MB)} MB`, '< 150 MB', rss.peak < 150 * MB);
+  line(
+    `judge RSS through ${totalRuns} runs (peak)`,
+    `${fmt(rss.peak / MB)} MB`,
+    `${fmt(rss.start / MB)} MB`,
+    '< 150 MB',
+    rss.peak < 150 * MB,
+  );
   line('judge RSS at the end', `${fmt(rss.end / MB)} MB`, `${fmt(rss.start / MB)} MB`, '', true);
-  line('judge RSS growth: peak / end − start', `${fmt((rss.peak - rss.start) / MB)} / ${fmt((rss.end - rss.start) / MB)} MB`, '0 MB', '', true);
+  line(
+    'judge RSS growth: peak / end − start',
+    `${fmt((rss.peak - rss.start) / MB)} / ${fmt((rss.end - rss.start) / MB)} MB`,
+    '0 MB',
+    '',
+    true,
+  );
 
   // 4. Accuracy of the measured limits (the same bounds the tests assert), for the record.
   console.log('');
