@@ -209,9 +209,12 @@ static int cmd_read(const char *root_path, const char *rel_in, long long max) {
    is the sum of the `Anonymous:` lines of /proc/<pid>/smaps (gVisor has no RssAnon in status),
    which is costly to read for a big process. So each process's smaps is read when it is new,
    every SMAPS_US, and whenever its cheap estimate (stat's resident figure less the file-backed
-   share at its last smaps read) exceeds its last exact figure. The sum therefore never rises
-   above exact readings: a new peak, and a kill at the memory limit, rest on smaps. */
+   share at its last smaps read) exceeds its last exact figure by SLACK_KB. The peak is therefore
+   within SLACK_KB per process of exact readings, and a kill at the memory limit is confirmed by
+   reading every smaps first. The slack keeps a process growing by small steps (a thread bomb's
+   stacks) from being re-read on every sample, which would make samples too rare. */
 #define SMAPS_US 10000
+#define SLACK_KB 1024
 #define PID_SLOTS 4096
 static struct { pid_t pid; long long file_kb, anon_kb, file_max_kb; } seen[PID_SLOTS];
 
@@ -277,7 +280,7 @@ static void sample(pid_t self, int all_smaps, long long *cpu_ticks, long long *m
     int known = seen[i].pid == pid;
     long long anon_kb = known ? rss_kb - seen[i].file_kb : rss_kb;
     if (anon_kb < 0) anon_kb = 0;
-    if (all_smaps || !known || anon_kb > seen[i].anon_kb) {
+    if (all_smaps || !known || anon_kb > seen[i].anon_kb + SLACK_KB) {
       long long exact = smaps_anon_kb(pid);
       if (exact >= 0) {
         anon_kb = exact;
@@ -427,6 +430,13 @@ static int cmd_run(int argc, char **argv) {
     int all_smaps = t_sample - last_smaps >= SMAPS_US;
     if (all_smaps) last_smaps = t_sample;
     sample(self, all_smaps, &cpu_ticks, &rss_kb, &procs);
+    if (!all_smaps && rss_kb * 1024 > mem_bytes) {
+      /* Only exact readings kill. */
+      last_smaps = t_sample;
+      int procs_before = procs;
+      sample(self, 1, &cpu_ticks, &rss_kb, &procs);
+      if (procs_before > procs) procs = procs_before;
+    }
     if (rss_kb > peak_kb) peak_kb = rss_kb;
     if (procs > peak_procs) peak_procs = procs;
     struct rusage ru;
