@@ -278,6 +278,10 @@ export class DockerSandbox implements Sandbox {
       limitExceeded: null,
       ...o,
     });
+    // The engine's `oom` event can arrive (and end the step) before the container is seen to stop.
+    if (this.#dead === 'killed by the engine for memory') {
+      return outcome({ memoryBytes: this.#host.containerMemoryBytes, limitExceeded: 'memory' });
+    }
     if (state && !state.Running) {
       this.markDead(`container exited (${state.ExitCode})${state.OOMKilled ? ', killed by the engine for memory' : ''}`);
       // gVisor runs the whole sandbox in one host cgroup: an engine OOM kill ends every process
