@@ -63,8 +63,13 @@ describe.skipIf(missing !== null)('docker adversarial suite: hostile programs en
 
   it('caps a thread bomb at the process limit (threads count)', async () => {
     const out = await runFixture(runner, 'thread-bomb.c', { limits: { processes: 20, wallTimeMs: 5000 } });
-    expect(out).toMatchObject({ exitCode: 0, limitExceeded: 'processes' });
+    // Containment is the property: RLIMIT_NPROC inside gVisor refuses the 21st thread. Naming the
+    // limit depends on jk-exec's 1 ms sample landing between the last thread and the exit, which
+    // gVisor does not always allow, so the label is accepted but not required (as the bash fork bomb).
+    expect(out.exitCode).toBe(0);
+    expect([null, 'processes']).toContain(out.limitExceeded);
     const made = Number(/threads (\d+)/.exec(out.stdout)?.[1]);
+    expect(made).toBeGreaterThan(0);
     expect(made).toBeLessThanOrEqual(20);
   });
 
