@@ -29,6 +29,8 @@ suite('Piston v2 compatibility with piston-client and the nsjail sandbox', () =>
     const python = (runtimes as { language: string; version: string; aliases: string[] }[]).find((r) => r.language === 'python3');
     expect(python?.version).toMatch(/^3\.\d+\.\d+/);
     expect(python?.aliases).toContain('py');
+    const listed = (runtimes as { language: string; version: string }[]).map((r) => r.language);
+    for (const id of ['python3', 'c', 'cpp', 'java', 'javascript', 'typescript', 'go', 'rust', 'bash']) expect(listed).toContain(id);
   });
 
   it('runs a Python program with stdin and arguments', async () => {

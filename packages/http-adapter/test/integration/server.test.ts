@@ -125,6 +125,8 @@ suite('HTTP API on a listening server with the nsjail sandbox', () => {
   it('lists the languages with the versions found in the sandbox', async () => {
     const { languages } = (await (await fetch(`${base}/v1/languages`)).json()) as { languages: { id: string; version: string | null }[] };
     expect(languages.find((l) => l.id === 'python3')?.version).toMatch(/^3\.\d+/);
+    const nine = ['python3', 'c', 'cpp', 'java', 'javascript', 'typescript', 'go', 'rust', 'bash'];
+    for (const id of nine) expect(languages.find((l) => l.id === id)?.version, `${id} has a detected version`).toMatch(/^\d+\.\d+/);
   });
 
   it('answers readiness, metrics and the error contract over real HTTP', async () => {
