@@ -8,6 +8,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$here/apt-mirror.sh"
 build_images=1
 if [[ "${1:-}" == "--no-images" ]]; then build_images=0; shift; fi
 
@@ -39,18 +40,7 @@ backports_file=/etc/apt/sources.list.d/judgekit-backports.sources
 if [[ "${ID:-}" == "debian" ]]; then
   if ! grep -rqs -- "${codename}-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
     # The mirror URI is taken from the sources already configured; no host name is written here.
-    uri=""
-    for f in /etc/apt/sources.list.d/*.sources; do
-      [[ -f "$f" ]] || continue
-      uri=$(awk -v cn="$codename" '
-        /^URIs:/ { u=$2 } /^Suites:/ { for (i=2;i<=NF;i++) if ($i==cn) ok=1 }
-        /^$/ { if (ok && u!="") { print u; exit } ok=0; u="" }
-        END { if (ok && u!="") print u }' "$f" | head -n1)
-      [[ -n "$uri" ]] && break
-    done
-    if [[ -z "$uri" && -f /etc/apt/sources.list ]]; then
-      uri=$(awk -v cn="$codename" '$1=="deb" && $3==cn { print $2; exit }' /etc/apt/sources.list)
-    fi
+    uri=$(judgekit_apt_mirror "$codename")
     if [[ -z "$uri" ]]; then say "no apt source for $codename found; cannot derive a backports source"; exit 1; fi
     keyring=/usr/share/keyrings/debian-archive-keyring.gpg
     cat >"$backports_file" <<SRC

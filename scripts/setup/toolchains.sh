@@ -16,6 +16,7 @@
 # A rerun on a ready host takes about a second and changes nothing.
 # Usage: scripts/setup/toolchains.sh
 set -euo pipefail
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/apt-mirror.sh"
 
 say() { printf '[setup/toolchains] %s\n' "$*"; }
 if [[ $(id -u) -ne 0 ]]; then say "must run as root (sudo $0)"; exit 1; fi
@@ -51,18 +52,7 @@ fi
 #    configured, so the Go version does not depend on which setup script ran first; no host name
 #    is written here. Elsewhere the main suite's Go is used.
 if [[ "${ID:-}" == debian && -n "$codename" ]] && ! grep -rqs -- "${codename}-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  uri=""
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [[ -f "$f" ]] || continue
-    uri=$(awk -v cn="$codename" '
-      /^URIs:/ { u=$2 } /^Suites:/ { for (i=2;i<=NF;i++) if ($i==cn) ok=1 }
-      /^$/ { if (ok && u!="") { print u; exit } ok=0; u="" }
-      END { if (ok && u!="") print u }' "$f" | head -n1)
-    [[ -n "$uri" ]] && break
-  done
-  if [[ -z "$uri" && -f /etc/apt/sources.list ]]; then
-    uri=$(awk -v cn="$codename" '$1=="deb" && $3==cn { print $2; exit }' /etc/apt/sources.list)
-  fi
+  uri=$(judgekit_apt_mirror "$codename")
   if [[ -n "$uri" ]]; then
     # The same file name as scripts/setup/docker.sh, so the two never add the suite twice.
     printf 'Types: deb\nURIs: %s\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
