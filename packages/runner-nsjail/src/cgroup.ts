@@ -173,9 +173,18 @@ export class CgroupHandle {
       }
     };
     if (this.version === 'v1') {
-      writeFileSync(join(this.memoryDir, 'memory.limit_in_bytes'), memory);
-      // Without swap accounting the file is absent; with it, swap must not extend the limit.
-      optional(join(this.memoryDir, 'memory.memsw.limit_in_bytes'), memory);
+      // Without swap accounting the memsw file is absent; with it, swap must not extend the
+      // limit. The kernel keeps memory ≤ memory+swap at every step: raising a limit (a warm
+      // jail's next command) writes memsw first, lowering it writes memory first.
+      const memswFile = join(this.memoryDir, 'memory.memsw.limit_in_bytes');
+      try {
+        writeFileSync(join(this.memoryDir, 'memory.limit_in_bytes'), memory);
+        optional(memswFile, memory);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+        optional(memswFile, memory);
+        writeFileSync(join(this.memoryDir, 'memory.limit_in_bytes'), memory);
+      }
       optional(join(this.memoryDir, 'memory.swappiness'), '0');
     } else {
       writeFileSync(join(this.memoryDir, 'memory.max'), memory);
@@ -185,6 +194,9 @@ export class CgroupHandle {
   }
 
   #cpuBaseNs = 0;
+  #pidsRefusedBase = 0;
+  #oomKillsBase = 0;
+  #memoryFailuresBase = 0;
 
   /**
    * Marks the start of the command: what the waiting launcher used so far is not the program's.
@@ -192,6 +204,11 @@ export class CgroupHandle {
    */
   markStart(): void {
     this.#cpuBaseNs = 0;
+    // Event counters cannot be reset: a group that serves several commands (a warm jail)
+    // reports each command's own by difference.
+    this.#pidsRefusedBase = readKey(join(this.pidsDir, 'pids.events'), 'max');
+    this.#oomKillsBase = readKey(join(this.memoryDir, this.version === 'v1' ? 'memory.oom_control' : 'memory.events'), 'oom_kill');
+    this.#memoryFailuresBase = this.version === 'v2' ? readKey(join(this.memoryDir, 'memory.events'), 'max') : 0;
     if (this.version === 'v1') {
       for (const [dir, file] of [
         [this.cpuDir, 'cpuacct.usage'],
@@ -222,12 +239,12 @@ export class CgroupHandle {
 
   async usage(): Promise<CgroupUsage> {
     const cpuNs = await this.cpuNs();
-    const pidsRefused = readKey(join(this.pidsDir, 'pids.events'), 'max');
+    const pidsRefused = readKey(join(this.pidsDir, 'pids.events'), 'max') - this.#pidsRefusedBase;
     if (this.version === 'v1') {
       return {
         cpuNs,
         peakMemoryBytes: readNumber(join(this.memoryDir, 'memory.max_usage_in_bytes')),
-        oomKills: readKey(join(this.memoryDir, 'memory.oom_control'), 'oom_kill'),
+        oomKills: readKey(join(this.memoryDir, 'memory.oom_control'), 'oom_kill') - this.#oomKillsBase,
         memoryFailures: readNumber(join(this.memoryDir, 'memory.failcnt')),
         pidsRefused,
       };
@@ -236,8 +253,8 @@ export class CgroupHandle {
     return {
       cpuNs,
       peakMemoryBytes: readNumber(join(this.memoryDir, 'memory.peak')),
-      oomKills: readKey(events, 'oom_kill'),
-      memoryFailures: readKey(events, 'max'),
+      oomKills: readKey(events, 'oom_kill') - this.#oomKillsBase,
+      memoryFailures: readKey(events, 'max') - this.#memoryFailuresBase,
       pidsRefused,
     };
   }
@@ -255,9 +272,10 @@ export class CgroupHandle {
     }
   }
 
-  /** SIGKILLs every process in the group except `spare` (nsjail itself, so it can report). */
-  async killAll(spare?: number): Promise<void> {
-    if (this.version === 'v2' && spare === undefined) {
+  /** SIGKILLs every process in the group except `spare` (nsjail itself, and a warm jail's supervisor, so they can report). */
+  async killAll(spare?: number | readonly number[]): Promise<void> {
+    const spared = spare === undefined ? [] : typeof spare === 'number' ? [spare] : spare;
+    if (this.version === 'v2' && spared.length === 0) {
       try {
         writeFileSync(join(this.pidsDir, 'cgroup.kill'), '1');
       } catch {
@@ -265,7 +283,7 @@ export class CgroupHandle {
       }
     }
     for (const pid of await this.pids()) {
-      if (pid === spare) continue;
+      if (spared.includes(pid)) continue;
       try {
         process.kill(pid, 'SIGKILL');
       } catch {

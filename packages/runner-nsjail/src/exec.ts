@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { type ExecOutcome, JudgeError, type LimitKind, type Limits } from '@judgekit/core';
-import type { CgroupHandle } from './cgroup.js';
+import type { CgroupHandle, CgroupUsage } from './cgroup.js';
 import type { Launcher } from './launcher.js';
 import { seccompPolicy } from './seccomp.js';
 import type { ResolvedMount } from './toolchain.js';
@@ -40,10 +40,25 @@ const initScript = [
   'exit $?',
 ].join('\n');
 
-/** @internal nsjail's argv for one command (argv[0] is nsjail itself). */
-export function buildArgv(cmd: NsjailCommand): string[] {
+/** @internal Where a warm jail's supervisor and its per-command stdin files come from (host paths). */
+export interface JailMounts {
+  supervisor: string;
+  ioDir: string;
+}
+
+/** @internal Path of the supervisor inside a warm jail, and of the folder of its stdin files. */
+export const jailSupervisorPath = '/.jk/jk-jail';
+export const jailIoDir = '/.jk/io';
+
+/**
+ * @internal nsjail's argv (argv[0] is nsjail itself): for one command, or with `jail` for a warm
+ * jail whose supervisor runs every command of the sandbox. A jail's own limits are ceilings the
+ * supervisor lowers per command (a process cannot raise them back); time is the judge's to keep.
+ */
+export function buildArgv(cmd: NsjailCommand, jail?: JailMounts): string[] {
   const { limits } = cmd;
   const seconds = (ms: number): string => String(Math.max(1, Math.ceil(ms / 1000)) + 1);
+  const perCommand = (value: string, ceiling: string): string => (jail ? ceiling : value);
   const args: string[] = [
     cmd.nsjail,
     '--mode',
@@ -60,7 +75,7 @@ export function buildArgv(cmd: NsjailCommand): string[] {
     '--group',
     `${insideId}:${cmd.gid}:1`,
     '--time_limit',
-    seconds(limits.wallTimeMs),
+    jail ? '0' : seconds(limits.wallTimeMs),
     // nsjail's default is 5; a judged program runs at the priority a bare one would, so its wall
     // time on a busy host is comparable (the judge itself is not starved: CFS shares fairly).
     '--nice_level',
@@ -73,16 +88,16 @@ export function buildArgv(cmd: NsjailCommand): string[] {
     '--rlimit_core',
     '0',
     '--rlimit_cpu',
-    seconds(limits.cpuTimeMs),
+    perCommand(seconds(limits.cpuTimeMs), 'max'),
     '--rlimit_fsize',
-    String(Math.max(1, Math.ceil(limits.fileSizeBytes / MiB))),
+    perCommand(String(Math.max(1, Math.ceil(limits.fileSizeBytes / MiB))), 'max'),
     '--rlimit_nofile',
-    String(limits.openFiles),
+    perCommand(String(limits.openFiles), 'max'),
     // Above the cgroup's pids limit, so the cgroup refuses first and counts the refusal.
     '--rlimit_nproc',
-    String(limits.processes + 16),
+    perCommand(String(limits.processes + 16), 'max'),
     '--rlimit_stack',
-    String(Math.max(8, Math.ceil(limits.memoryBytes / MiB))),
+    perCommand(String(Math.max(8, Math.ceil(limits.memoryBytes / MiB))), 'max'),
     '--rlimit_memlock',
     '0',
     '--rlimit_rtprio',
@@ -97,6 +112,7 @@ export function buildArgv(cmd: NsjailCommand): string[] {
     else args.push('--symlink', `${m.target}:${m.path}`);
   }
   for (const device of cmd.devices) args.push('--bindmount_ro', device);
+  if (jail) args.push('--bindmount_ro', `${jail.supervisor}:${jailSupervisorPath}`, '--bindmount_ro', `${jail.ioDir}:${jailIoDir}`);
   args.push(
     '--symlink',
     '/proc/self/fd:/dev/fd',
@@ -113,6 +129,11 @@ export function buildArgv(cmd: NsjailCommand): string[] {
     '--mount',
     `none:/tmp:tmpfs:size=${cmd.tmpSizeBytes},mode=1777`,
   );
+  // A jail's commands bring their own environment, argv and limits (see supervisor-source.ts).
+  if (jail) {
+    args.push('--', jailSupervisorPath);
+    return args;
+  }
   for (const [key, value] of Object.entries(cmd.env)) args.push('--env', `${key}=${value}`);
   args.push('--env', `JK_FSIZE_BLOCKS=${Math.max(1, Math.ceil(limits.fileSizeBytes / 512))}`);
   args.push('--', '/bin/sh', '-c', initScript, 'sh', ...cmd.argv);
@@ -169,7 +190,7 @@ export function trimPartialUtf8(buf: Buffer): Buffer {
 }
 
 /** Captures stdout+stderr under one shared byte cap, counting while streaming. */
-class OutputCapture {
+export class OutputCapture {
   readonly chunks: { stdout: Buffer[]; stderr: Buffer[] } = { stdout: [], stderr: [] };
   readonly truncated = { stdout: false, stderr: false };
   #total = 0;
@@ -180,22 +201,25 @@ class OutputCapture {
   ) {}
 
   attach(stream: Readable, name: 'stdout' | 'stderr'): void {
-    stream.on('data', (chunk: Buffer) => {
-      const room = this.capBytes - this.#total;
-      if (room <= 0) {
-        // Already full: drop, and make sure the program is stopped.
-        if (chunk.length > 0) this.#overflow(name);
-        return;
-      }
-      if (chunk.length > room) {
-        this.chunks[name].push(chunk.subarray(0, room));
-        this.#total += room;
-        this.#overflow(name);
-        return;
-      }
-      this.chunks[name].push(chunk);
-      this.#total += chunk.length;
-    });
+    stream.on('data', (chunk: Buffer) => this.push(name, chunk));
+  }
+
+  /** Takes one chunk of a stream's output. */
+  push(name: 'stdout' | 'stderr', chunk: Buffer): void {
+    const room = this.capBytes - this.#total;
+    if (room <= 0) {
+      // Already full: drop, and make sure the program is stopped.
+      if (chunk.length > 0) this.#overflow(name);
+      return;
+    }
+    if (chunk.length > room) {
+      this.chunks[name].push(chunk.subarray(0, room));
+      this.#total += room;
+      this.#overflow(name);
+      return;
+    }
+    this.chunks[name].push(chunk);
+    this.#total += chunk.length;
   }
 
   #overflow(name: 'stdout' | 'stderr'): void {
@@ -209,10 +233,11 @@ class OutputCapture {
   }
 }
 
-type KillReason = LimitKind | 'abort';
+/** @internal Why the judge stopped a command. */
+export type KillReason = LimitKind | 'abort';
 
 /** nsjail's own warning and error lines, for the message of a sandbox failure. */
-function failureLines(log: string): string {
+export function failureLines(log: string): string {
   const lines = log
     .split('\n')
     .filter((l) => /^\[[EFW]\]/.test(l) || l.startsWith('[judgekit]'))
@@ -313,6 +338,39 @@ export async function runNsjail(cmd: NsjailCommand, launcher: Launcher): Promise
       { details: { nsjailExitCode: exitCode, log: log.slice(-8192) } },
     );
   }
+  return classifyOutcome({
+    exitCode,
+    killReason,
+    usage,
+    wallTimeMs,
+    limits: cmd.limits,
+    output,
+    sampledPeakBytes,
+  });
+}
+
+/** @internal What a finished command left behind, for {@link classifyOutcome}. */
+export interface FinishedCommand {
+  /** The shell's exit status (128+N for signal N), or null when it was killed outright. */
+  exitCode: number | null;
+  killReason: KillReason | null;
+  usage: CgroupUsage;
+  wallTimeMs: number;
+  limits: Limits;
+  output: OutputCapture;
+  sampledPeakBytes: number;
+}
+
+/** @internal Turns what a command did and used into the runner contract's outcome. */
+export function classifyOutcome({
+  exitCode,
+  killReason,
+  usage,
+  wallTimeMs,
+  limits,
+  output,
+  sampledPeakBytes,
+}: FinishedCommand): ExecOutcome {
   let programExit: number | null = null;
   let programSignal: string | null = null;
   if (exitCode === null) programSignal = 'SIGKILL';
@@ -327,11 +385,11 @@ export async function runNsjail(cmd: NsjailCommand, launcher: Launcher): Promise
   if (killReason === 'output') limitExceeded = 'output';
   else if (usage.oomKills > 0) limitExceeded = 'memory';
   else if (usage.pidsRefused > 0) limitExceeded = 'processes';
-  else if (killReason) limitExceeded = killReason;
+  else if (killReason && killReason !== 'abort') limitExceeded = killReason;
   else if (programSignal === 'SIGXFSZ') limitExceeded = 'filesize';
-  else if ((programSignal === 'SIGKILL' || programSignal === 'SIGXCPU') && cpuTimeMs >= cmd.limits.cpuTimeMs) limitExceeded = 'cpu';
+  else if ((programSignal === 'SIGKILL' || programSignal === 'SIGXCPU') && cpuTimeMs >= limits.cpuTimeMs) limitExceeded = 'cpu';
   // nsjail's own -t backstop fired (the judge's timer should have been first).
-  else if (programSignal === 'SIGKILL' && wallTimeMs >= cmd.limits.wallTimeMs) limitExceeded = 'wall';
+  else if (programSignal === 'SIGKILL' && wallTimeMs >= limits.wallTimeMs) limitExceeded = 'wall';
   else if (programExit !== 0 && programExit !== null && /File too large/.test(output.text('stderr'))) limitExceeded = 'filesize';
 
   return {

@@ -65,12 +65,22 @@ export class Launcher {
 
   /** Writes nsjail's command as a script, then lets the launcher exec it with `stdin` after. */
   start(argv: string[], stdin: Uint8Array): void {
+    this.open(argv);
+    this.child.stdin!.end(stdin);
+  }
+
+  /** Like {@link start}, but leaves nsjail's stdin open: a warm jail's command channel. */
+  open(argv: string[]): void {
     if (this.#started) throw new Error('launcher already started');
     this.#started = true;
     this.#setRef(true);
     writeFileSync(this.scriptPath, `exec ${argv.map(shellQuote).join(' ')}\n`, { mode: 0o600 });
     this.child.stdin!.write(`${this.scriptPath}\n`);
-    this.child.stdin!.end(stdin);
+  }
+
+  /** Lets an idle warm jail not keep the judge's process alive (and a busy one keep it). */
+  hold(ref: boolean): void {
+    this.#setRef(ref);
   }
 
   #setRef(ref: boolean): void {

@@ -37,6 +37,7 @@ import {
   type ToolchainMounts,
   toolchainPackages,
 } from './toolchain.js';
+import { ensureSupervisor, supervisorPath } from './warm.js';
 
 /**
  * Options of {@link NsjailRunner}. Every field is optional; the defaults fit a Debian or Ubuntu
@@ -85,6 +86,16 @@ export interface NsjailRunnerOptions {
   env?: Record<string, string>;
   /** Device nodes bound into `/dev`. @defaultValue ['/dev/null', '/dev/zero', '/dev/urandom'] */
   devices?: string[];
+  /**
+   * Run a sandbox's commands after its first (the tests after a compile) in one long-lived jail
+   * per sandbox, whose init starts each command, instead of one nsjail per command: same
+   * namespaces, mounts, limits and measurements, several times cheaper per command. Needs cgroup
+   * v1 (a resettable peak-memory counter) and gcc on the host to build the small supervisor once
+   * (into `workDirBase`); without them, or with `false`, every command starts its own nsjail.
+   * `/tmp` then lives for the sandbox, like its work directory.
+   * @defaultValue true
+   */
+  warmJail?: boolean;
 }
 
 const defaultEnv = Object.freeze({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' });
@@ -133,7 +144,8 @@ export class NsjailRunner extends BaseRunner {
   readonly #pool: Promise<Launcher>[] = [];
   readonly #poolNames = new Set<string>();
   #refilling = false;
-  #ready: Promise<{ nsjail: string; cgroups: CgroupTree }> | undefined;
+  #ready: Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null }> | undefined;
+  #warmProblem: string | undefined;
 
   constructor(options: NsjailRunnerOptions = {}) {
     super();
@@ -167,7 +179,7 @@ export class NsjailRunner extends BaseRunner {
   }
 
   /** Checks the host once, creates the folders, and removes what a crashed judge left. */
-  #prepare(): Promise<{ nsjail: string; cgroups: CgroupTree }> {
+  #prepare(): Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null }> {
     this.#ready ??= (async () => {
       const located = locateNsjail(this.#options.nsjailPath);
       if (!located) {
@@ -192,7 +204,15 @@ export class NsjailRunner extends BaseRunner {
       await mkdir(this.#runDir, { recursive: true, mode: 0o700 });
       await chmod(this.#runDir, 0o700);
       await this.#removeStale(cgroups);
-      return { nsjail: located.path, cgroups };
+      let supervisor: string | null = null;
+      if (this.#options.warmJail === false) this.#warmProblem = 'turned off (option warmJail: false)';
+      else if (cgroups.version !== 'v1') this.#warmProblem = 'needs cgroup v1 (a resettable peak-memory counter)';
+      else {
+        const built = await ensureSupervisor(this.#workDirBase);
+        if ('path' in built) supervisor = built.path;
+        else this.#warmProblem = built.error;
+      }
+      return { nsjail: located.path, cgroups, supervisor };
     })();
     this.#ready.catch(() => {
       // Let a later open() retry after the host is fixed.
@@ -258,7 +278,7 @@ export class NsjailRunner extends BaseRunner {
   }
 
   protected async openSandbox(environment: SandboxEnvironment, options: OperationOptions): Promise<Sandbox> {
-    const { nsjail, cgroups } = await this.#prepare();
+    const { nsjail, cgroups, supervisor } = await this.#prepare();
     if (options.signal?.aborted)
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
     const language = environment.language;
@@ -297,6 +317,7 @@ export class NsjailRunner extends BaseRunner {
       tmpSizeBytes: this.#options.tmpSizeBytes ?? 64 * 1024 * 1024,
       baseEnv: this.#options.env ?? defaultEnv,
       languageEnv: language.env ?? {},
+      supervisor,
       takeLauncher: () => this.#takeLauncher(cgroups),
       release: () => this.#releaseUid(uid),
     });
@@ -404,6 +425,17 @@ export class NsjailRunner extends BaseRunner {
       // not Linux or not readable: nsjail will tell
     }
     details.workDirBase = this.#workDirBase;
+    details['warm jail'] = this.#warmProblem
+      ? `off: ${this.#warmProblem}; one nsjail per command`
+      : this.#options.warmJail === false
+        ? 'off (option warmJail: false): one nsjail per command'
+        : cgroups && cgroups.version !== 'v1'
+          ? 'off on cgroup v2 (no resettable peak-memory counter): one nsjail per command'
+          : existsSync(supervisorPath(this.#workDirBase))
+            ? `on (supervisor ${supervisorPath(this.#workDirBase)})`
+            : findOnPath('gcc', defaultEnv.PATH)
+              ? 'on (the supervisor is built with gcc when the runner starts)'
+              : 'off: gcc is needed once to build the supervisor; one nsjail per command';
     // Toolchain problems are reported but do not make the runner unready: other languages work.
     const toolchainProblems: RunnerHealth['problems'] = [];
     await Promise.all(

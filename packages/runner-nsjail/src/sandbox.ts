@@ -1,9 +1,11 @@
+import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { type ExecOutcome, type ExecRequest, JudgeError, type OperationOptions, type Sandbox, type SandboxFile } from '@judgekit/core';
-import { runNsjail } from './exec.js';
+import { buildArgv, runNsjail } from './exec.js';
 import { readSandboxFile, removeTree, writeSandboxFile } from './files.js';
 import type { Launcher } from './launcher.js';
 import type { ResolvedMount } from './toolchain.js';
+import { WarmJail } from './warm.js';
 
 /** @internal What a sandbox gets from its runner. */
 export interface SandboxSetup {
@@ -17,6 +19,11 @@ export interface SandboxSetup {
   tmpSizeBytes: number;
   baseEnv: Readonly<Record<string, string>>;
   languageEnv: Readonly<Record<string, string>>;
+  /**
+   * Host path of the jail supervisor: with it, the commands after a sandbox's first run in one
+   * long-lived jail (warm.ts); without it (or when that jail cannot start), each in its own nsjail.
+   */
+  supervisor: string | null;
   /** Hands out a launcher already waiting in a fresh cgroup (from the runner's pool). */
   takeLauncher(): Promise<Launcher>;
   /** Called once after the sandbox's files are gone (returns the uid to the pool). */
@@ -37,6 +44,9 @@ export class NsjailSandbox implements Sandbox {
   #active: AbortController | undefined;
   #disposing: Promise<void> | undefined;
   readonly #removals = new Set<Promise<void>>();
+  #commands = 0;
+  #jail: { jail: WarmJail; launcher: Launcher } | undefined;
+  #warmOff = false;
 
   constructor(setup: SandboxSetup) {
     this.id = setup.id;
@@ -97,6 +107,21 @@ export class NsjailSandbox implements Sandbox {
       options.signal?.addEventListener('abort', forward, { once: true });
       if (options.signal?.aborted) forward();
       const limits = request.limits;
+      // The first command (a compile, or a lone run) starts its own nsjail; later ones share a jail.
+      const jail = this.#commands++ > 0 ? await this.#warmJail(env, stdin, request.argv, limits) : undefined;
+      if (jail) {
+        try {
+          return await jail.run({ argv: request.argv, env, stdin, limits, signal: controller.signal });
+        } catch (error) {
+          if (this.#disposing && !options.signal?.aborted && (error as JudgeError).code === 'JDG_ERR_OPERATION_ABORTED') {
+            throw new JudgeError('JDG_ERR_SANDBOX_DISPOSED', `Sandbox ${this.id} was disposed while a command ran.`);
+          }
+          throw error;
+        } finally {
+          options.signal?.removeEventListener('abort', forward);
+          this.#active = undefined;
+        }
+      }
       let launcher: Launcher;
       try {
         // The launcher and its group were made ahead of time by the runner: joining a v1 cgroup
@@ -151,6 +176,66 @@ export class NsjailSandbox implements Sandbox {
     });
   }
 
+  /** The sandbox's warm jail, started on first need; undefined when commands run one nsjail each. */
+  async #warmJail(
+    env: Record<string, string>,
+    stdin: Uint8Array,
+    argv: string[],
+    limits: ExecRequest['limits'],
+  ): Promise<WarmJail | undefined> {
+    const supervisor = this.#setup.supervisor;
+    if (supervisor === null || this.#warmOff) return undefined;
+    if (this.#jail?.jail.alive) return this.#jail.jail;
+    if (this.#jail) {
+      // It ended (killed after a command that would not stop): a fresh one takes its place.
+      const old = this.#jail;
+      this.#jail = undefined;
+      this.#track(old.jail.destroy().then(() => this.#retire(old.launcher)));
+    }
+    let launcher: Launcher | undefined;
+    try {
+      launcher = await this.#setup.takeLauncher();
+      await launcher.cgroup.applyLimits({ memoryBytes: limits.memoryBytes + 64 * 1024 * 1024, pids: limits.processes + 2 });
+      const ioDir = `${this.#setup.workDir}.io`;
+      mkdirSync(ioDir, { recursive: true, mode: 0o755 });
+      const nsjailArgv = buildArgv(
+        {
+          nsjail: this.#setup.nsjail,
+          argv,
+          stdin,
+          env,
+          limits,
+          workDir: this.#setup.workDir,
+          uid: this.#setup.uid,
+          gid: this.#setup.gid,
+          mounts: this.#setup.mounts,
+          devices: this.#setup.devices,
+          tmpSizeBytes: this.#setup.tmpSizeBytes,
+          cgroup: launcher.cgroup,
+          signal: undefined,
+        },
+        { supervisor, ioDir },
+      );
+      const jail = await WarmJail.start(launcher, nsjailArgv, ioDir);
+      this.#jail = { jail, launcher };
+      return jail;
+    } catch (error) {
+      // Commands run one nsjail each from now on; the reason is kept for diagnosis.
+      this.#warmOff = true;
+      this.warmError = (error as Error).message;
+      if (launcher) this.#track(this.#retire(launcher));
+      return undefined;
+    }
+  }
+
+  /** @internal Why this sandbox's commands could not share a warm jail, if they could not. */
+  warmError: string | undefined;
+
+  /** @internal Whether a warm jail serves this sandbox's commands now. */
+  get warm(): boolean {
+    return this.#jail?.jail.alive ?? false;
+  }
+
   /** Ends a launcher (if it never ran), removes its script and its cgroup. */
   async #retire(launcher: Launcher): Promise<void> {
     await launcher.discard();
@@ -173,8 +258,14 @@ export class NsjailSandbox implements Sandbox {
     this.#disposing ??= (async () => {
       this.#active?.abort(new Error('sandbox disposed'));
       await this.#running;
+      if (this.#jail) {
+        const { jail, launcher } = this.#jail;
+        this.#jail = undefined;
+        this.#track(jail.destroy().then(() => this.#retire(launcher)));
+      }
       await Promise.all([...this.#removals]);
       try {
+        await removeTree(`${this.#setup.workDir}.io`).catch(() => undefined);
         await removeTree(this.#setup.workDir);
       } finally {
         await this.#setup.release();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { isJudgeError } from '@judgekit/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NsjailRunner } from '../../src/index.js';
-import { prepare, processesWithUids, runFixture, runIn, watchEventLoop } from './harness.js';
+import { harnessMode, prepare, processesWithUids, runFixture, runIn, watchEventLoop } from './harness.js';
 import { nsjailAvailable } from './nsjail-available.js';
 
 const MiB = 1024 * 1024;
@@ -19,7 +19,12 @@ const sha = (path: string): string => createHash('sha256').update(readFileSync(p
 // Host files a sandbox must never change.
 const watchedHostFiles = ['/etc/passwd', '/etc/hostname', '/usr/bin/python3', '/etc/shadow'];
 
-describe.runIf(nsjailAvailable())('nsjail adversarial suite: hostile programs end with a verdict and leave the host unharmed', () => {
+// Every program runs both ways a command can: in an nsjail of its own (a sandbox's first
+// command, or warmJail: false) and as a later command in the sandbox's warm jail.
+describe.runIf(nsjailAvailable()).each([
+  { mode: 'one nsjail per command', warmJail: false },
+  { mode: 'warm jail', warmJail: true },
+])('nsjail adversarial suite ($mode): hostile programs end with a verdict and leave the host unharmed', ({ warmJail }) => {
   let runner: NsjailRunner;
   let loop: { stop(): number };
   let hostHashes: Record<string, string>;
@@ -27,11 +32,13 @@ describe.runIf(nsjailAvailable())('nsjail adversarial suite: hostile programs en
 
   beforeAll(() => {
     process.env.JUDGEKIT_TEST_CANARY = canary;
-    runner = new NsjailRunner({ uidRange });
+    runner = new NsjailRunner({ uidRange, warmJail });
+    harnessMode.warmUp = warmJail;
     hostHashes = Object.fromEntries(watchedHostFiles.map((f) => [f, sha(f)]));
   });
   afterAll(async () => {
     await runner.close();
+    harnessMode.warmUp = false;
     delete process.env.JUDGEKIT_TEST_CANARY;
   });
   beforeEach(() => {

@@ -25,7 +25,13 @@ export function languageOf(fixture: string): LanguageDefinition {
   return language;
 }
 
-/** Writes a fixture as the language's source file and compiles it when the language needs it. */
+/** With `warmUp`, prepare() makes sure the fixture runs as a later command of its sandbox (in the warm jail). */
+export const harnessMode = { warmUp: false };
+
+/**
+ * Writes a fixture as the language's source file and compiles it when the language needs it;
+ * in warm-up mode an interpreted fixture gets a first command (`true`) so that it runs second.
+ */
 export async function prepare(box: Sandbox, fixture: string): Promise<LanguageDefinition> {
   const language = languageOf(fixture);
   await box.write([{ path: language.sourceFile, content: readFileSync(join(fixtures, fixture)) }]);
@@ -37,6 +43,9 @@ export async function prepare(box: Sandbox, fixture: string): Promise<LanguageDe
       env: language.env,
     });
     if (out.exitCode !== 0) throw new Error(`fixture ${fixture} failed to compile: ${out.stderr}`);
+  } else if (harnessMode.warmUp) {
+    const out = await box.exec({ argv: ['true'], limits: defaultLimits });
+    if (out.exitCode !== 0) throw new Error(`the first command of ${fixture}'s sandbox failed: ${out.stderr}`);
   }
   return language;
 }
@@ -68,7 +77,10 @@ export async function runFixture(
   const box = await runner.open({ language: languageOf(fixture) });
   try {
     const language = await prepare(box, fixture);
-    return await runIn(box, language, opts);
+    const out = await runIn(box, language, opts);
+    const inner = (box as { inner?: { warm?: boolean; warmError?: string } }).inner;
+    if (harnessMode.warmUp && !inner?.warm) throw new Error(`${fixture} did not run in a warm jail: ${inner?.warmError ?? 'it ended'}`);
+    return out;
   } finally {
     await box.dispose();
   }

@@ -1,0 +1,334 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { type ExecOutcome, JudgeError, type Limits } from '@judgekit/core';
+import type { CgroupHandle } from './cgroup.js';
+import { classifyOutcome, failureLines, jailIoDir, type KillReason, OutputCapture } from './exec.js';
+import type { Launcher } from './launcher.js';
+import { supervisorSource } from './supervisor-source.js';
+
+const run = promisify(execFile);
+const MiB = 1024 * 1024;
+
+/** @internal Where the supervisor built from this version of its source lives under `base`. */
+export function supervisorPath(base: string): string {
+  return join(base, `.jk-jail-${createHash('sha256').update(supervisorSource).digest('hex').slice(0, 12)}`);
+}
+
+/**
+ * @internal Compiles the jail supervisor once per host (static, with the host's gcc) into
+ * `base`, named by the hash of its source; returns its path, or why there is none (the runner
+ * then starts one nsjail per command, as before).
+ */
+export async function ensureSupervisor(base: string): Promise<{ path: string } | { error: string }> {
+  const path = supervisorPath(base);
+  if (existsSync(path)) return { path };
+  const source = `${path}.${process.pid}.c`;
+  const output = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(source, supervisorSource, { mode: 0o600 });
+    await run('gcc', ['-O2', '-static', '-Wall', '-o', output, source], { timeout: 60_000 });
+    chmodSync(output, 0o755);
+    renameSync(output, path);
+    return { path };
+  } catch (error) {
+    return { error: `cannot compile the jail supervisor with gcc -static: ${(error as Error).message.split('\n')[0]}` };
+  } finally {
+    rmSync(source, { force: true });
+    rmSync(output, { force: true });
+  }
+}
+
+/** One command for a warm jail. */
+export interface JailCommand {
+  argv: string[];
+  env: Record<string, string>;
+  stdin: Uint8Array;
+  limits: Limits;
+  signal: AbortSignal | undefined;
+}
+
+interface Report {
+  exit: number;
+  signal: number;
+  wallUs: number;
+  errno: number;
+}
+
+/** The command in flight: its output, the end markers seen, the supervisor's report. */
+interface Pending {
+  nonce: string;
+  marker: Buffer;
+  output: OutputCapture;
+  held: { stdout: Buffer; stderr: Buffer };
+  ended: { stdout: boolean; stderr: boolean };
+  report: Report | null;
+  finish: () => void;
+}
+
+const errnoNames: Record<number, string> = { 2: 'ENOENT', 8: 'ENOEXEC', 13: 'EACCES', 20: 'ENOTDIR', 40: 'ELOOP' };
+
+/**
+ * @internal A sandbox's long-lived jail: one nsjail whose PID 1 is the supervisor
+ * (supervisor-source.ts), which starts each command of the submission after the first. The
+ * namespaces, mounts and the cgroup are made once; a command then costs a fork and an exec
+ * instead of a whole nsjail start (most of which is nsjail's own dynamic linking). Each
+ * command is measured alone: the cgroup's counters are reset or read by difference. Nothing of a
+ * command outlives it: the supervisor kills and reaps every other process of the jail before
+ * it reports. Only on cgroup v1, whose peak-memory counter can be reset.
+ */
+export class WarmJail {
+  readonly #launcher: Launcher;
+  readonly #cgroup: CgroupHandle;
+  readonly #ioDir: string;
+  #supervisorPid = 0;
+  #dead = false;
+  #pending: Pending | null = null;
+  #log = '';
+
+  private constructor(launcher: Launcher, ioDir: string) {
+    this.#launcher = launcher;
+    this.#cgroup = launcher.cgroup;
+    this.#ioDir = ioDir;
+  }
+
+  get alive(): boolean {
+    return !this.#dead;
+  }
+
+  /** Starts nsjail with the supervisor in `launcher`'s cgroup and waits until it is ready. */
+  static async start(launcher: Launcher, argv: string[], ioDir: string): Promise<WarmJail> {
+    const jail = new WarmJail(launcher, ioDir);
+    await jail.#start(argv);
+    return jail;
+  }
+
+  async #start(argv: string[]): Promise<void> {
+    const child = this.#launcher.child;
+    const ready = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 10_000);
+      const onLog = (chunk: Buffer): void => {
+        this.#onLog(chunk);
+        if (this.#log.includes('[jk] ready\n')) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      };
+      (child.stdio[3] as Readable).on('data', onLog);
+      void this.#launcher.closed.then(() => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+    });
+    void this.#launcher.closed.then(() => {
+      this.#dead = true;
+      this.#pending?.finish();
+    });
+    child.stdout!.on('data', (chunk: Buffer) => this.#onOutput('stdout', chunk));
+    child.stderr!.on('data', (chunk: Buffer) => this.#onOutput('stderr', chunk));
+    this.#launcher.open(argv);
+    if (!(await ready)) {
+      const log = this.#launcher.log();
+      throw new Error(`the jail did not start: ${failureLines(log) || 'no log output'}`);
+    }
+    // The group holds nsjail and the supervisor now; everything else there later is a command's.
+    const pids = await this.#cgroup.pids();
+    const supervisor = pids.find((pid) => pid !== child.pid);
+    if (supervisor === undefined) throw new Error('the jail supervisor is not in its cgroup');
+    this.#supervisorPid = supervisor;
+    // A memory kill must choose the program, never the jail that reports on it.
+    for (const pid of [child.pid!, supervisor]) {
+      try {
+        writeFileSync(`/proc/${pid}/oom_score_adj`, '-1000');
+      } catch {
+        // without it the OOM killer still prefers the (larger) program
+      }
+    }
+    this.#launcher.hold(false);
+  }
+
+  #onLog(chunk: Buffer): void {
+    this.#log += chunk.toString('utf8');
+    const pending = this.#pending;
+    if (pending && !pending.report) {
+      const at = this.#log.indexOf(`[jk] ${pending.nonce} `);
+      const end = at < 0 ? -1 : this.#log.indexOf('\n', at);
+      if (end >= 0) {
+        const line = this.#log.slice(at, end);
+        const num = (key: string): number => Number(new RegExp(`\\b${key}=(-?\\d+)`).exec(line)?.[1] ?? Number.NaN);
+        pending.report = { exit: num('exit'), signal: num('signal'), wallUs: num('wall_us'), errno: num('errno') };
+        this.#log = this.#log.slice(end + 1);
+        pending.finish();
+      }
+    }
+    // Keep only a tail of nsjail's own lines, for the message of a failure.
+    if (this.#log.length > 64 * 1024) this.#log = this.#log.slice(-32 * 1024);
+  }
+
+  /** Forwards a command's output, holding back as many bytes as its end marker is long. */
+  #onOutput(name: 'stdout' | 'stderr', chunk: Buffer): void {
+    const pending = this.#pending;
+    if (!pending || pending.ended[name]) return;
+    const buf = pending.held[name].length > 0 ? Buffer.concat([pending.held[name], chunk]) : chunk;
+    const m = pending.marker.length;
+    if (buf.length >= m && buf.subarray(buf.length - m).equals(pending.marker)) {
+      if (buf.length > m) pending.output.push(name, buf.subarray(0, buf.length - m));
+      pending.held[name] = Buffer.alloc(0);
+      pending.ended[name] = true;
+      pending.finish();
+      return;
+    }
+    if (buf.length > m) pending.output.push(name, buf.subarray(0, buf.length - m));
+    pending.held[name] = Buffer.from(buf.subarray(Math.max(0, buf.length - m)));
+  }
+
+  /** Runs one command in the jail and measures it. */
+  async run(cmd: JailCommand): Promise<ExecOutcome> {
+    if (this.#dead) throw new Error('the jail has ended');
+    const { limits } = cmd;
+    const cgroup = this.#cgroup;
+    const stdinFile = join(this.#ioDir, 'stdin');
+    writeFileSync(stdinFile, cmd.stdin, { mode: 0o644 });
+    // As with one nsjail per command, nsjail's own process is in the group and counted; so are
+    // the supervisor (a few hundred KiB) and whatever a previous command of the same
+    // submission left in /tmp.
+    await cgroup.applyLimits({ memoryBytes: limits.memoryBytes, pids: limits.processes + 2 });
+    cgroup.markStart();
+
+    const nonce = randomBytes(16).toString('hex');
+    let killReason: KillReason | null = null;
+    let finished = false;
+    const timers: NodeJS.Timeout[] = [];
+    const spare = [this.#launcher.child.pid!, this.#supervisorPid];
+    const kill = (reason: KillReason): void => {
+      if (finished) return;
+      killReason ??= reason;
+      void cgroup.killAll(spare);
+      // The supervisor reports once the program is gone; if it does not, the jail goes.
+      timers.push(
+        setTimeout(() => {
+          if (!finished) void this.destroy();
+        }, 1000),
+      );
+    };
+    let resolveDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      resolveDone = resolve;
+    });
+    const pending: Pending = {
+      nonce,
+      marker: Buffer.from(`\x1e${nonce}\x1f`),
+      output: new OutputCapture(limits.outputBytes, () => kill('output')),
+      held: { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) },
+      ended: { stdout: false, stderr: false },
+      report: null,
+      finish: () => {
+        if (this.#dead || (pending.report && pending.ended.stdout && pending.ended.stderr)) resolveDone();
+      },
+    };
+    this.#pending = pending;
+    this.#launcher.hold(true);
+
+    const fields = [
+      nonce,
+      `${jailIoDir}/stdin`,
+      String(Math.max(1, Math.ceil(limits.cpuTimeMs / 1000)) + 1),
+      String(limits.fileSizeBytes),
+      String(limits.openFiles),
+      String(limits.processes + 16),
+      String(Math.max(8, Math.ceil(limits.memoryBytes / MiB)) * MiB),
+      String(cmd.argv.length),
+      ...cmd.argv,
+      String(Object.keys(cmd.env).length),
+      ...Object.entries(cmd.env).map(([k, v]) => `${k}=${v}`),
+    ];
+    const payload = Buffer.from(`${fields.join('\0')}\0`, 'utf8');
+    const started = performance.now();
+    this.#launcher.child.stdin!.write(Buffer.concat([Buffer.from(`JK1 ${payload.length}\n`), payload]));
+
+    timers.push(setTimeout(() => kill('wall'), limits.wallTimeMs));
+    const cpuLimitNs = limits.cpuTimeMs * 1e6;
+    const cores = Math.max(1, availableParallelism());
+    let pollTimer: NodeJS.Timeout | undefined;
+    const pollCpu = async (): Promise<void> => {
+      if (finished || killReason) return;
+      const used = await cgroup.cpuNs();
+      if (finished || killReason) return;
+      if (used >= cpuLimitNs) {
+        kill('cpu');
+        return;
+      }
+      pollTimer = setTimeout(() => void pollCpu(), Math.min(100, Math.max(2, (cpuLimitNs - used) / 1e6 / cores)));
+    };
+    pollTimer = setTimeout(() => void pollCpu(), Math.min(100, Math.max(2, limits.cpuTimeMs / cores)));
+    const onAbort = (): void => kill('abort');
+    if (cmd.signal?.aborted) onAbort();
+    cmd.signal?.addEventListener('abort', onAbort, { once: true });
+
+    await done;
+    finished = true;
+    for (const t of timers) clearTimeout(t);
+    clearTimeout(pollTimer);
+    cmd.signal?.removeEventListener('abort', onAbort);
+    this.#pending = null;
+    try {
+      unlinkSync(stdinFile);
+    } catch {
+      // already gone with the jail's folder
+    }
+    if (!this.#dead) this.#launcher.hold(false);
+
+    const usage = await cgroup.usage();
+    const report = pending.report;
+    if (killReason === 'abort') {
+      throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: cmd.signal?.reason });
+    }
+    if (report && report.errno > 0) {
+      const what =
+        report.errno === 2
+          ? 'command not found in the sandbox'
+          : `cannot start the command (${errnoNames[report.errno] ?? `errno ${report.errno}`})`;
+      throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `nsjail could not run the command: [judgekit] ${what}: ${cmd.argv[0]}`, {
+        details: { errno: report.errno },
+      });
+    }
+    if (!report && !killReason && usage.oomKills === 0) {
+      throw new JudgeError(
+        'JDG_ERR_SANDBOX_FAILED',
+        `The sandbox's jail ended during the command: ${failureLines(this.#log) || 'no log output'}`,
+        {
+          details: { log: this.#log.slice(-8192) },
+        },
+      );
+    }
+    const exitCode = !report ? null : report.signal > 0 ? 128 + report.signal : report.exit;
+    const wallTimeMs = report ? Math.round(report.wallUs) / 1000 : Math.round((performance.now() - started) * 1000) / 1000;
+    return classifyOutcome({
+      exitCode,
+      killReason,
+      usage,
+      wallTimeMs,
+      limits,
+      output: pending.output,
+      sampledPeakBytes: 0,
+    });
+  }
+
+  /** Ends the jail: nsjail, the supervisor and anything left in its cgroup. */
+  async destroy(): Promise<void> {
+    this.#dead = true;
+    this.#pending?.finish();
+    // Everything but nsjail: it reaps the supervisor and exits, so no process is left a zombie
+    // for the host's init to reap (the supervisor also ends by itself when its channel closes).
+    this.#launcher.child.stdin?.end();
+    await this.#cgroup.killAll([this.#launcher.child.pid!]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#launcher.closed, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
+    await this.#launcher.discard();
+  }
+}
