@@ -27,8 +27,9 @@ export function supervisorPath(base: string): string {
 export async function ensureSupervisor(base: string): Promise<{ path: string } | { error: string }> {
   const path = supervisorPath(base);
   if (existsSync(path)) return { path };
-  const source = `${path}.${process.pid}.c`;
-  const output = `${path}.${process.pid}.tmp`;
+  const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const source = `${path}.${unique}.c`;
+  const output = `${path}.${unique}.tmp`;
   try {
     writeFileSync(source, supervisorSource, { mode: 0o600 });
     await run('gcc', ['-O2', '-static', '-Wall', '-o', output, source], { timeout: 60_000 });
