@@ -206,8 +206,9 @@ export class WarmJail {
     const timers: NodeJS.Timeout[] = [];
     const spare = [this.#launcher.child.pid!, this.#supervisorPid];
     const kill = (reason: KillReason): void => {
-      if (finished) return;
-      killReason ??= reason;
+      // Once is enough: a flood past the output cap calls this for every chunk until it dies.
+      if (finished || killReason) return;
+      killReason = reason;
       void cgroup.killAll(spare);
       // The supervisor reports once the program is gone; if it does not, the jail goes.
       timers.push(

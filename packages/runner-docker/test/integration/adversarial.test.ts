@@ -53,12 +53,14 @@ describe.skipIf(missing !== null)('docker adversarial suite: hostile programs en
 
   it('contains a bash fork bomb at the process limit', async () => {
     const out = await runFixture(runner, 'fork-bomb.sh', { limits: { processes: 32, cpuTimeMs: 2000, wallTimeMs: 3000 } });
-    // Forks are slower under gVisor: the main shell's `wait` often returns (its own children
-    // exit at once, leaving orphans) before the orphans reach the limit. Either way the run ends
-    // and every orphan dies with it (afterEach finds no container, jk-exec kills the user's processes).
-    if (out.limitExceeded === 'processes') expect(out.stderr).toContain('Resource temporarily unavailable');
-    else expect(out).toMatchObject({ exitCode: 0, limitExceeded: null });
-    expect(out.wallTimeMs).toBeLessThan(3000);
+    // The main shell stays until the wall limit while the bomb forks; forks are refused at the
+    // limit (bash says so on stderr). Naming the limit depends on jk-exec's sample seeing the
+    // refusal, which gVisor does not always allow, so the time limit that ends the retrying bomb
+    // (cpu or wall) is accepted too; either way every process dies with the run (afterEach finds
+    // no container).
+    expect(['processes', 'cpu', 'wall']).toContain(out.limitExceeded);
+    expect(out.stderr).toContain('Resource temporarily unavailable');
+    expect(out.wallTimeMs).toBeLessThan(3500);
   });
 
   it('caps a thread bomb at the process limit (threads count)', async () => {
