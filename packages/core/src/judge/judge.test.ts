@@ -256,6 +256,35 @@ describe('Judge', () => {
     await g.release();
   });
 
+  it('hands each of many concurrent waiters its own submission’s result, and lets one give up or abort without the others', async () => {
+    await using judge = new Judge({ runner: new FakeRunner({ program: (r) => ({ stdout: `${r.stdin}` }) }), concurrency: 4 });
+    const ids = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        judge.submit({ language: 'python3', source: 'x', tests: [{ input: `${i}\n`, expectedOutput: `${i}` }] }),
+      ),
+    );
+    const g = gate();
+    await using slow = new Judge({ runner: new FakeRunner({ program: g.program }) });
+    const held = await slow.submit({ language: 'python3', source: 'x' });
+    const controller = new AbortController();
+    const aborted = slow.wait(held, { signal: controller.signal });
+    const timedOut = slow.wait(held, { timeoutMs: 20 });
+    const patient = slow.wait(held);
+    const results = await Promise.all(ids.map((id) => judge.wait(id)));
+    results.forEach((r, i) => {
+      expect(r.id).toBe(ids[i]);
+      expect(r.tests[0]!.stdout).toBe(`${i}\n`);
+      expect(r.verdict).toBe('accepted');
+    });
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ code: 'JDG_ERR_OPERATION_ABORTED' });
+    await expect(timedOut).rejects.toMatchObject({ code: 'JDG_ERR_WAIT_TIMEOUT' });
+    await g.release();
+    expect((await patient).status).toBe('done');
+    // A wait for a finished submission answers at once.
+    expect((await judge.wait(ids[0]!)).id).toBe(ids[0]);
+  });
+
   it('cancels the submission when run() is aborted', async () => {
     const g = gate();
     await using judge = new Judge({ runner: new FakeRunner({ program: g.program }) });

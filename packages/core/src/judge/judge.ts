@@ -86,6 +86,8 @@ const watchdogSlackMs = 30_000;
  * ```
  */
 export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements AsyncDisposable {
+  /** Callers of {@link wait}, by submission id. */
+  readonly #waiters = new Map<string, Set<(result: SubmissionResult) => void>>();
   /** The languages this judge knows; `judge.languages.register(def)` adds one. */
   readonly languages: LanguageRegistry;
   /** The sandbox backend. */
@@ -224,30 +226,43 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
         },
       );
     }
-    const controller = new AbortController();
-    const signals = [controller.signal];
-    if (options.signal) signals.push(options.signal);
-    const timer = options.timeoutMs !== undefined ? setTimeout(() => controller.abort('timeout'), options.timeoutMs) : undefined;
-    const signal = AbortSignal.any(signals);
-    try {
-      // Subscribe before reading, so an event between the read and the subscription is not lost.
-      const events = on(this, 'event', { signal });
-      const current = await this.get(id);
-      if (current.status === 'done' || current.status === 'cancelled') return current;
-      for await (const [event] of events as AsyncIterable<[JudgeEvent]>) {
-        if (event.id === id && (event.type === 'done' || event.type === 'cancelled')) return event.result;
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) throw abortError(signal);
+    return new Promise<SubmissionResult>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const settle = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const waiters = this.#waiters.get(id);
+        waiters?.delete(onFinished);
+        if (waiters?.size === 0) this.#waiters.delete(id);
+        fn();
+      };
+      // One entry per waiting id, called by #emit when that submission ends: a thousand held
+      // requests cost nothing per event of the other submissions.
+      const onFinished = (result: SubmissionResult): void => settle(() => resolve(result));
+      const onAbort = (): void => settle(() => reject(abortError(signal!)));
+      // Registered before reading, so an end between the read and the registration is not lost.
+      const waiters = this.#waiters.get(id) ?? new Set();
+      this.#waiters.set(id, waiters);
+      waiters.add(onFinished);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(
+          () => settle(() => reject(new JudgeError('JDG_ERR_WAIT_TIMEOUT', `Submission ${id} did not finish within ${timeoutMs} ms.`))),
+          timeoutMs,
+        );
       }
-      throw abortError(signal);
-    } catch (error) {
-      if (controller.signal.aborted && !options.signal?.aborted) {
-        throw new JudgeError('JDG_ERR_WAIT_TIMEOUT', `Submission ${id} did not finish within ${options.timeoutMs} ms.`);
-      }
-      if (options.signal?.aborted) throw abortError(options.signal);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      controller.abort();
-    }
+      this.get(id).then(
+        (current) => {
+          if (current.status === 'done' || current.status === 'cancelled') settle(() => resolve(current));
+        },
+        (error: unknown) => settle(() => reject(error)),
+      );
+    });
   }
 
   /** Submits and waits. Aborting `signal` cancels the submission. */
@@ -503,6 +518,10 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
 
   #emit(event: JudgeEvent): void {
     this.emit('event', event);
+    if (event.type === 'done' || event.type === 'cancelled') {
+      const waiters = this.#waiters.get(event.id);
+      if (waiters) for (const onFinished of [...waiters]) onFinished(event.result);
+    }
   }
 
   #checkId(id: unknown): asserts id is string {
