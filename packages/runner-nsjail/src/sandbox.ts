@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { type ExecOutcome, type ExecRequest, JudgeError, type OperationOptions, type Sandbox, type SandboxFile } from '@judgekit/core';
-import { buildArgv, runNsjail } from './exec.js';
+import type { CgroupHandle } from './cgroup.js';
+import { buildArgv, type NsjailCommand, runNsjail } from './exec.js';
 import { readSandboxFile, removeTree, writeSandboxFile } from './files.js';
 import type { Launcher } from './launcher.js';
 import type { ResolvedMount } from './toolchain.js';
@@ -113,10 +114,7 @@ export class NsjailSandbox implements Sandbox {
         try {
           return await jail.run({ argv: request.argv, env, stdin, limits, signal: controller.signal });
         } catch (error) {
-          if (this.#disposing && !options.signal?.aborted && (error as JudgeError).code === 'JDG_ERR_OPERATION_ABORTED') {
-            throw new JudgeError('JDG_ERR_SANDBOX_DISPOSED', `Sandbox ${this.id} was disposed while a command ran.`);
-          }
-          throw error;
+          throw this.#asDisposed(error, options.signal);
         } finally {
           options.signal?.removeEventListener('abort', forward);
           this.#active = undefined;
@@ -142,30 +140,9 @@ export class NsjailSandbox implements Sandbox {
       }
       const cgroup = launcher.cgroup;
       try {
-        return await runNsjail(
-          {
-            nsjail: this.#setup.nsjail,
-            argv: request.argv,
-            stdin,
-            env,
-            limits,
-            workDir: this.#setup.workDir,
-            uid: this.#setup.uid,
-            gid: this.#setup.gid,
-            mounts: this.#setup.mounts,
-            devices: this.#setup.devices,
-            tmpSizeBytes: this.#setup.tmpSizeBytes,
-            cgroup,
-            signal: controller.signal,
-          },
-          launcher,
-        );
+        return await runNsjail(this.#command(request.argv, env, stdin, limits, cgroup, controller.signal), launcher);
       } catch (error) {
-        // A dispose that interrupted the command is reported as such, not as an abort.
-        if (this.#disposing && !options.signal?.aborted && (error as JudgeError).code === 'JDG_ERR_OPERATION_ABORTED') {
-          throw new JudgeError('JDG_ERR_SANDBOX_DISPOSED', `Sandbox ${this.id} was disposed while a command ran.`);
-        }
-        throw error;
+        throw this.#asDisposed(error, options.signal);
       } finally {
         options.signal?.removeEventListener('abort', forward);
         this.#active = undefined;
@@ -174,6 +151,27 @@ export class NsjailSandbox implements Sandbox {
         this.#track(this.#retire(launcher));
       }
     });
+  }
+
+  /** A dispose that interrupted a command is reported as such, not as an abort. */
+  #asDisposed(error: unknown, callerSignal: AbortSignal | undefined): unknown {
+    if (this.#disposing && !callerSignal?.aborted && (error as JudgeError).code === 'JDG_ERR_OPERATION_ABORTED') {
+      return new JudgeError('JDG_ERR_SANDBOX_DISPOSED', `Sandbox ${this.id} was disposed while a command ran.`);
+    }
+    return error;
+  }
+
+  /** Everything nsjail needs for one command (or, with buildArgv's jail mounts, for the warm jail) in this sandbox. */
+  #command(
+    argv: string[],
+    env: Record<string, string>,
+    stdin: Uint8Array,
+    limits: ExecRequest['limits'],
+    cgroup: CgroupHandle,
+    signal: AbortSignal | undefined,
+  ): NsjailCommand {
+    const { nsjail, workDir, uid, gid, mounts, devices, tmpSizeBytes } = this.#setup;
+    return { nsjail, argv, stdin, env, limits, workDir, uid, gid, mounts, devices, tmpSizeBytes, cgroup, signal };
   }
 
   /** The sandbox's warm jail, started on first need; undefined when commands run one nsjail each. */
@@ -198,24 +196,7 @@ export class NsjailSandbox implements Sandbox {
       await launcher.cgroup.applyLimits({ memoryBytes: limits.memoryBytes + 64 * 1024 * 1024, pids: limits.processes + 2 });
       const ioDir = `${this.#setup.workDir}.io`;
       mkdirSync(ioDir, { recursive: true, mode: 0o755 });
-      const nsjailArgv = buildArgv(
-        {
-          nsjail: this.#setup.nsjail,
-          argv,
-          stdin,
-          env,
-          limits,
-          workDir: this.#setup.workDir,
-          uid: this.#setup.uid,
-          gid: this.#setup.gid,
-          mounts: this.#setup.mounts,
-          devices: this.#setup.devices,
-          tmpSizeBytes: this.#setup.tmpSizeBytes,
-          cgroup: launcher.cgroup,
-          signal: undefined,
-        },
-        { supervisor, ioDir },
-      );
+      const nsjailArgv = buildArgv(this.#command(argv, env, stdin, limits, launcher.cgroup, undefined), { supervisor, ioDir });
       const jail = await WarmJail.start(launcher, nsjailArgv, ioDir);
       this.#jail = { jail, launcher };
       return jail;
