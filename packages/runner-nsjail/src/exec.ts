@@ -261,10 +261,18 @@ export async function runNsjail(cmd: NsjailCommand, launcher: Launcher): Promise
 
   const kill = (reason: KillReason): void => {
     if (closed) return;
+    const first = killReason === null;
     killReason ??= reason;
     // Kill the jail's processes and spare nsjail, so it reports the status; if it does not
-    // exit soon after, it goes too.
+    // exit soon after, it goes too. A limit of a few ms can fire before nsjail has started the
+    // program: the kill repeats until the command has ended, so a late process dies too.
     void cmd.cgroup.killAll(child.pid);
+    if (!first) return;
+    const again = setInterval(() => {
+      if (closed) clearInterval(again);
+      else void cmd.cgroup.killAll(child.pid);
+    }, 10);
+    timers.push(again);
     timers.push(
       setTimeout(() => {
         if (closed) return;

@@ -210,6 +210,13 @@ export class WarmJail {
       if (finished || killReason) return;
       killReason = reason;
       void cgroup.killAll(spare);
+      // The supervisor may not have forked the program yet (a limit of a few ms): kill again
+      // until the command has ended.
+      const again = setInterval(() => {
+        if (finished) clearInterval(again);
+        else void cgroup.killAll(spare);
+      }, 10);
+      timers.push(again);
       // The supervisor reports once the program is gone; if it does not, the jail goes.
       timers.push(
         setTimeout(() => {

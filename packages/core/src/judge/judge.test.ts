@@ -320,6 +320,30 @@ describe('Judge', () => {
     expect(seen.slice(2)).toEqual([3000, 128, 500, 128]);
   });
 
+  it('applies compileLimits to the compile step only, over the language’s, and refuses one above the maximum', async () => {
+    const seen: { argv0: string; wallTimeMs: number; memoryBytes: number }[] = [];
+    await using judge = new Judge({
+      runner: new FakeRunner({
+        program: (r) => {
+          seen.push({ argv0: r.argv[0]!, wallTimeMs: r.limits.wallTimeMs, memoryBytes: r.limits.memoryBytes });
+          return {};
+        },
+      }),
+      maxLimits: { wallTimeMs: 60_000 },
+    });
+    await judge.run({
+      language: 'c',
+      source: 'x',
+      compileLimits: { wallTimeMs: 4321, memoryBytes: 300 << 20 },
+      limits: { wallTimeMs: 1234 },
+    });
+    expect(seen[0]).toMatchObject({ argv0: 'gcc', wallTimeMs: 4321, memoryBytes: 300 << 20 });
+    expect(seen[1]!.wallTimeMs).toBe(1234);
+    const refused = await judge.submit({ language: 'c', source: 'x', compileLimits: { wallTimeMs: 90_000 } }).catch((e) => e);
+    expect(refused).toMatchObject({ code: 'JDG_ERR_LIMIT_EXCEEDS_MAX', details: { limit: 'wallTimeMs', max: 60_000 } });
+    expect(refused.message).toMatch(/^compileLimits\.wallTimeMs is 90000/);
+  });
+
   it('closes gracefully: finishes queued work, refuses new work, and is idempotent', async () => {
     const g = gate();
     const runner = new FakeRunner({ program: g.program });

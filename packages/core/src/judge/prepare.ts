@@ -50,7 +50,7 @@ export function prepareSubmission(
     }
     paths.add(f.path);
   }
-  const compileLimits = resolveLimits(defaultCompileLimits, language.compileLimits, [], max, 'compileLimits');
+  const compileLimits = resolveLimits(defaultCompileLimits, language.compileLimits, [submission.compileLimits], max, 'compileLimits');
   const runBase = resolveLimits(defaults, language.runLimits, [submission.limits], max, 'limits');
   const rawTests = submission.tests ?? [{ input: submission.stdin ?? '', expectedOutput: undefined, name: undefined, limits: undefined }];
   const tests: PreparedTest[] = rawTests.map((t, i) => ({

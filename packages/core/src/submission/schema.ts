@@ -114,6 +114,9 @@ export const submissionSchema = z
     stdin: z.string().max(maxTextBytes).optional().describe('Input of a single run (no expected output).'),
     tests: z.array(testSchema).min(1).max(1000).optional().describe('Tests to run, in order.'),
     limits: limitsSchema.optional().describe('Limits for every test.'),
+    compileLimits: limitsSchema
+      .optional()
+      .describe('Limits for the compile step, over the language’s compile defaults (each at most the configured maximum).'),
     checker: checkerSchema.optional().describe('Output comparison; defaults to `lines`.'),
     args: z.array(z.string().max(4096)).max(64).optional().describe('Arguments passed to the program.'),
     stopOnFirstFailure: z.boolean().optional().describe('Skip the remaining tests after the first that fails. Default false.'),

@@ -57,7 +57,7 @@ export async function pistonRoutes(app: FastifyInstance, ctx: AdapterContext): P
         description:
           'Times in milliseconds, memory in bytes (-1: the default). The first file is the main one. `run_timeout` is the wall-time ' +
           'limit, `run_cpu_time` the CPU limit, `run_memory_limit` the memory limit; values above the configured maxima are refused ' +
-          '(400). The compile step uses the judge’s compile limits; `compile_*` values are checked against the maxima but not applied. ' +
+          '(400). `compile_timeout`, `compile_cpu_time` and `compile_memory_limit` are the compile step’s limits, over the language’s defaults. ' +
           'A failed compile is returned as `compile` and as `run`.',
         body: pistonExecuteBody,
         response: { 200: pistonExecuteResponse, ...errors },
@@ -87,6 +87,10 @@ export async function pistonRoutes(app: FastifyInstance, ctx: AdapterContext): P
       if (positive(body.run_timeout)) limits.wallTimeMs = body.run_timeout;
       if (positive(body.run_cpu_time)) limits.cpuTimeMs = body.run_cpu_time;
       if (positive(body.run_memory_limit)) limits.memoryBytes = body.run_memory_limit;
+      const compileLimits: LimitsInput = {};
+      if (positive(body.compile_timeout)) compileLimits.wallTimeMs = body.compile_timeout;
+      if (positive(body.compile_cpu_time)) compileLimits.cpuTimeMs = body.compile_cpu_time;
+      if (positive(body.compile_memory_limit)) compileLimits.memoryBytes = body.compile_memory_limit;
       const input: SubmissionInput = {
         language: language.id,
         files: body.files.map((f, i) => ({
@@ -98,6 +102,7 @@ export async function pistonRoutes(app: FastifyInstance, ctx: AdapterContext): P
         stdin: body.stdin,
         args: body.args,
         limits,
+        compileLimits,
       };
       const controller = new AbortController();
       const onClose = () => controller.abort();

@@ -14,7 +14,14 @@ declare module 'piston-client' {
     execute(
       language: string,
       code: string,
-      config?: { stdin?: string; args?: string[]; runTimeout?: number; version?: string; files?: { name?: string; content: string }[] },
+      config?: {
+        stdin?: string;
+        args?: string[];
+        runTimeout?: number;
+        compileTimeout?: number;
+        version?: string;
+        files?: { name?: string; content: string }[];
+      },
     ): Promise<{ language: string; version: string; run: PistonStage; compile?: PistonStage; message?: string }>;
   }
   export function piston(options: { server: string }): PistonClient;

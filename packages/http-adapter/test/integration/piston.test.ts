@@ -58,6 +58,13 @@ suite('Piston v2 compatibility with piston-client and the nsjail sandbox', () =>
     expect(result.run.stdout).toBe('from C\n');
   });
 
+  it('applies compile_timeout to the compile step: a 1 ms compile ends as TO', async () => {
+    const source = '#include <stdio.h>\nint main(void) { puts("from C"); return 0; }\n';
+    const result = await client.execute('c', source, { compileTimeout: 1 });
+    expect(result.compile).toMatchObject({ code: null, signal: 'SIGKILL', status: 'TO' });
+    expect(result.run).toEqual(result.compile);
+  });
+
   it('answers an unknown runtime with 400 { message }', async () => {
     const result = await client.execute('cobol', 'DISPLAY "x".');
     expect(result).toEqual({ message: 'cobol-* runtime is unknown' });

@@ -116,6 +116,19 @@ describe.runIf(nsjailAvailable())('NsjailRunner warm jail: the commands after a 
     await box.dispose();
   });
 
+  it('stops a command whose wall limit passes before its program has even started, in its own nsjail and in the jail', async () => {
+    const box = await runner.open({ language: python3 });
+    for (const where of ['own nsjail', 'warm jail']) {
+      const started = performance.now();
+      const out = await sh(box, 'sleep 3', { wallTimeMs: 2 });
+      expect(out.limitExceeded, where).toBe('wall');
+      expect(out.signal, where).toBe('SIGKILL');
+      expect(performance.now() - started, where).toBeLessThan(1500);
+    }
+    expect(inner(box).warm).toBe(true);
+    await box.dispose();
+  });
+
   it('with warmJail: false, runs every command in an nsjail of its own', async () => {
     const cold = new NsjailRunner({ uidRange: { first: uidRange.first + 10, count: 5 }, warmJail: false });
     const box = await cold.open({ language: python3 });
