@@ -245,6 +245,84 @@ export function failureLines(log: string): string {
   return (lines.length > 0 ? lines : log.split('\n').filter(Boolean).slice(-3)).join('\n');
 }
 
+/** @internal The judge's side of a running command's limits (see {@link watchCommand}). */
+export interface CommandWatch {
+  /** The first limit (or abort) that stopped the command, once one did. */
+  readonly reason: KillReason | null;
+  /** Highest memory charge sampled (cgroup v2 kernels without `memory.peak`), in bytes. */
+  readonly sampledPeakBytes: number;
+  kill(reason: KillReason): void;
+  /** The command has ended: no more kills, timers or listeners. */
+  stop(): void;
+}
+
+/**
+ * @internal Keeps a command inside its wall and cpu limits and honours `signal`: a wall timer, a
+ * cpu poll of the cgroup that sharpens as the limit nears, and a kill of every process in the
+ * group but `spare`. A limit of a few ms can fire before the program exists, so the kill repeats
+ * every 10 ms until {@link CommandWatch.stop}; if the command has not ended a second later,
+ * `giveUp` ends it by force. Shared by one nsjail per command and the warm jail.
+ */
+export function watchCommand(opts: {
+  cgroup: CgroupHandle;
+  limits: Limits;
+  signal: AbortSignal | undefined;
+  spare: readonly number[];
+  giveUp: () => void;
+}): CommandWatch {
+  const { cgroup, limits, signal, spare } = opts;
+  let reason: KillReason | null = null;
+  let stopped = false;
+  let sampledPeakBytes = 0;
+  const timers: NodeJS.Timeout[] = [];
+  const kill = (why: KillReason): void => {
+    // Once is enough: a flood past the output cap calls this for every chunk until it dies.
+    if (stopped || reason) return;
+    reason = why;
+    void cgroup.killAll(spare);
+    timers.push(setInterval(() => void cgroup.killAll(spare), 10));
+    timers.push(setTimeout(opts.giveUp, 1000));
+  };
+  timers.push(setTimeout(() => kill('wall'), limits.wallTimeMs));
+  const cpuLimitNs = limits.cpuTimeMs * 1e6;
+  const cores = Math.max(1, availableParallelism());
+  const pollCpu = async (): Promise<void> => {
+    if (stopped || reason) return;
+    const [used, memoryNow] = await Promise.all([
+      cgroup.cpuNs(),
+      // v2 kernels before 5.19 have no memory.peak: sampling is the fallback.
+      cgroup.version === 'v2' ? cgroup.currentMemoryBytes() : 0,
+    ]);
+    sampledPeakBytes = Math.max(sampledPeakBytes, memoryNow);
+    if (stopped || reason) return;
+    if (used >= cpuLimitNs) {
+      kill('cpu');
+      return;
+    }
+    // The group cannot use more than `cores` ms of CPU per ms of wall time, so nothing can
+    // cross the limit before this delay; polling gets finer only as the limit nears.
+    timers.push(setTimeout(() => void pollCpu(), Math.min(100, Math.max(2, (cpuLimitNs - used) / 1e6 / cores))));
+  };
+  timers.push(setTimeout(() => void pollCpu(), Math.min(100, Math.max(2, limits.cpuTimeMs / cores))));
+  const onAbort = (): void => kill('abort');
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    get reason() {
+      return reason;
+    },
+    get sampledPeakBytes() {
+      return sampledPeakBytes;
+    },
+    kill,
+    stop() {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 /**
  * @internal Runs one command in nsjail inside its cgroup and turns what happened into data. The
  * launcher was started ahead of time and already sits in the cgroup: moving a process between
@@ -255,69 +333,24 @@ export async function runNsjail(cmd: NsjailCommand, launcher: Launcher): Promise
   cmd.cgroup.markStart();
   const started = performance.now();
   launcher.start(buildArgv(cmd), cmd.stdin);
-  let killReason: KillReason | null = null;
-  let closed = false;
-  const timers: NodeJS.Timeout[] = [];
-
-  const kill = (reason: KillReason): void => {
-    if (closed) return;
-    const first = killReason === null;
-    killReason ??= reason;
-    // Kill the jail's processes and spare nsjail, so it reports the status; if it does not
-    // exit soon after, it goes too. A limit of a few ms can fire before nsjail has started the
-    // program: the kill repeats until the command has ended, so a late process dies too.
-    void cmd.cgroup.killAll(child.pid);
-    if (!first) return;
-    const again = setInterval(() => {
-      if (closed) clearInterval(again);
-      else void cmd.cgroup.killAll(child.pid);
-    }, 10);
-    timers.push(again);
-    timers.push(
-      setTimeout(() => {
-        if (closed) return;
-        void cmd.cgroup.killAll();
-        child.kill('SIGKILL');
-      }, 1000),
-    );
-  };
-
-  const output = new OutputCapture(cmd.limits.outputBytes, () => kill('output'));
+  const watch = watchCommand({
+    cgroup: cmd.cgroup,
+    limits: cmd.limits,
+    signal: cmd.signal,
+    // nsjail is spared so it reports the status; if it does not exit soon after, it goes too.
+    spare: [child.pid!],
+    giveUp: () => {
+      void cmd.cgroup.killAll();
+      child.kill('SIGKILL');
+    },
+  });
+  const output = new OutputCapture(cmd.limits.outputBytes, () => watch.kill('output'));
   output.attach(child.stdout!, 'stdout');
   output.attach(child.stderr!, 'stderr');
-  timers.push(setTimeout(() => kill('wall'), cmd.limits.wallTimeMs));
-  const cpuLimitNs = cmd.limits.cpuTimeMs * 1e6;
-  const cores = Math.max(1, availableParallelism());
-  let sampledPeakBytes = 0;
-  const pollCpu = async (): Promise<void> => {
-    if (closed || killReason) return;
-    const [used, memoryNow] = await Promise.all([
-      cmd.cgroup.cpuNs(),
-      // v2 kernels before 5.19 have no memory.peak: sampling is the fallback.
-      cmd.cgroup.version === 'v2' ? cmd.cgroup.currentMemoryBytes() : 0,
-    ]);
-    sampledPeakBytes = Math.max(sampledPeakBytes, memoryNow);
-    if (closed || killReason) return;
-    if (used >= cpuLimitNs) {
-      kill('cpu');
-      return;
-    }
-    // The group cannot use more than `cores` ms of CPU per ms of wall time, so nothing can
-    // cross the limit before this delay; polling gets finer only as the limit nears.
-    const delayMs = Math.min(100, Math.max(2, (cpuLimitNs - used) / 1e6 / cores));
-    pollTimer = setTimeout(() => void pollCpu(), delayMs);
-  };
-  let pollTimer = setTimeout(() => void pollCpu(), Math.min(100, Math.max(2, cmd.limits.cpuTimeMs / cores)));
-
-  const onAbort = (): void => kill('abort');
-  if (cmd.signal?.aborted) onAbort();
-  cmd.signal?.addEventListener('abort', onAbort, { once: true });
 
   const exitCode = await launcher.closed;
-  closed = true;
-  for (const t of timers) clearTimeout(t);
-  clearTimeout(pollTimer);
-  cmd.signal?.removeEventListener('abort', onAbort);
+  watch.stop();
+  const killReason = watch.reason;
   const wallTimeMs = Math.round(((launcher.exitedAt || performance.now()) - started) * 1000) / 1000;
 
   const usage = await cmd.cgroup.usage();
@@ -353,7 +386,7 @@ export async function runNsjail(cmd: NsjailCommand, launcher: Launcher): Promise
     wallTimeMs,
     limits: cmd.limits,
     output,
-    sampledPeakBytes,
+    sampledPeakBytes: watch.sampledPeakBytes,
   });
 }
 

@@ -384,6 +384,19 @@ export class NsjailRunner extends BaseRunner {
     return out;
   }
 
+  /** What health() says of the warm jail: on, or off and why (one nsjail per command then). */
+  #warmJailState(cgroups: CgroupTree | null): string {
+    const path = supervisorPath(this.#workDirBase);
+    let off: string | undefined;
+    if (this.#warmProblem) off = this.#warmProblem;
+    else if (this.#options.warmJail === false) off = 'option warmJail: false';
+    else if (cgroups && cgroups.version !== 'v1') off = 'cgroup v2 has no resettable peak-memory counter';
+    else if (existsSync(path)) return `on (supervisor ${path})`;
+    else if (findOnPath('gcc', defaultEnv.PATH)) return 'on (the supervisor is built with gcc when the runner starts)';
+    else off = 'gcc is needed once to build the supervisor';
+    return `off: ${off}; one nsjail per command`;
+  }
+
   /**
    * Reports whether sandboxes can run here: nsjail's path and version, the cgroup version, root,
    * user namespaces, and each built-in language's toolchain with its version. Every problem
@@ -425,17 +438,7 @@ export class NsjailRunner extends BaseRunner {
       // not Linux or not readable: nsjail will tell
     }
     details.workDirBase = this.#workDirBase;
-    details['warm jail'] = this.#warmProblem
-      ? `off: ${this.#warmProblem}; one nsjail per command`
-      : this.#options.warmJail === false
-        ? 'off (option warmJail: false): one nsjail per command'
-        : cgroups && cgroups.version !== 'v1'
-          ? 'off on cgroup v2 (no resettable peak-memory counter): one nsjail per command'
-          : existsSync(supervisorPath(this.#workDirBase))
-            ? `on (supervisor ${supervisorPath(this.#workDirBase)})`
-            : findOnPath('gcc', defaultEnv.PATH)
-              ? 'on (the supervisor is built with gcc when the runner starts)'
-              : 'off: gcc is needed once to build the supervisor; one nsjail per command';
+    details['warm jail'] = this.#warmJailState(cgroups);
     // Toolchain problems are reported but do not make the runner unready: other languages work.
     const toolchainProblems: RunnerHealth['problems'] = [];
     await Promise.all(

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { type ExecOutcome, JudgeError, type Limits } from '@judgekit/core';
 import type { CgroupHandle } from './cgroup.js';
-import { classifyOutcome, failureLines, jailIoDir, type KillReason, OutputCapture } from './exec.js';
+import { type CommandWatch, classifyOutcome, failureLines, jailIoDir, OutputCapture, watchCommand } from './exec.js';
 import type { Launcher } from './launcher.js';
 import { supervisorSource } from './supervisor-source.js';
 
@@ -201,29 +200,8 @@ export class WarmJail {
     cgroup.markStart();
 
     const nonce = randomBytes(16).toString('hex');
-    let killReason: KillReason | null = null;
-    let finished = false;
-    const timers: NodeJS.Timeout[] = [];
-    const spare = [this.#launcher.child.pid!, this.#supervisorPid];
-    const kill = (reason: KillReason): void => {
-      // Once is enough: a flood past the output cap calls this for every chunk until it dies.
-      if (finished || killReason) return;
-      killReason = reason;
-      void cgroup.killAll(spare);
-      // The supervisor may not have forked the program yet (a limit of a few ms): kill again
-      // until the command has ended.
-      const again = setInterval(() => {
-        if (finished) clearInterval(again);
-        else void cgroup.killAll(spare);
-      }, 10);
-      timers.push(again);
-      // The supervisor reports once the program is gone; if it does not, the jail goes.
-      timers.push(
-        setTimeout(() => {
-          if (!finished) void this.destroy();
-        }, 1000),
-      );
-    };
+    // Started once the command is sent; output cannot come before.
+    let watch: CommandWatch | undefined;
     let resolveDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => {
       resolveDone = resolve;
@@ -231,7 +209,7 @@ export class WarmJail {
     const pending: Pending = {
       nonce,
       marker: Buffer.from(`\x1e${nonce}\x1f`),
-      output: new OutputCapture(limits.outputBytes, () => kill('output')),
+      output: new OutputCapture(limits.outputBytes, () => watch?.kill('output')),
       held: { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) },
       ended: { stdout: false, stderr: false },
       report: null,
@@ -259,30 +237,18 @@ export class WarmJail {
     const started = performance.now();
     this.#launcher.child.stdin!.write(Buffer.concat([Buffer.from(`JK1 ${payload.length}\n`), payload]));
 
-    timers.push(setTimeout(() => kill('wall'), limits.wallTimeMs));
-    const cpuLimitNs = limits.cpuTimeMs * 1e6;
-    const cores = Math.max(1, availableParallelism());
-    let pollTimer: NodeJS.Timeout | undefined;
-    const pollCpu = async (): Promise<void> => {
-      if (finished || killReason) return;
-      const used = await cgroup.cpuNs();
-      if (finished || killReason) return;
-      if (used >= cpuLimitNs) {
-        kill('cpu');
-        return;
-      }
-      pollTimer = setTimeout(() => void pollCpu(), Math.min(100, Math.max(2, (cpuLimitNs - used) / 1e6 / cores)));
-    };
-    pollTimer = setTimeout(() => void pollCpu(), Math.min(100, Math.max(2, limits.cpuTimeMs / cores)));
-    const onAbort = (): void => kill('abort');
-    if (cmd.signal?.aborted) onAbort();
-    cmd.signal?.addEventListener('abort', onAbort, { once: true });
+    watch = watchCommand({
+      cgroup,
+      limits,
+      signal: cmd.signal,
+      spare: [this.#launcher.child.pid!, this.#supervisorPid],
+      // The supervisor reports once the program is gone; if it does not, the jail goes.
+      giveUp: () => void this.destroy(),
+    });
 
     await done;
-    finished = true;
-    for (const t of timers) clearTimeout(t);
-    clearTimeout(pollTimer);
-    cmd.signal?.removeEventListener('abort', onAbort);
+    watch.stop();
+    const killReason = watch.reason;
     this.#pending = null;
     try {
       unlinkSync(stdinFile);
