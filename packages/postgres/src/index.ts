@@ -1,0 +1,21 @@
+/**
+ * Durable history for judgekit on PostgreSQL: the store behind the hot cache, migrations,
+ * cursor-paginated listing, tenants with hashed API keys and quotas, the webhook outbox and retention.
+ *
+ * @packageDocumentation
+ * @module @judgekit/postgres
+ */
+// The public surface of @judgekit/postgres: every export is listed by name.
+export { createPool, isConnectionError, type PoolOptions, redactUrl } from './pool/pool.js';
+export {
+  assertMigrated,
+  type MigrateOptions,
+  migrate,
+  migrationsDir,
+  migrationsTable,
+  type SchemaStatus,
+  schemaStatus,
+} from './schema/migrate.js';
+export { type ListPage, type ListQuery, maxPageSize } from './store/listing.js';
+export { PostgresStore, type PostgresStoreOptions, type UnfinishedCounts } from './store/postgres-store.js';
+export { defaultMaxStoredOutputBytes, type SubmissionSummary, type TenantStoredSubmission } from './store/rows.js';

@@ -1,0 +1,96 @@
+import { JudgeError, type SubmissionStatus, type Verdict } from '@judgekit/core';
+import type { SubmissionSummary } from './rows.js';
+
+/**
+ * A filtered page of submissions, newest first.
+ *
+ * @example
+ * ```ts
+ * await store.list({ tenant: 'acme', verdict: 'wrong_answer', metadata: { course: 'cs101' }, limit: 50 })
+ * ```
+ */
+export interface ListQuery {
+  /** Only this tenant's submissions (`null`: those without a tenant). `undefined` lists every tenant (admins). */
+  tenant?: string | null;
+  status?: SubmissionStatus;
+  verdict?: Verdict;
+  /** Language id, e.g. `python3`. */
+  language?: string;
+  /** Every pair must match the submission's metadata exactly. */
+  metadata?: Readonly<Record<string, string>>;
+  /** Created strictly after this instant (ISO 8601 or a Date). */
+  createdAfter?: string | Date;
+  /** Created strictly before this instant (ISO 8601 or a Date). */
+  createdBefore?: string | Date;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Submissions per page, 1 to 100. @defaultValue 20 */
+  limit?: number;
+}
+
+/** One page of a listing. */
+export interface ListPage {
+  items: SubmissionSummary[];
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  nextCursor: string | null;
+}
+
+/** Most submissions on one page. */
+export const maxPageSize = 100;
+
+/** @internal The cursor of a row: where the next page starts. */
+export function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(`v1|${createdAt.toISOString()}|${id}`).toString('base64url');
+}
+
+/** @internal Decodes a cursor; throws `JDG_ERR_INPUT_INVALID` naming `cursor` when it is not one of ours. */
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const text = /^[A-Za-z0-9_-]{1,400}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString() : '';
+  const match = /^v1\|([^|]+)\|(.+)$/s.exec(text);
+  const createdAt = match ? new Date(match[1]!) : null;
+  if (!match || !createdAt || Number.isNaN(createdAt.getTime())) {
+    throw invalid('cursor', 'not a cursor this server gave out (pass nextCursor unchanged)');
+  }
+  return { createdAt, id: match[2]! };
+}
+
+/** @internal The SQL and parameters of a listing page (one more row than the page, to tell whether another follows). */
+export function listingSql(query: ListQuery): { text: string; values: unknown[]; limit: number } {
+  const limit = query.limit ?? 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
+    throw invalid('limit', `must be a whole number from 1 to ${maxPageSize}, received ${String(limit)}`);
+  }
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const param = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  if (query.tenant !== undefined) where.push(`tenant = ${param(query.tenant ?? '')}`);
+  if (query.status !== undefined) where.push(`status = ${param(query.status)}`);
+  if (query.verdict !== undefined) where.push(`verdict = ${param(query.verdict)}`);
+  if (query.language !== undefined) where.push(`language = ${param(query.language)}`);
+  if (query.metadata && Object.keys(query.metadata).length > 0) where.push(`metadata @> ${param(JSON.stringify(query.metadata))}::jsonb`);
+  if (query.createdAfter !== undefined) where.push(`created_at > ${param(instant('createdAfter', query.createdAfter))}`);
+  if (query.createdBefore !== undefined) where.push(`created_at < ${param(instant('createdBefore', query.createdBefore))}`);
+  if (query.cursor !== undefined) {
+    const c = decodeCursor(query.cursor);
+    where.push(`(created_at, id) < (${param(c.createdAt)}, ${param(c.id)})`);
+  }
+  const text =
+    `SELECT summary, created_at, id FROM judgekit_submissions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}` +
+    ` ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
+  return { text, values, limit };
+}
+
+function instant(name: string, value: string | Date): Date {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw invalid(name, `must be an ISO 8601 date-time, received ${JSON.stringify(String(value))}`);
+  return date;
+}
+
+function invalid(path: string, message: string): JudgeError {
+  return new JudgeError('JDG_ERR_INPUT_INVALID', `Invalid listing query: ${path}: ${message}.`, {
+    details: { issues: [{ path, message }] },
+  });
+}
