@@ -7,6 +7,7 @@
  */
 // The public surface of @judgekit/postgres: every export is listed by name.
 export { createPool, isConnectionError, type PoolOptions, redactUrl } from './pool/pool.js';
+export { type RetentionOptions, RetentionSweeper } from './retention/retention.js';
 export {
   assertMigrated,
   type MigrateOptions,
@@ -16,6 +17,19 @@ export {
   type SchemaStatus,
   schemaStatus,
 } from './schema/migrate.js';
+export { DurableResultStore, type DurableResultStoreOptions, type DurableStoreHealth } from './store/durable-store.js';
 export { type ListPage, type ListQuery, maxPageSize } from './store/listing.js';
 export { PostgresStore, type PostgresStoreOptions, type UnfinishedCounts } from './store/postgres-store.js';
 export { defaultMaxStoredOutputBytes, type SubmissionSummary, type TenantStoredSubmission } from './store/rows.js';
+export {
+  checkTenantId,
+  hashKey,
+  type KeyPrincipal,
+  type KeyRecord,
+  newApiKey,
+  TenantKeys,
+  type TenantKeysOptions,
+  type TenantQuotas,
+  type TenantRecord,
+} from './tenants/keys.js';
+export { WebhookOutbox, type WebhookOutboxOptions } from './webhooks/outbox.js';

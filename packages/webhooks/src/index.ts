@@ -13,6 +13,7 @@ export {
   WebhookDispatcher,
   type WebhookDispatcherOptions,
   type WebhookStats,
+  webhookMetrics,
 } from './delivery/dispatcher.js';
 export { type AddressClass, classifyAddress } from './guard/address.js';
 export {

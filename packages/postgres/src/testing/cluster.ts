@@ -1,5 +1,5 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,33 +61,71 @@ export function postgresBinDir(): string | null {
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (no initdb): run scripts/setup/postgres.sh, or apt-get install postgresql');
-  const asRoot = process.getuid?.() === 0;
   const dataDir = mkdtempSync(join(tmpdir(), 'jk-pg-'));
-  const socketDir = dataDir;
-  if (asRoot) chownSync(dataDir, uidOf('postgres'), gidOf('postgres'));
-  const as = (cmd: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : run(join(bin, cmd), args);
+  // The server refuses to run as root: as root, every step runs as the postgres user.
+  const user: { uid?: number; gid?: number } = process.getuid?.() === 0 ? { uid: uidOf('postgres'), gid: gidOf('postgres') } : {};
+  if (user.uid !== undefined && user.gid !== undefined) chownSync(dataDir, user.uid, user.gid);
+  const as = (cmd: string, args: string[]) => run(join(bin, cmd), args, { ...user, cwd: dataDir });
   const port = options.port ?? (await freePort());
   const pgdata = join(dataDir, 'data');
   await as('initdb', ['-D', pgdata, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
   const settings = { listen_addresses: '127.0.0.1', fsync: 'off', full_page_writes: 'off', max_connections: '100', ...options.settings };
-  const serverOptions = [`-p ${port}`, `-k ${socketDir}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
-  const log = join(dataDir, 'server.log');
+  const serverArgs = [
+    '-D',
+    pgdata,
+    '-p',
+    String(port),
+    '-k',
+    dataDir,
+    ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+  ];
+  const logPath = join(dataDir, 'server.log');
+  // The server is a child of this process (not daemonised by pg_ctl), so its exit is always reaped
+  // here, even after a SIGKILL, and a restart never meets a stale postmaster.pid.
+  let server: ChildProcess | undefined;
   let destroyed = false;
   const start = async () => {
-    await as('pg_ctl', ['-D', pgdata, '-o', serverOptions, '-l', log, '-w', '-t', '60', 'start']);
+    if (server) return;
+    const log = openSync(logPath, 'a');
+    const child = spawn(join(bin, 'postgres'), serverArgs, { ...user, cwd: dataDir, stdio: ['ignore', log, log] });
+    closeSync(log);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    server = child;
+    child.once('exit', () => {
+      if (server === child) server = undefined;
+    });
+    for (let i = 0; ; i++) {
+      const ready = await run(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-q']).then(
+        () => true,
+        () => false,
+      );
+      if (ready) return;
+      if (!server || i > 600) {
+        child.kill('SIGKILL');
+        await exited;
+        const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').slice(-1500) : '';
+        throw new Error(`the test PostgreSQL server did not start\nserver log:\n${tail}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const waitExit = async (child: ChildProcess) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise((resolve) => child.once('exit', resolve));
   };
   const stop = async () => {
-    if (existsSync(join(pgdata, 'postmaster.pid'))) await as('pg_ctl', ['-D', pgdata, '-m', 'fast', '-w', 'stop']).catch(() => {});
+    const child = server;
+    if (!child) return;
+    child.kill('SIGINT'); // fast shutdown
+    await waitExit(child);
   };
   try {
     await start();
     await as('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'judgekit']);
   } catch (error) {
-    const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
     await stop();
     rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`the test PostgreSQL cluster did not start: ${(error as Error).message}\n${tail}`);
+    throw new Error(`the test PostgreSQL cluster did not start: ${(error as Error).message}`);
   }
   return {
     url: `postgres://postgres@127.0.0.1:${port}/judgekit`,
@@ -96,12 +134,17 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     stop,
     start,
     async kill() {
-      const pidFile = join(pgdata, 'postmaster.pid');
-      if (!existsSync(pidFile)) return;
-      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-      process.kill(pid, 'SIGKILL');
-      // The postmaster's children notice it is gone and exit; wait until the port is free.
-      for (let i = 0; i < 200 && (await portInUse(port)); i++) await new Promise((r) => setTimeout(r, 50));
+      const child = server;
+      if (!child?.pid) return;
+      // The whole server dies at once, as in a crash of its host: the postmaster and every backend.
+      const group = [child.pid, ...childrenOf(child.pid)];
+      for (const pid of group) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+      }
+      await waitExit(child);
+      for (let i = 0; i < 200 && (group.slice(1).some(alive) || (await portInUse(port))); i++) await new Promise((r) => setTimeout(r, 50));
     },
     async destroy() {
       if (destroyed) return;
@@ -110,6 +153,29 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The parent pid is the second field after the command name in parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {}
+  }
+  return children;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
 }
 
 function uidOf(user: string): number {

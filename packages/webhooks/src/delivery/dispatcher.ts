@@ -217,7 +217,11 @@ export function backoffMs(attempt: number, initialMs: number, maxMs: number, ret
   return Math.round(Math.min(maxMs, Math.max(jittered, retryAfterMs ?? 0)));
 }
 
-/** @internal The dispatcher's metrics, shared by every dispatcher on one registry. */
+/**
+ * The webhook metrics on a registry, created once and shared by every dispatcher and outbox using it:
+ * `judgekit_webhook_deliveries_total{outcome}`, `judgekit_webhook_attempts_total{result}`,
+ * `judgekit_webhook_pending` and `judgekit_webhook_attempt_duration_seconds`.
+ */
 export function webhookMetrics(registry: Registry) {
   const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
   return {
