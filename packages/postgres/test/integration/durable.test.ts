@@ -22,7 +22,12 @@ afterAll(async () => {
 });
 
 const slowRunner = (ms: number) =>
-  new FakeRunner({ program: async (req) => (await new Promise((r) => setTimeout(r, ms)), { stdout: String(req.stdin ?? '') }) });
+  new FakeRunner({
+    program: async (req) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return { stdout: String(req.stdin ?? '') };
+    },
+  });
 const submission = (i: number) => ({ language: 'python3', source: 'x', tests: [{ input: `${i}\n`, expectedOutput: `${i}\n` }] });
 
 async function rows(ids: string[]): Promise<{ id: string; status: string; verdict: string | null }[]> {
