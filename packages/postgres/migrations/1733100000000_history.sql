@@ -42,8 +42,6 @@ CREATE TABLE judgekit_submissions (
   -- every string exactly (jsonb cannot hold \u0000, which program output may contain).
   input json,
   result json NOT NULL,
-  -- The result without its steps, for listing pages.
-  summary json NOT NULL,
   callback_url text,
   updated_at timestamptz NOT NULL DEFAULT now()
 );

@@ -20,7 +20,7 @@ export {
 export { DurableResultStore, type DurableResultStoreOptions, type DurableStoreHealth } from './store/durable-store.js';
 export { type ListPage, type ListQuery, maxPageSize } from './store/listing.js';
 export { PostgresStore, type PostgresStoreOptions, type UnfinishedCounts } from './store/postgres-store.js';
-export { defaultMaxStoredOutputBytes, type SubmissionSummary, type TenantStoredSubmission } from './store/rows.js';
+export { defaultMaxStoredOutputBytes, type TenantStoredSubmission } from './store/rows.js';
 export {
   checkTenantId,
   hashKey,

@@ -1,5 +1,4 @@
-import { JudgeError, type SubmissionStatus, type Verdict } from '@judgekit/core';
-import type { SubmissionSummary } from './rows.js';
+import { JudgeError, type SubmissionResult, type SubmissionStatus, type Verdict } from '@judgekit/core';
 
 /**
  * A filtered page of submissions, newest first.
@@ -18,7 +17,7 @@ export interface ListQuery {
   language?: string;
   /** Every pair must match the submission's metadata exactly. */
   metadata?: Readonly<Record<string, string>>;
-  /** Created strictly after this instant (ISO 8601 or a Date). */
+  /** Created at or after this instant (ISO 8601 or a Date). */
   createdAfter?: string | Date;
   /** Created strictly before this instant (ISO 8601 or a Date). */
   createdBefore?: string | Date;
@@ -30,7 +29,7 @@ export interface ListQuery {
 
 /** One page of a listing. */
 export interface ListPage {
-  items: SubmissionSummary[];
+  items: SubmissionResult[];
   /** Pass as `cursor` for the next page; `null` on the last page. */
   nextCursor: string | null;
 }
@@ -71,14 +70,14 @@ export function listingSql(query: ListQuery): { text: string; values: unknown[];
   if (query.verdict !== undefined) where.push(`verdict = ${param(query.verdict)}`);
   if (query.language !== undefined) where.push(`language = ${param(query.language)}`);
   if (query.metadata && Object.keys(query.metadata).length > 0) where.push(`metadata @> ${param(JSON.stringify(query.metadata))}::jsonb`);
-  if (query.createdAfter !== undefined) where.push(`created_at > ${param(instant('createdAfter', query.createdAfter))}`);
+  if (query.createdAfter !== undefined) where.push(`created_at >= ${param(instant('createdAfter', query.createdAfter))}`);
   if (query.createdBefore !== undefined) where.push(`created_at < ${param(instant('createdBefore', query.createdBefore))}`);
   if (query.cursor !== undefined) {
     const c = decodeCursor(query.cursor);
     where.push(`(created_at, id) < (${param(c.createdAt)}, ${param(c.id)})`);
   }
   const text =
-    `SELECT summary, created_at, id FROM judgekit_submissions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}` +
+    `SELECT result, created_at, id FROM judgekit_submissions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}` +
     ` ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
   return { text, values, limit };
 }

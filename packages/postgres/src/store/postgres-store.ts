@@ -1,7 +1,7 @@
 import type { ResultStore, SubmissionResult } from '@judgekit/core';
 import type pg from 'pg';
 import { encodeCursor, type ListPage, type ListQuery, listingSql } from './listing.js';
-import { defaultMaxStoredOutputBytes, type SubmissionRow, type SubmissionSummary, type TenantStoredSubmission, toRow } from './rows.js';
+import { defaultMaxStoredOutputBytes, type SubmissionRow, type TenantStoredSubmission, toRow } from './rows.js';
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions {
@@ -36,7 +36,7 @@ const columns = [
   'summary',
   'callback_url',
 ];
-const types = ['text', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'jsonb', 'json', 'json', 'json', 'text'];
+const types = ['text', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'jsonb', 'json', 'json', 'text'];
 
 // One statement writes a batch of submissions by id and, for each that just finished with a
 // callback, its webhook delivery: atomic without a transaction round trip. A finished row is
@@ -49,7 +49,7 @@ WITH incoming AS (
   SELECT * FROM incoming
   ON CONFLICT (id) DO UPDATE SET
     status = EXCLUDED.status, verdict = EXCLUDED.verdict, finished_at = EXCLUDED.finished_at, metadata = EXCLUDED.metadata,
-    input = COALESCE(EXCLUDED.input, s.input), result = EXCLUDED.result, summary = EXCLUDED.summary,
+    input = COALESCE(EXCLUDED.input, s.input), result = EXCLUDED.result,
     callback_url = COALESCE(EXCLUDED.callback_url, s.callback_url), updated_at = now()
   WHERE s.status NOT IN ('done', 'cancelled')
   RETURNING s.id, s.tenant, s.status, s.callback_url, s.result
@@ -123,7 +123,6 @@ export class PostgresStore implements ResultStore {
       rows.map((r) => r.metadata),
       rows.map((r) => r.input),
       rows.map((r) => r.result),
-      rows.map((r) => r.summary),
       rows.map((r) => r.callbackUrl),
     ];
     const { rowCount } = await this.pool.query({ name: 'jk_upsert', text: upsertSql, values });
@@ -145,10 +144,10 @@ export class PostgresStore implements ResultStore {
   /** A page of submissions, newest first; see {@link ListQuery}. Bad parameters throw `JDG_ERR_INPUT_INVALID`. */
   async list(query: ListQuery): Promise<ListPage> {
     const { text, values, limit } = listingSql(query);
-    const { rows } = await this.pool.query<{ summary: SubmissionSummary; created_at: Date; id: string }>(text, values);
+    const { rows } = await this.pool.query<{ result: SubmissionResult; created_at: Date; id: string }>(text, values);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { items: page.map((r) => r.summary), nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+    return { items: page.map((r) => r.result), nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
   }
 
   /** The stored input of a submission, kept after it finished (`undefined` when unknown). */

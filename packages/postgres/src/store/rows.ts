@@ -3,9 +3,6 @@ import type { StepResult, StoredSubmission, SubmissionResult } from '@judgekit/c
 /** A stored submission as the judge hands it over, with the tenant it belongs to (`null`: none). */
 export type TenantStoredSubmission = StoredSubmission & { tenant?: string | null };
 
-/** One submission of a listing page: the result without its steps' outputs. */
-export type SubmissionSummary = Omit<SubmissionResult, 'tests' | 'compile'> & { tenant: string | null };
-
 /** Default bound on each stored stdout or stderr, in bytes (the default output limit). */
 export const defaultMaxStoredOutputBytes = 1024 * 1024;
 
@@ -21,7 +18,6 @@ export interface SubmissionRow {
   metadata: string | null;
   input: string | null;
   result: string;
-  summary: string;
   callbackUrl: string | null;
 }
 
@@ -47,15 +43,8 @@ export function toRow(id: string, value: TenantStoredSubmission, maxOutputBytes:
     metadata: result.metadata ? JSON.stringify(result.metadata).replaceAll('\\u0000', '\\ufffd') : null,
     input: value.input === null || value.input === undefined ? null : JSON.stringify(value.input),
     result: JSON.stringify(result),
-    summary: JSON.stringify(summaryOf(result, value.tenant ?? null)),
     callbackUrl,
   };
-}
-
-/** @internal The listing view of a result. */
-export function summaryOf(result: SubmissionResult, tenant: string | null): SubmissionSummary {
-  const { tests: _t, compile: _c, ...rest } = result;
-  return { ...rest, tenant };
 }
 
 function capOutputs(result: SubmissionResult, maxBytes: number): SubmissionResult {
