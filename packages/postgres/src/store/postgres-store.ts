@@ -33,7 +33,6 @@ const columns = [
   'metadata',
   'input',
   'result',
-  'summary',
   'callback_url',
 ];
 const types = ['text', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'jsonb', 'json', 'json', 'text'];
