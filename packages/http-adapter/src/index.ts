@@ -5,6 +5,19 @@
  * @module @judgekit/http-adapter
  */
 // The public surface of @judgekit/http-adapter: every export is listed by name.
+
+export {
+  ChainedKeys,
+  type ConfigKeyEntry,
+  ConfigKeys,
+  type ConfigTenant,
+  FlatKeys,
+  hashApiKey,
+  type KeyResolver,
+  openPrincipal,
+  type Principal,
+  type TenantQuotas,
+} from './auth/principal.js';
 export { type ErrorBody, type HttpErrorCode, httpErrorCodes, statusOfCode } from './errors/http-errors.js';
 export type { JudgekitPluginOptions, RateLimitOptions } from './options.js';
 export { toPistonResponse } from './piston/mapper.js';

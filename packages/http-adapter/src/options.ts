@@ -1,4 +1,5 @@
 import type { Judge } from '@judgekit/core';
+import type { KeyResolver } from './auth/principal.js';
 
 /** Per-key (or per-address) rate limit. */
 export interface RateLimitOptions {
@@ -25,7 +26,14 @@ export interface JudgekitPluginOptions {
    * @defaultValue []
    */
   apiKeys?: readonly string[];
-  /** Rate limit per API key, or per client address without keys; `false` turns it off. @defaultValue `{ max: 600, timeWindowMs: 60000 }` */
+  /**
+   * Tenants' API keys: maps a presented key (`Authorization: Bearer KEY` or `X-Auth-Token`) to its
+   * tenant, admin flag and quotas — `TenantKeys` of `@judgekit/postgres` (hashed in PostgreSQL),
+   * or {@link ConfigKeys} (a config file's key hashes). Every route then sees and changes only the
+   * caller's tenant's submissions. Absent (and no `apiKeys`): no authentication.
+   */
+  keys?: KeyResolver;
+  /** Rate limit per tenant (its `rateLimit` quota, else `max`), per API key, or per client address without keys; `false` turns it off. @defaultValue `{ max: 600, timeWindowMs: 60000 }` */
   rateLimit?: RateLimitOptions | false;
   /** Longest a `?wait=true` request is held, in milliseconds; then it answers 202 with the current state. @defaultValue 60000 */
   maxWaitMs?: number;
@@ -47,6 +55,7 @@ export interface JudgekitPluginOptions {
 export interface ResolvedPluginOptions {
   judge: Judge;
   apiKeys: readonly string[];
+  keys: KeyResolver | null;
   rateLimit: Required<RateLimitOptions> | false;
   maxWaitMs: number;
   bodyLimitBytes: number;
@@ -63,6 +72,7 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
   return {
     judge: options.judge,
     apiKeys: (options.apiKeys ?? []).filter((k) => k.length > 0),
+    keys: options.keys ?? null,
     rateLimit,
     maxWaitMs: options.maxWaitMs ?? 60_000,
     bodyLimitBytes: options.bodyLimitBytes ?? 16 * 1024 * 1024,

@@ -58,7 +58,7 @@ export const opsApi: HttpApi = {
       app.get(
         '/metrics',
         {
-          config: { rateLimit: false },
+          config: { rateLimit: false, admin: true },
           schema: { tags, summary: 'Prometheus metrics', description: 'Queue depth, running, finished by verdict, durations, failures.' },
         },
         async (_request, reply) => {
