@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { doctor, formatDoctor } from './doctor/doctor.js';
+import { registerKeysCommand } from './keys/command.js';
 import { formatLanguages, listLanguages } from './languages.js';
+import { registerMigrateCommand } from './migrate/command.js';
 import { run, UsageError } from './run/run.js';
 import { NoSandboxError } from './runners.js';
 import { ConfigError, configEnv, resolveServeConfig, serveEnv } from './serve/config.js';
@@ -115,6 +117,9 @@ export function buildProgram(): Command {
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
       process.exitCode = report.probedWith ? 0 : 1;
     });
+
+  registerMigrateCommand(program);
+  registerKeysCommand(program);
 
   return program;
 }

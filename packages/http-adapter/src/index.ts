@@ -19,7 +19,7 @@ export {
   type TenantQuotas,
 } from './auth/principal.js';
 export { type ErrorBody, type HttpErrorCode, httpErrorCodes, statusOfCode } from './errors/http-errors.js';
-export type { JudgekitPluginOptions, RateLimitOptions } from './options.js';
+export type { JudgekitPluginOptions, RateLimitOptions, ReadinessCheck } from './options.js';
 export { toPistonResponse } from './piston/mapper.js';
 export type { PistonExecuteResponse, PistonStage } from './piston/schemas.js';
 export { judgekitPlugin } from './plugin.js';

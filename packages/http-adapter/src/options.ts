@@ -1,4 +1,5 @@
 import type { Judge } from '@judgekit/core';
+import type { Registry } from 'prom-client';
 import type { KeyResolver } from './auth/principal.js';
 
 /** Per-key (or per-address) rate limit. */
@@ -47,9 +48,24 @@ export interface JudgekitPluginOptions {
   metrics?: boolean;
   /** Serve the seed's API (`/execute`, `/result/:id`). @defaultValue true */
   seedApi?: boolean;
+  /**
+   * More prom-client registries served by `/metrics` beside the adapter's own (e.g. the durable
+   * store's `judgekit_history_*` and the webhooks' `judgekit_webhook_*`).
+   * @defaultValue []
+   */
+  metricsRegistries?: readonly Registry[];
+  /**
+   * Parts that can make the server degraded without stopping it (the durable store while
+   * PostgreSQL is down): `/readyz` then still answers 200, with `degraded: true` and their problems.
+   * @defaultValue []
+   */
+  readinessChecks?: readonly ReadinessCheck[];
   /** Serve the Piston v2 API (`/api/v2/runtimes`, `/api/v2/execute`). @defaultValue true */
   pistonApi?: boolean;
 }
+
+/** A part of the server that reports whether it is degraded, for `/readyz`. */
+export type ReadinessCheck = () => { degraded: boolean; problems: { message: string; fix?: string }[] };
 
 /** @internal Options with defaults filled in. */
 export interface ResolvedPluginOptions {
@@ -64,6 +80,8 @@ export interface ResolvedPluginOptions {
   metrics: boolean;
   seedApi: boolean;
   pistonApi: boolean;
+  metricsRegistries: readonly Registry[];
+  readinessChecks: readonly ReadinessCheck[];
 }
 
 /** @internal */
@@ -81,5 +99,7 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     metrics: options.metrics ?? true,
     seedApi: options.seedApi ?? true,
     pistonApi: options.pistonApi ?? true,
+    metricsRegistries: options.metricsRegistries ?? [],
+    readinessChecks: options.readinessChecks ?? [],
   };
 }
