@@ -4,6 +4,7 @@ import { doctor, formatDoctor } from './doctor/doctor.js';
 import { registerKeysCommand } from './keys/command.js';
 import { formatLanguages, listLanguages } from './languages.js';
 import { registerMigrateCommand } from './migrate/command.js';
+import { addHistoryOptions, historyFlags } from './migrate/serve-options.js';
 import { run, UsageError } from './run/run.js';
 import { NoSandboxError } from './runners.js';
 import { ConfigError, configEnv, resolveServeConfig, serveEnv } from './serve/config.js';
@@ -66,29 +67,30 @@ export function buildProgram(): Command {
     .option('--no-docs', `do not serve /docs (${serveEnv.docs}=false)`)
     .option('--log-level <level>', `pino level (default info; ${serveEnv.logLevel})`)
     .option('--trust-proxy', `trust X-Forwarded-* (${serveEnv.trustProxy})`)
-    .option('--config <file>', `JSON config file with the same settings in camelCase (${configEnv})`)
-    .action(async (opts: Record<string, unknown>) => {
-      const fromCli = (key: string) => (serveCommand.getOptionValueSource(key) === 'cli' ? opts[key] : undefined);
-      const config = resolveServeConfig({
-        port: fromCli('port'),
-        host: fromCli('host'),
-        runner: fromCli('runner'),
-        concurrency: fromCli('concurrency'),
-        maxQueued: fromCli('maxQueued'),
-        apiKeys: fromCli('apiKey'),
-        rateLimit: fromCli('rateLimit'),
-        rateLimitWindowMs: fromCli('rateLimitWindowMs'),
-        bodyLimitBytes: fromCli('bodyLimitBytes'),
-        maxWaitMs: fromCli('maxWaitMs'),
-        shutdownTimeoutMs: fromCli('shutdownTimeoutMs'),
-        prefix: fromCli('prefix'),
-        docs: fromCli('docs'),
-        logLevel: fromCli('logLevel'),
-        trustProxy: fromCli('trustProxy'),
-        config: opts.config as string | undefined,
-      });
-      await serve(config);
+    .option('--config <file>', `JSON config file with the same settings in camelCase (${configEnv})`);
+  addHistoryOptions(serveCommand).action(async (opts: Record<string, unknown>) => {
+    const fromCli = (key: string) => (serveCommand.getOptionValueSource(key) === 'cli' ? opts[key] : undefined);
+    const config = resolveServeConfig({
+      port: fromCli('port'),
+      host: fromCli('host'),
+      runner: fromCli('runner'),
+      concurrency: fromCli('concurrency'),
+      maxQueued: fromCli('maxQueued'),
+      apiKeys: fromCli('apiKey'),
+      rateLimit: fromCli('rateLimit'),
+      rateLimitWindowMs: fromCli('rateLimitWindowMs'),
+      bodyLimitBytes: fromCli('bodyLimitBytes'),
+      maxWaitMs: fromCli('maxWaitMs'),
+      shutdownTimeoutMs: fromCli('shutdownTimeoutMs'),
+      prefix: fromCli('prefix'),
+      docs: fromCli('docs'),
+      logLevel: fromCli('logLevel'),
+      trustProxy: fromCli('trustProxy'),
+      ...historyFlags(fromCli),
+      config: opts.config as string | undefined,
     });
+    await serve(config);
+  });
 
   program
     .command('run')
