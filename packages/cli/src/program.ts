@@ -3,7 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { doctor, formatDoctor } from './doctor/doctor.js';
 import { registerKeysCommand } from './keys/command.js';
 import { formatLanguages, listLanguages } from './languages.js';
-import { registerMigrateCommand } from './migrate/command.js';
+import { databaseUrlOption, registerMigrateCommand } from './migrate/command.js';
+import { databaseUrlEnv } from './migrate/history.js';
 import { addHistoryOptions, historyFlags } from './migrate/serve-options.js';
 import { run, UsageError } from './run/run.js';
 import { NoSandboxError } from './runners.js';
@@ -112,10 +113,12 @@ export function buildProgram(): Command {
 
   program
     .command('doctor')
-    .description('check the sandboxes (and how to fix them) and the toolchain of each language')
+    .description('check the sandboxes (and how to fix them), PostgreSQL when a database is set, and the toolchain of each language')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const report = await doctor();
+    .addOption(databaseUrlOption())
+    .action(async (opts: { json?: boolean; databaseUrl?: string }) => {
+      const databaseUrl = opts.databaseUrl ?? process.env[databaseUrlEnv];
+      const report = await doctor(databaseUrl ? { databaseUrl } : {});
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
       process.exitCode = report.probedWith ? 0 : 1;
     });
