@@ -27,8 +27,8 @@ export async function checkDatabase(url: string | undefined): Promise<DatabaseRe
   }
   const pool = createPool({ connectionString: url, connectTimeoutMs: 3000, max: 1 });
   try {
-    const { rows } = await pool.query<{ version: string }>('SHOW server_version');
-    details.server = `PostgreSQL ${rows[0]?.version ?? '?'} at ${redactUrl(url)}`;
+    const { rows } = await pool.query<{ server_version: string }>('SHOW server_version');
+    details.server = `PostgreSQL ${rows[0]?.server_version ?? '?'} at ${redactUrl(url)}`;
     const status = await schemaStatus(pool, url);
     details.schema =
       status.pending.length === 0 ? `up to date (${status.applied.length} migration(s))` : `${status.pending.length} migration(s) pending`;
