@@ -5,7 +5,7 @@ import type { BusListener, JudgeEvent, SubmissionBus } from './contract.js';
  * reaches every subscriber before `publish` returns). One bus shared by several judges makes an
  * API-only judge and a worker judge in one process behave as they would across machines.
  *
- * A subscriber that throws does not stop delivery to the others; the first error is rethrown to
+ * One listener object subscribed twice is one subscriber. A subscriber that throws does not stop delivery to the others; the first error is rethrown to
  * the publisher after every subscriber has been called.
  */
 export class InProcessBus implements SubmissionBus {
@@ -22,11 +22,9 @@ export class InProcessBus implements SubmissionBus {
 
   subscribe(listener: BusListener): () => void {
     if (this.#closed) return () => {};
-    // A wrapper per subscription, so one listener object may subscribe twice and unsubscribe once.
-    const entry: BusListener = { event: (e) => listener.event(e), cancel: (id) => listener.cancel(id) };
-    this.#listeners.add(entry);
+    this.#listeners.add(listener);
     return () => {
-      this.#listeners.delete(entry);
+      this.#listeners.delete(listener);
     };
   }
 

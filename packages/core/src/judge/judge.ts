@@ -109,8 +109,11 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   readonly #worker: Worker | undefined;
   readonly #gate: RunnerGate | undefined;
   readonly #waiters = new Waiters();
-  /** Submissions queued through this judge that have not started yet. */
-  readonly #queuedHere = new Set<string>();
+  /**
+   * Submissions queued through this judge that have not started yet, when the bus is shared
+   * (on its own bus every event is this judge's, and `startedAt` tells).
+   */
+  readonly #queuedHere: Set<string> | null;
   readonly #stats: JudgeStats = {
     queued: 0,
     running: 0,
@@ -148,6 +151,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     this.#store = options.store ?? new LruResultStore();
     this.#queue = options.queue ?? new DefaultQueue({ concurrency: Math.max(1, concurrency) });
     this.#ownBus = options.bus === undefined;
+    this.#queuedHere = this.#ownBus ? null : new Set();
     this.#bus = options.bus ?? new InProcessBus();
     this.#maxQueued = options.maxQueued ?? 1000;
     this.#closeRunner = options.closeRunner ?? true;
@@ -235,7 +239,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     };
     const written = this.#records.write(id, { input: submission, result, tenant });
     if (written) await written;
-    this.#queuedHere.add(id);
+    this.#queuedHere?.add(id);
     this.#stats.queued++;
     // Announced before the push: an in-process queue may start the job synchronously inside it.
     this.#publish({ type: 'queued', id, result });
@@ -243,7 +247,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
       const pushed = this.#queue.push({ id, submission, tenant });
       if (pushed) await pushed;
     } catch (cause) {
-      if (this.#queuedHere.delete(id)) this.#stats.queued--;
+      if (this.#queuedHere?.delete(id) ?? true) this.#stats.queued--;
       await Promise.resolve(this.#store.delete(id)).catch(() => {});
       this.#publish({ type: 'cancelled', id, result: { ...result, status: 'cancelled', message: 'the queue refused the submission' } });
       throw new JudgeError('JDG_ERR_QUEUE_FULL', 'The queue refused the submission.', { cause });
@@ -473,8 +477,9 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
 
   /** Events from the bus (this judge's own included) feed the emitter, the waiters and the counters. */
   #deliver(event: JudgeEvent): void {
-    if (event.type !== 'queued' && event.type !== 'compiled' && event.type !== 'test' && this.#queuedHere.delete(event.id)) {
-      this.#stats.queued--;
+    if (event.type === 'running' || ((event.type === 'done' || event.type === 'cancelled') && event.result.startedAt === null)) {
+      // The submission has left the queue: it started, or ended without starting.
+      if (this.#queuedHere?.delete(event.id) ?? true) this.#stats.queued--;
     }
     try {
       this.emit('event', event);

@@ -1,11 +1,8 @@
 import { JudgeError } from '../errors/judge-error.js';
 import { buildCommand, type LanguageDefinition } from '../languages/definition.js';
-import type { ExecOutcome, Sandbox } from '../runner/contract.js';
+import type { ExecOutcome, Runner, Sandbox } from '../runner/contract.js';
 import type { Limits } from '../runner/limits.js';
 import type { CheckResult } from './checkers.js';
-
-/** @internal Opens a sandbox for a language; the caller of the pipeline owns (and disposes) what it opens. */
-export type OpenSandbox = (language: LanguageDefinition, signal: AbortSignal) => Promise<Sandbox>;
 
 /** @internal The compile step's argv. */
 export function compileArgv(language: LanguageDefinition, limits: Limits): string[] {
@@ -29,8 +26,10 @@ export class CustomChecker {
     private readonly limits: Limits,
   ) {}
 
-  async open(open: OpenSandbox, signal: AbortSignal): Promise<void> {
-    this.#box = await open(this.language, signal);
+  /** Opens its sandbox (added to `opened`, for the caller to dispose) and compiles the checker. */
+  async open(runner: Runner, opened: Sandbox[], signal: AbortSignal): Promise<void> {
+    this.#box = await runner.open({ language: this.language }, { signal });
+    opened.push(this.#box);
     await this.#box.write([{ path: this.language.sourceFile, content: this.source }], { signal });
     if (this.language.compile) {
       const out = await this.#box.exec(

@@ -1,27 +1,30 @@
 import { isJudgeError, JudgeError } from '../errors/judge-error.js';
 import { buildCommand } from '../languages/definition.js';
 import type { LanguageRegistry } from '../languages/registry.js';
-import type { ExecOutcome } from '../runner/contract.js';
+import type { ExecOutcome, Runner, Sandbox } from '../runner/contract.js';
 import { type PreparedSubmission, toSandboxFiles } from '../submission/prepare.js';
 import type { StepResult, SubmissionResult, TestResult } from '../submission/result.js';
 import type { Checker } from '../submission/schema.js';
 import { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './checkers.js';
-import { CustomChecker, compileArgv, describeCompileFailure, type OpenSandbox } from './custom-checker.js';
-import { summarize } from './summary.js';
+import { CustomChecker, compileArgv, describeCompileFailure } from './custom-checker.js';
+import { addToSummary } from './summary.js';
 import { classifyRun, overallVerdict, testVerdict } from './verdicts.js';
 
-/** @internal What the pipeline judges with. */
+/** @internal What the pipeline judges with: one object serves every submission of a worker. */
 export interface PipelineEnv {
   /** Resolves the submission's language ids. */
   languages: LanguageRegistry;
-  /** Opens each sandbox the pipeline needs; the caller disposes them afterwards (the pipeline never does). */
-  open: OpenSandbox;
+  /** Opens sandboxes beyond the main one (a custom checker's). */
+  runner: Runner;
 }
 
-/** @internal Progress, announced as it happens. Hooks only tell; the pipeline alone writes the result. */
+/**
+ * @internal Progress, announced as it happens, for the submission `id`. Hooks only tell; the
+ * pipeline alone writes the result. One hooks object serves every submission of a worker.
+ */
 export interface PipelineHooks {
-  onCompiled?(compile: StepResult): void;
-  onTest?(index: number, test: TestResult): void;
+  onCompiled?(id: string, compile: StepResult): void;
+  onTest?(id: string, index: number, total: number, test: TestResult): void;
 }
 
 /** @internal How judging ended, beyond what the result says. */
@@ -31,6 +34,7 @@ export interface PipelineOutcome {
 }
 
 const toStep = (o: ExecOutcome): StepResult => ({ ...o });
+const succeeded: PipelineOutcome = Object.freeze({ failure: null });
 
 function builtinCheck(checker: Checker, output: string, expected: string): CheckResult {
   switch (checker.type) {
@@ -74,90 +78,84 @@ export function internalMessage(error: unknown): string {
 }
 
 /**
- * @internal Judges one submission: opens its sandbox, writes the files, compiles once, runs each
- * test and checks it. It is the only writer of the result's judging fields (`compile`, `tests`,
- * `summary`, `verdict`, `message`), filled in place as it goes, so a store holding `result` shows
- * progress. A failure of the machinery becomes `internal_error` with a message saying what
- * failed; only a cancel (`signal` aborted with `JDG_ERR_OPERATION_ABORTED`) is thrown.
+ * @internal Judges one submission in its sandbox `box` (opened, not yet written): writes the
+ * files, compiles once, runs each test and checks it. It is the only writer of the result's
+ * judging fields (`compile`, `tests`, `summary`, `verdict`, `message`), filled in place as it
+ * goes, so a store holding `result` shows progress. A failure of the machinery becomes
+ * `internal_error` with a message saying what failed; only a cancel (`signal` aborted with
+ * `JDG_ERR_OPERATION_ABORTED`) is thrown. It never disposes a sandbox: a sandbox it opens (a
+ * custom checker's) is added to `opened`, and the caller disposes them all after the verdict is out.
  */
 export async function runPipeline(
   env: PipelineEnv,
+  box: Sandbox,
   submission: PreparedSubmission,
   result: SubmissionResult,
   signal: AbortSignal,
-  hooks: PipelineHooks = {},
+  hooks: PipelineHooks,
+  opened: Sandbox[],
 ): Promise<PipelineOutcome> {
+  const { id } = result;
   const total = submission.tests.length;
+  const tests: TestResult[] = [];
+  const summary = { passed: 0, total, maxCpuTimeMs: 0, maxWallTimeMs: 0, maxMemoryBytes: 0 };
   result.verdict = null;
   result.message = null;
   result.compile = null;
-  result.tests = [];
-  result.summary = summarize(result.tests, total);
+  result.tests = tests;
+  result.summary = summary;
   try {
-    await judge(env, submission, result, signal, hooks);
-    result.verdict = result.verdict ?? overallVerdict(result.tests);
-    result.summary = summarize(result.tests, total);
-    return { failure: null };
+    const language = env.languages.get(submission.languageId);
+    await box.write(toSandboxFiles(submission.files), { signal });
+    if (language.compile) {
+      const limits = submission.compileLimits;
+      const out = await box.exec({ argv: compileArgv(language, limits), limits, env: language.env }, { signal });
+      result.compile = toStep(out);
+      hooks.onCompiled?.(id, result.compile);
+      if (out.exitCode !== 0 || out.limitExceeded) {
+        result.verdict = 'compile_error';
+        result.message = describeCompileFailure(out);
+        return succeeded;
+      }
+    }
+    let checker: CustomChecker | undefined;
+    if (submission.checker.type === 'custom') {
+      const checkerLanguage = env.languages.get(submission.checkerLanguageId!);
+      checker = new CustomChecker(checkerLanguage, submission.checker.source, submission.checkerCompileLimits!, submission.checkerLimits!);
+      await checker.open(env.runner, opened, signal);
+    }
+    let failed = false;
+    for (let index = 0; index < total; index++) {
+      const test = submission.tests[index]!;
+      let outcome: TestResult;
+      if (failed && submission.stopOnFirstFailure) {
+        outcome = skippedTest(test.name);
+      } else {
+        const argv = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile: language.sourceFile });
+        const out = await box.exec({ argv, stdin: test.input, limits: test.limits, env: language.env }, { signal });
+        const run = classifyRun(out, test.limits, language);
+        let check: CheckResult | null = null;
+        if (!run.verdict && test.expectedOutput !== null) {
+          check = checker
+            ? await checker.check(test.input, out.stdout, test.expectedOutput, signal)
+            : builtinCheck(submission.checker, out.stdout, test.expectedOutput);
+        }
+        const { verdict, message } = testVerdict(run, check);
+        outcome = { name: test.name, verdict, message, ...toStep(out) };
+        if (verdict !== 'accepted') failed = true;
+      }
+      tests.push(outcome);
+      addToSummary(summary, outcome);
+      hooks.onTest?.(id, index, total, outcome);
+    }
+    result.verdict = overallVerdict(tests);
+    return succeeded;
   } catch (error) {
     const reason: unknown = signal.reason;
     if (signal.aborted && isJudgeError(reason, 'JDG_ERR_OPERATION_ABORTED')) throw reason;
     const failure = signal.aborted ? reason : error;
     result.verdict = 'internal_error';
     result.message = internalMessage(failure);
-    result.summary = summarize(result.tests, total);
     return { failure };
-  }
-}
-
-async function judge(
-  env: PipelineEnv,
-  submission: PreparedSubmission,
-  result: SubmissionResult,
-  signal: AbortSignal,
-  hooks: PipelineHooks,
-): Promise<void> {
-  const language = env.languages.get(submission.languageId);
-  const box = await env.open(language, signal);
-  await box.write(toSandboxFiles(submission.files), { signal });
-  if (language.compile) {
-    const limits = submission.compileLimits;
-    const out = await box.exec({ argv: compileArgv(language, limits), limits, env: language.env }, { signal });
-    result.compile = toStep(out);
-    hooks.onCompiled?.(result.compile);
-    if (out.exitCode !== 0 || out.limitExceeded) {
-      result.verdict = 'compile_error';
-      result.message = describeCompileFailure(out);
-      return;
-    }
-  }
-  let checker: CustomChecker | undefined;
-  if (submission.checker.type === 'custom') {
-    const checkerLanguage = env.languages.get(submission.checkerLanguageId!);
-    checker = new CustomChecker(checkerLanguage, submission.checker.source, submission.checkerCompileLimits!, submission.checkerLimits!);
-    await checker.open(env.open, signal);
-  }
-  const total = submission.tests.length;
-  let failed = false;
-  for (const [index, test] of submission.tests.entries()) {
-    let outcome: TestResult;
-    if (failed && submission.stopOnFirstFailure) {
-      outcome = skippedTest(test.name);
-    } else {
-      const argv = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile: language.sourceFile });
-      const out = await box.exec({ argv, stdin: test.input, limits: test.limits, env: language.env }, { signal });
-      const run = classifyRun(out, test.limits, language);
-      let check: CheckResult | null = null;
-      if (!run.verdict && test.expectedOutput !== null) {
-        check = checker
-          ? await checker.check(test.input, out.stdout, test.expectedOutput, signal)
-          : builtinCheck(submission.checker, out.stdout, test.expectedOutput);
-      }
-      const { verdict, message } = testVerdict(run, check);
-      outcome = { name: test.name, verdict, message, ...toStep(out) };
-      if (verdict !== 'accepted') failed = true;
-    }
-    result.tests.push(outcome);
-    result.summary = summarize(result.tests, total);
-    hooks.onTest?.(index, outcome);
   }
 }

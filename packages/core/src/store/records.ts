@@ -17,11 +17,25 @@ export class SubmissionRecords {
 
   /** The stored submission; `JDG_ERR_STORE_FAILED` when the store fails. */
   async read(id: string): Promise<StoredSubmission | undefined> {
+    const found = this.readNow(id);
+    return found instanceof Promise ? await found : found;
+  }
+
+  /** Like {@link read}, without a promise when the store is synchronous (the worker's hot path). */
+  readNow(id: string): StoredSubmission | undefined | Promise<StoredSubmission | undefined> {
+    const failed = (cause: unknown) => new JudgeError('JDG_ERR_STORE_FAILED', `The store failed to read submission ${id}.`, { cause });
+    let found: StoredSubmission | undefined | Promise<StoredSubmission | undefined>;
     try {
-      return await this.store.get(id);
+      found = this.store.get(id);
     } catch (cause) {
-      throw new JudgeError('JDG_ERR_STORE_FAILED', `The store failed to read submission ${id}.`, { cause });
+      throw failed(cause);
     }
+    if (found instanceof Promise) {
+      return found.catch((cause: unknown) => {
+        throw failed(cause);
+      });
+    }
+    return found;
   }
 
   /** Writes; returns a promise only when the store is asynchronous. */
@@ -52,10 +66,14 @@ export class SubmissionRecords {
    * The final write of a finished submission. Its watchers get the result through the event even
    * when the store fails, so the failure is counted rather than thrown into the worker.
    */
-  async writeFinal(id: string, value: StoredSubmission): Promise<void> {
+  writeFinal(id: string, value: StoredSubmission): void | Promise<void> {
     try {
       const written = this.write(id, value);
-      if (written) await written;
+      if (written) {
+        return written.catch(() => {
+          this.stats.storeFailures++;
+        });
+      }
     } catch {
       this.stats.storeFailures++;
     }
@@ -70,7 +88,8 @@ export class SubmissionRecords {
       ...(message === null ? {} : { message }),
     };
     this.stats.cancelled++;
-    await this.writeFinal(id, { input: null, result, tenant: stored.tenant });
+    const written = this.writeFinal(id, { input: null, result, tenant: stored.tenant });
+    if (written) await written;
     this.publish({ type: 'cancelled', id, result });
     return result;
   }

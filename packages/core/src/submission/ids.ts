@@ -1,10 +1,9 @@
-import { randomFillSync } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
-const pool = Buffer.alloc(8 * 256);
-let poolAt = pool.length;
-let lastMs = 0;
+let lastMs = -1;
 let counter = 0;
-const hex: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+let prefix = '';
+const counterHex: string[] = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
 
 /**
  * A new submission id: a UUID version 7 (RFC 9562), whose first 48 bits are the creation time in
@@ -18,27 +17,21 @@ const hex: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padSt
  * ```
  */
 export function submissionId(): string {
-  let ms = Date.now();
-  if (ms > lastMs) {
-    lastMs = ms;
+  const now = Date.now();
+  if (now > lastMs) {
+    setMs(now);
     counter = 0;
-  } else {
-    // The same millisecond (or the clock went back): count up, borrowing the next millisecond when full.
-    ms = lastMs;
-    if (++counter > 0xfff) {
-      lastMs = ++ms;
-      counter = 0;
-    }
+  } else if (++counter > 0xfff) {
+    // More than 4096 in one millisecond (or the clock went back): borrow the next millisecond.
+    setMs(lastMs + 1);
+    counter = 0;
   }
-  if (poolAt + 8 > pool.length) {
-    randomFillSync(pool);
-    poolAt = 0;
-  }
-  const r = pool.subarray(poolAt, poolAt + 8);
-  poolAt += 8;
+  // randomUUID's variant and random bits (its characters 18 on) complete the id.
+  return prefix + counterHex[counter] + randomUUID().slice(18);
+}
+
+function setMs(ms: number): void {
+  lastMs = ms;
   const t = ms.toString(16).padStart(12, '0');
-  return (
-    `${t.slice(0, 8)}-${t.slice(8, 12)}-7${(counter >> 8).toString(16)}${hex[counter & 0xff]}-` +
-    `${hex[(r[0]! & 0x3f) | 0x80]}${hex[r[1]!]}-${hex[r[2]!]}${hex[r[3]!]}${hex[r[4]!]}${hex[r[5]!]}${hex[r[6]!]}${hex[r[7]!]}`
-  );
+  prefix = `${t.slice(0, 8)}-${t.slice(8, 12)}-7`;
 }

@@ -1,8 +1,7 @@
 import { isJudgeError, JudgeError } from '../errors/judge-error.js';
 import type { JudgeEvent } from '../events/contract.js';
 import type { JudgeStats } from '../judge/stats.js';
-import type { OpenSandbox } from '../judging/custom-checker.js';
-import { internalMessage, runPipeline } from '../judging/pipeline.js';
+import { internalMessage, type PipelineEnv, type PipelineHooks, runPipeline } from '../judging/pipeline.js';
 import type { LanguageRegistry } from '../languages/registry.js';
 import type { Job } from '../queue/contract.js';
 import type { Runner, Sandbox } from '../runner/contract.js';
@@ -42,9 +41,27 @@ export class Worker {
   readonly #earlyCancels = new Map<string, number>();
   readonly #watchdog = new Watchdog();
   readonly #disposals = new Set<Promise<void>>();
+  /** Running submissions, for progress writes to a store that does not hold references. */
+  readonly #lives = new Map<string, StoredSubmission>();
+  /** One hooks object for every submission: they only announce. */
+  readonly #hooks: PipelineHooks;
+  readonly #env: PipelineEnv;
+  /** Disposals still holding their slot, with when the slot is freed regardless. */
+  readonly #disposeDeadlines = new Map<() => void, number>();
+  #disposeTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
+    this.#env = { languages: deps.languages, runner: deps.runner };
+    const { publish, records } = deps;
+    this.#hooks = {
+      onCompiled: (id, compile) => publish({ type: 'compiled', id, compile }),
+      onTest: (id, index, total, test) => {
+        const live = this.#lives.get(id);
+        if (live) records.progress(id, live);
+        publish({ type: 'test', id, index, total, test });
+      },
+    };
   }
 
   /** Aborts the submission if this worker is running it; remembers the request briefly otherwise. */
@@ -81,49 +98,108 @@ export class Worker {
 
   stop(): void {
     this.#watchdog.stop();
+    clearInterval(this.#disposeTimer);
+    this.#disposeTimer = undefined;
   }
 
   /** The queue's handler. */
   async handle(job: Job): Promise<void> {
     const { id, submission, tenant } = job;
+    const { records, stats, publish, gate, versions } = this.#deps;
     const controller = new AbortController();
+    const { signal } = controller;
     // Registered before the first await, so a cancel that arrives meanwhile is not lost.
     this.#controllers.set(id, controller);
-    const early = this.#earlyCancels.get(id);
-    if (early !== undefined) {
-      this.#earlyCancels.delete(id);
-      if (Date.now() - early <= earlyCancelMs) controller.abort(new JudgeError('JDG_ERR_OPERATION_ABORTED', 'cancelled'));
-    }
-    const { records } = this.#deps;
+    if (this.#earlyCancels.size > 0) this.#takeEarlyCancel(id, controller);
     const boxes: Sandbox[] = [];
     let current: StoredSubmission | undefined;
     try {
-      current = await records.read(id).catch(() => undefined);
+      const found = records.readNow(id);
+      current = found instanceof Promise ? await found.catch(() => undefined) : found;
       // Idempotent: a job whose submission is gone, finished or cancelled makes no second result.
       if (!current || current.result.status === 'done' || current.result.status === 'cancelled') return;
-      const queuedAt = Date.parse(current.result.createdAt) || Date.now();
       // The sandbox is opened while the submission is still queued: a runner that is unavailable
       // keeps it queued (bounded), and `running` means its sandbox exists.
-      boxes.push(await this.#openWaiting(submission.languageId, queuedAt, controller.signal));
-      current = await this.#start(id, current, job);
-      await this.#judge(id, job, current, controller, boxes);
+      boxes.push(await this.#openMain(submission.languageId, current, signal));
+      const result: SubmissionResult = { ...current.result, tests: [], status: 'running', startedAt: new Date().toISOString() };
+      if (records.store.holdsReferences) {
+        // Same object, new fields: the store already holds it, so progress is visible without writes.
+        current.input = submission;
+        current.result = result;
+      } else {
+        current = { input: submission, result, tenant };
+        this.#lives.set(id, current);
+        const written = records.write(id, current);
+        if (written) await written;
+      }
+      publish({ type: 'running', id, result });
+      stats.running++;
+      this.#watchdog.watch(controller, watchdogBudgetMs(submission));
+      let outcome: { failure: unknown };
+      try {
+        outcome = await runPipeline(this.#env, boxes[0]!, submission, result, signal, this.#hooks, boxes);
+      } finally {
+        this.#watchdog.unwatch(controller);
+        stats.running--;
+      }
+      if (outcome.failure !== null) {
+        stats.sandboxFailures++;
+        gate.fault(outcome.failure);
+      }
+      // From here a cancel changes nothing: the verdict is in.
+      this.#controllers.delete(id);
+      result.status = 'done';
+      result.finishedAt = new Date().toISOString();
+      if (result.language.version === null) result.language = { ...result.language, version: versions.known(result.language.id) };
+      const verdict = result.verdict ?? 'internal_error';
+      stats.finished[verdict] = (stats.finished[verdict] ?? 0) + 1;
+      const written = records.writeFinal(id, { input: null, result, tenant });
+      if (written) await written;
+      publish({ type: 'done', id, result });
+      // The verdict is out; the slot stays held until the sandboxes are gone (bounded).
+      await this.#dispose(boxes, true);
     } catch (error) {
       await this.#dispose(boxes, false);
       if (!current) return;
-      if (controller.signal.aborted && isJudgeError(controller.signal.reason, 'JDG_ERR_OPERATION_ABORTED')) {
+      if (signal.aborted && isJudgeError(signal.reason, 'JDG_ERR_OPERATION_ABORTED')) {
         await records.finishCancelled(id, { ...current, input: null, tenant });
       } else {
         await this.#finishFailed(id, current, tenant, submission.tests.length, error);
       }
     } finally {
       this.#controllers.delete(id);
+      if (this.#lives.size > 0) this.#lives.delete(id);
     }
   }
 
-  /** Opens the submission's sandbox, waiting (bounded) while the runner is unavailable. */
-  async #openWaiting(languageId: string, queuedAt: number, signal: AbortSignal): Promise<Sandbox> {
-    const { gate, runner, stats, languages } = this.#deps;
-    const language = languages.get(languageId);
+  #takeEarlyCancel(id: string, controller: AbortController): void {
+    const early = this.#earlyCancels.get(id);
+    if (early === undefined) return;
+    this.#earlyCancels.delete(id);
+    if (Date.now() - early <= earlyCancelMs) controller.abort(new JudgeError('JDG_ERR_OPERATION_ABORTED', 'cancelled'));
+  }
+
+  /** Opens a sandbox; a success tells the gate the runner works. */
+  async #open(languageId: string, signal: AbortSignal): Promise<Sandbox> {
+    const box = await this.#deps.runner.open({ language: this.#deps.languages.get(languageId) }, { signal });
+    this.#deps.gate.ok();
+    return box;
+  }
+
+  /**
+   * Opens the submission's sandbox, waiting while the runner is unavailable: each wait is bounded
+   * from when the runner failed or the submission was queued, whichever is later.
+   */
+  async #openMain(languageId: string, stored: StoredSubmission, signal: AbortSignal): Promise<Sandbox> {
+    const { gate, stats } = this.#deps;
+    if (gate.available) {
+      try {
+        return await this.#open(languageId, signal);
+      } catch (error) {
+        if (signal.aborted || !gate.fault(error)) throw error;
+      }
+    }
+    const queuedAt = Date.parse(stored.result.createdAt) || Date.now();
     for (;;) {
       if (!gate.available) {
         stats.waitingForRunner++;
@@ -134,81 +210,11 @@ export class Worker {
         }
       }
       try {
-        const box = await runner.open({ language }, { signal });
-        gate.ok();
-        return box;
+        return await this.#open(languageId, signal);
       } catch (error) {
         if (signal.aborted || !gate.fault(error)) throw error;
       }
     }
-  }
-
-  /** Marks the submission running: stored and announced. */
-  async #start(id: string, stored: StoredSubmission, job: Job): Promise<StoredSubmission> {
-    const { records, publish } = this.#deps;
-    const result: SubmissionResult = { ...stored.result, tests: [], status: 'running', startedAt: new Date().toISOString() };
-    let live: StoredSubmission;
-    if (records.store.holdsReferences) {
-      // Same object, new fields: the store already holds it, so progress is visible without writes.
-      stored.input = job.submission;
-      stored.result = result;
-      live = stored;
-    } else {
-      live = { input: job.submission, result, tenant: job.tenant };
-      const written = records.write(id, live);
-      if (written) await written;
-    }
-    publish({ type: 'running', id, result });
-    return live;
-  }
-
-  async #judge(id: string, job: Job, live: StoredSubmission, controller: AbortController, boxes: Sandbox[]) {
-    const { records, stats, publish, gate, runner, versions } = this.#deps;
-    const { submission, tenant } = job;
-    const { result } = live;
-    const signal = controller.signal;
-    const [main] = boxes;
-    let handedMain = false;
-    // The first sandbox asked for is the one opened already; a custom checker gets its own.
-    const open: OpenSandbox = async (language) => {
-      if (!handedMain && main) {
-        handedMain = true;
-        return main;
-      }
-      const box = await runner.open({ language }, { signal });
-      boxes.push(box);
-      return box;
-    };
-    stats.running++;
-    this.#watchdog.watch(controller, watchdogBudgetMs(submission));
-    let outcome: { failure: unknown };
-    try {
-      outcome = await runPipeline({ languages: this.#deps.languages, open }, submission, result, signal, {
-        onCompiled: (compile) => publish({ type: 'compiled', id, compile }),
-        onTest: (index, test) => {
-          records.progress(id, live);
-          publish({ type: 'test', id, index, total: submission.tests.length, test });
-        },
-      });
-    } finally {
-      this.#watchdog.unwatch(controller);
-      stats.running--;
-    }
-    if (outcome.failure !== null) {
-      stats.sandboxFailures++;
-      gate.fault(outcome.failure);
-    }
-    // From here a cancel changes nothing: the verdict is in.
-    this.#controllers.delete(id);
-    result.status = 'done';
-    result.finishedAt = new Date().toISOString();
-    if (result.language.version === null) result.language = { ...result.language, version: versions.known(result.language.id) };
-    const verdict = result.verdict ?? 'internal_error';
-    stats.finished[verdict] = (stats.finished[verdict] ?? 0) + 1;
-    await records.writeFinal(id, { input: null, result, tenant });
-    publish({ type: 'done', id, result });
-    // The verdict is out; the slot stays held until the sandboxes are gone (bounded).
-    await this.#dispose(boxes, true);
   }
 
   /** Ends a submission whose judging could not start: the runner stayed unavailable, or the store failed. */
@@ -230,23 +236,40 @@ export class Worker {
     publish({ type: 'done', id, result });
   }
 
+  /**
+   * Disposes the sandboxes. After a verdict the submission's slot stays held until they are gone,
+   * or until `disposeTimeoutMs` (one coarse timer for all: a timer per job costs more than a fast
+   * disposal).
+   */
   async #dispose(boxes: Sandbox[], afterVerdict: boolean): Promise<void> {
     if (boxes.length === 0) return;
     const { stats, disposeTimeoutMs } = this.#deps;
     const started = performance.now();
     if (afterVerdict) stats.disposing++;
-    const disposal = Promise.allSettled(boxes.splice(0).map((b) => b.dispose())).then(() => {
+    const disposal = (boxes.length === 1 ? boxes[0]!.dispose() : Promise.allSettled(boxes.map((b) => b.dispose()))).then(
+      () => {},
+      () => {},
+    );
+    boxes.length = 0;
+    const finished = disposal.then(() => {
       if (afterVerdict) stats.disposing--;
       stats.disposeMsTotal += performance.now() - started;
+      this.#disposals.delete(finished);
     });
-    this.#disposals.add(disposal);
-    void disposal.finally(() => this.#disposals.delete(disposal));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), disposeTimeoutMs);
+    this.#disposals.add(finished);
+    let release!: () => void;
+    const freed = new Promise<'timeout'>((resolve) => {
+      release = () => resolve('timeout');
     });
-    const first = await Promise.race([disposal, timedOut]);
-    clearTimeout(timer);
+    this.#disposeDeadlines.set(release, Date.now() + disposeTimeoutMs);
+    this.#disposeTimer ??= setInterval(() => this.#sweepDisposals(), Math.max(5, Math.min(1000, disposeTimeoutMs / 4))).unref();
+    const first = await Promise.race([finished, freed]);
+    this.#disposeDeadlines.delete(release);
     if (first === 'timeout') stats.disposeTimeouts++;
+  }
+
+  #sweepDisposals(): void {
+    const now = Date.now();
+    for (const [release, deadline] of this.#disposeDeadlines) if (now >= deadline) release();
   }
 }
