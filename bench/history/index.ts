@@ -5,8 +5,9 @@
 //   2. p50 of a filtered listing page with 1,000,000 rows in the table: target at most 20 ms.
 //   node --import tsx bench/history/index.ts [--quick]
 import { availableParallelism } from 'node:os';
+import type { ListQuery } from '@judgekit/core';
 import { FakeRunner, Judge } from '@judgekit/core';
-import { createPool, DurableResultStore, type ListQuery, migrate, PostgresStore } from '@judgekit/postgres';
+import { createPool, DurableResultStore, migrate, PostgresStore } from '@judgekit/postgres';
 import { startTestCluster } from '@judgekit/postgres/testing';
 import { NsjailRunner } from '@judgekit/runner-nsjail';
 

@@ -18,7 +18,7 @@ export {
   schemaStatus,
 } from './schema/migrate.js';
 export { DurableResultStore, type DurableResultStoreOptions, type DurableStoreHealth } from './store/durable-store.js';
-export { type ListPage, type ListQuery, maxPageSize } from './store/listing.js';
+export { maxPageSize } from './store/listing.js';
 export { PostgresStore, type PostgresStoreOptions, type UnfinishedCounts } from './store/postgres-store.js';
 export { defaultMaxStoredOutputBytes, type TenantStoredSubmission } from './store/rows.js';
 export {

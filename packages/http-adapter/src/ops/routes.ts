@@ -41,11 +41,7 @@ export const opsApi: HttpApi = {
         if (!cached || Date.now() - cached.at > healthCacheMs) {
           cached = {
             at: Date.now(),
-            health: ctx.judge.runner.health().catch((error: unknown) => ({
-              ready: false,
-              details: {},
-              problems: [{ message: `health check failed: ${(error as Error).message}` }],
-            })),
+            health: ctx.judge.health(),
           };
         }
         const health = await cached.health;
@@ -54,7 +50,7 @@ export const opsApi: HttpApi = {
         const checks = ctx.options.readinessChecks.map((check) => check());
         const degraded = checks.some((c) => c.degraded);
         const problems = [...health.problems, ...checks.flatMap((c) => c.problems)];
-        return reply.code(ready ? 200 : 503).send({ ready, degraded, runner: ctx.judge.runner.name, accepting, problems });
+        return reply.code(ready ? 200 : 503).send({ ready, degraded, runner: ctx.judge.runner?.name ?? 'none', accepting, problems });
       },
     );
 

@@ -1,7 +1,6 @@
-import { JudgeError, LruResultStore, type ResultStore } from '@judgekit/core';
+import { JudgeError, type ListPage, type ListQuery, LruResultStore, type ResultStore } from '@judgekit/core';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { isConnectionError } from '../pool/pool.js';
-import type { ListPage, ListQuery } from './listing.js';
 import type { PostgresStore, UnfinishedCounts } from './postgres-store.js';
 import { isFinal, type TenantStoredSubmission } from './rows.js';
 

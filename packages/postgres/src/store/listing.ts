@@ -1,38 +1,4 @@
-import { JudgeError, type SubmissionResult, type SubmissionStatus, type Verdict } from '@judgekit/core';
-
-/**
- * A filtered page of submissions, newest first.
- *
- * @example
- * ```ts
- * await store.list({ tenant: 'acme', verdict: 'wrong_answer', metadata: { course: 'cs101' }, limit: 50 })
- * ```
- */
-export interface ListQuery {
-  /** Only this tenant's submissions (`null`: those without a tenant). `undefined` lists every tenant (admins). */
-  tenant?: string | null;
-  status?: SubmissionStatus;
-  verdict?: Verdict;
-  /** Language id, e.g. `python3`. */
-  language?: string;
-  /** Every pair must match the submission's metadata exactly. */
-  metadata?: Readonly<Record<string, string>>;
-  /** Created at or after this instant (ISO 8601 or a Date). */
-  createdAfter?: string | Date;
-  /** Created strictly before this instant (ISO 8601 or a Date). */
-  createdBefore?: string | Date;
-  /** `nextCursor` of the previous page. */
-  cursor?: string;
-  /** Submissions per page, 1 to 100. @defaultValue 20 */
-  limit?: number;
-}
-
-/** One page of a listing. */
-export interface ListPage {
-  items: SubmissionResult[];
-  /** Pass as `cursor` for the next page; `null` on the last page. */
-  nextCursor: string | null;
-}
+import { JudgeError, type ListQuery } from '@judgekit/core';
 
 /** Most submissions on one page. */
 export const maxPageSize = 100;
@@ -82,8 +48,8 @@ export function listingSql(query: ListQuery): { text: string; values: unknown[];
   return { text, values, limit };
 }
 
-function instant(name: string, value: string | Date): Date {
-  const date = value instanceof Date ? value : new Date(value);
+function instant(name: string, value: string): Date {
+  const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw invalid(name, `must be an ISO 8601 date-time, received ${JSON.stringify(String(value))}`);
   return date;
 }

@@ -1,6 +1,6 @@
-import type { ResultStore, SubmissionResult } from '@judgekit/core';
+import type { ListPage, ListQuery, PreparedSubmission, ResultStore, SubmissionResult } from '@judgekit/core';
 import type pg from 'pg';
-import { encodeCursor, type ListPage, type ListQuery, listingSql } from './listing.js';
+import { encodeCursor, listingSql } from './listing.js';
 import { defaultMaxStoredOutputBytes, type SubmissionRow, type TenantStoredSubmission, toRow } from './rows.js';
 
 /** Options of {@link PostgresStore}. */
@@ -89,7 +89,7 @@ export class PostgresStore implements ResultStore {
 
   async get(id: string): Promise<TenantStoredSubmission | undefined> {
     if (!storableId(id)) return undefined;
-    const { rows } = await this.pool.query<{ tenant: string; input: unknown; result: SubmissionResult }>({
+    const { rows } = await this.pool.query<{ tenant: string; input: PreparedSubmission | null; result: SubmissionResult }>({
       name: 'jk_get',
       text: `SELECT tenant, CASE WHEN status IN ('queued', 'running') THEN input END AS input, result FROM judgekit_submissions WHERE id = $1`,
       values: [id],
@@ -150,9 +150,11 @@ export class PostgresStore implements ResultStore {
   }
 
   /** The stored input of a submission, kept after it finished (`undefined` when unknown). */
-  async getInput(id: string): Promise<unknown> {
+  async getInput(id: string): Promise<PreparedSubmission | null | undefined> {
     if (!storableId(id)) return undefined;
-    const { rows } = await this.pool.query<{ input: unknown }>('SELECT input FROM judgekit_submissions WHERE id = $1', [id]);
+    const { rows } = await this.pool.query<{ input: PreparedSubmission | null }>('SELECT input FROM judgekit_submissions WHERE id = $1', [
+      id,
+    ]);
     return rows[0] ? rows[0].input : undefined;
   }
 
@@ -169,7 +171,7 @@ export class PostgresStore implements ResultStore {
 
   /** Unfinished submissions created before `before`, oldest first, with their input (for recovery after a crash). */
   async unfinished(options: { before?: Date; limit?: number } = {}): Promise<(TenantStoredSubmission & { id: string })[]> {
-    const { rows } = await this.pool.query<{ id: string; tenant: string; input: unknown; result: SubmissionResult }>(
+    const { rows } = await this.pool.query<{ id: string; tenant: string; input: PreparedSubmission | null; result: SubmissionResult }>(
       `SELECT id, tenant, input, result FROM judgekit_submissions
        WHERE status IN ('queued', 'running') AND created_at < $1 ORDER BY created_at LIMIT $2`,
       [options.before ?? new Date(), options.limit ?? 1000],

@@ -1,7 +1,7 @@
 import type { StepResult, StoredSubmission, SubmissionResult } from '@judgekit/core';
 
-/** A stored submission as the judge hands it over, with the tenant it belongs to (`null`: none). */
-export type TenantStoredSubmission = StoredSubmission & { tenant?: string | null };
+/** A stored submission as the judge hands it over (the tenant included). */
+export type TenantStoredSubmission = StoredSubmission;
 
 /** Default bound on each stored stdout or stderr, in bytes (the default output limit). */
 export const defaultMaxStoredOutputBytes = 1024 * 1024;
@@ -29,7 +29,7 @@ export function isFinal(status: SubmissionResult['status']): boolean {
 /** @internal Builds the row of a stored submission, capping each output at `maxOutputBytes`. */
 export function toRow(id: string, value: TenantStoredSubmission, maxOutputBytes: number): SubmissionRow {
   const result = capOutputs(value.result, maxOutputBytes);
-  const input = value.input as { callbackUrl?: unknown } | null | undefined;
+  const input = value.input as { callbackUrl?: unknown } | null;
   const callbackUrl = typeof input?.callbackUrl === 'string' ? input.callbackUrl : null;
   return {
     id,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SubmissionResult } from '@judgekit/core';
+import type { PreparedSubmission, SubmissionResult } from '@judgekit/core';
 import type { TenantStoredSubmission } from '../../src/index.js';
 
 /** A result in a given state, as the judge would store it. */
@@ -23,7 +23,7 @@ export function result(overrides: Partial<SubmissionResult> = {}): SubmissionRes
 }
 
 /** The prepared input the judge keeps until a submission has run. */
-export function input(extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function input(extra: Record<string, unknown> = {}): PreparedSubmission {
   return {
     languageId: 'python3',
     files: [{ path: 'main.py', content: 'print(input())', encoding: 'utf8' }],
@@ -33,7 +33,7 @@ export function input(extra: Record<string, unknown> = {}): Record<string, unkno
     stopOnFirstFailure: false,
     textLength: 20,
     ...extra,
-  };
+  } as unknown as PreparedSubmission;
 }
 
 /** A finished result with one test. */
@@ -66,6 +66,10 @@ export function done(base: SubmissionResult, overrides: Partial<SubmissionResult
   };
 }
 
-export function stored(r: SubmissionResult, inputValue: unknown = null, tenant: string | null = null): TenantStoredSubmission {
+export function stored(
+  r: SubmissionResult,
+  inputValue: PreparedSubmission | null = null,
+  tenant: string | null = null,
+): TenantStoredSubmission {
   return { input: inputValue, result: r, tenant };
 }

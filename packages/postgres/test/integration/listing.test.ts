@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { SubmissionResult } from '@judgekit/core';
+import type { ListQuery, SubmissionResult } from '@judgekit/core';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, type ListQuery, migrate, PostgresStore } from '../../src/index.js';
+import { createPool, migrate, PostgresStore } from '../../src/index.js';
 import { startTestCluster, type TestCluster } from '../../src/testing/index.js';
 import { done, result, stored } from './fixtures.js';
 
