@@ -1,6 +1,7 @@
 import type { Judge } from '@judgekit/core';
 import type { Registry } from 'prom-client';
 import type { KeyResolver } from './auth/principal.js';
+import type { TenantQueue } from './auth/tenant-queue.js';
 
 /** Per-key (or per-address) rate limit. */
 export interface RateLimitOptions {
@@ -34,6 +35,17 @@ export interface JudgekitPluginOptions {
    * caller's tenant's submissions. Absent (and no `apiKeys`): no authentication.
    */
   keys?: KeyResolver;
+  /**
+   * How many of a tenant's submissions wait now, for its `maxQueued` quota: the durable store's
+   * count (cluster-wide) or the {@link TenantQueue}'s (this process). Without it `maxQueued` is not checked.
+   */
+  tenantQueued?: (tenant: string | null) => number | Promise<number>;
+  /**
+   * Checks a submission's `callbackUrl` before it is queued (the SSRF policy: `check` throws
+   * `JDG_ERR_WEBHOOK_URL_REFUSED`), e.g. a `WebhookDispatcher` or `WebhookPolicy` of
+   * `@judgekit/webhooks`. Without it, a submission with a `callbackUrl` is refused.
+   */
+  webhooks?: { check(url: string): Promise<unknown> };
   /** Rate limit per tenant (its `rateLimit` quota, else `max`), per API key, or per client address without keys; `false` turns it off. @defaultValue `{ max: 600, timeWindowMs: 60000 }` */
   rateLimit?: RateLimitOptions | false;
   /** Longest a `?wait=true` request is held, in milliseconds; then it answers 202 with the current state. @defaultValue 60000 */
@@ -72,6 +84,8 @@ export interface ResolvedPluginOptions {
   judge: Judge;
   apiKeys: readonly string[];
   keys: KeyResolver | null;
+  tenantQueued: ((tenant: string | null) => number | Promise<number>) | null;
+  webhooks: { check(url: string): Promise<unknown> } | null;
   rateLimit: Required<RateLimitOptions> | false;
   maxWaitMs: number;
   bodyLimitBytes: number;
@@ -91,6 +105,8 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     judge: options.judge,
     apiKeys: (options.apiKeys ?? []).filter((k) => k.length > 0),
     keys: options.keys ?? null,
+    tenantQueued: options.tenantQueued ?? null,
+    webhooks: options.webhooks ?? null,
     rateLimit,
     maxWaitMs: options.maxWaitMs ?? 60_000,
     bodyLimitBytes: options.bodyLimitBytes ?? 16 * 1024 * 1024,
