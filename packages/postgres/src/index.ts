@@ -16,6 +16,7 @@ export {
   migrationsTable,
   type SchemaStatus,
   schemaStatus,
+  shippedMigrations,
 } from './schema/migrate.js';
 export { DurableResultStore, type DurableResultStoreOptions, type DurableStoreHealth } from './store/durable-store.js';
 export { maxPageSize } from './store/listing.js';

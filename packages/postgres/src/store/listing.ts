@@ -31,20 +31,31 @@ export function listingSql(query: ListQuery): { text: string; values: unknown[];
     values.push(v);
     return `$${values.length}`;
   };
-  if (query.tenant !== undefined) where.push(`tenant = ${param(query.tenant ?? '')}`);
-  if (query.status !== undefined) where.push(`status = ${param(query.status)}`);
-  if (query.verdict !== undefined) where.push(`verdict = ${param(query.verdict)}`);
-  if (query.language !== undefined) where.push(`language = ${param(query.language)}`);
-  if (query.metadata && Object.keys(query.metadata).length > 0) where.push(`metadata @> ${param(JSON.stringify(query.metadata))}::jsonb`);
-  if (query.createdAfter !== undefined) where.push(`created_at >= ${param(instant('createdAfter', query.createdAfter))}`);
-  if (query.createdBefore !== undefined) where.push(`created_at < ${param(instant('createdBefore', query.createdBefore))}`);
+  // A metadata filter within a tenant reads its page in order from the labels index (first pair);
+  // the other filters are checked on the submission. Across tenants (admins) metadata uses GIN.
+  const pairs = Object.entries(query.metadata ?? {});
+  const byLabel = query.tenant !== undefined && pairs.length > 0;
+  const order = byLabel ? 'l' : 's';
+  if (byLabel) {
+    const [key, value] = pairs.shift()!;
+    where.push(`l.tenant = ${param(query.tenant ?? '')}`, `l.key = ${param(key)}`, `l.value = ${param(value.replaceAll('\0', '\ufffd'))}`);
+  } else if (query.tenant !== undefined) where.push(`s.tenant = ${param(query.tenant ?? '')}`);
+  if (query.status !== undefined) where.push(`s.status = ${param(query.status)}`);
+  if (query.verdict !== undefined) where.push(`s.verdict = ${param(query.verdict)}`);
+  if (query.language !== undefined) where.push(`s.language = ${param(query.language)}`);
+  if (pairs.length > 0) {
+    where.push(`s.metadata @> ${param(JSON.stringify(Object.fromEntries(pairs)).replaceAll('\\u0000', '\\ufffd'))}::jsonb`);
+  }
+  if (query.createdAfter !== undefined) where.push(`${order}.created_at >= ${param(instant('createdAfter', query.createdAfter))}`);
+  if (query.createdBefore !== undefined) where.push(`${order}.created_at < ${param(instant('createdBefore', query.createdBefore))}`);
   if (query.cursor !== undefined) {
     const c = decodeCursor(query.cursor);
-    where.push(`(created_at, id) < (${param(c.createdAt)}, ${param(c.id)})`);
+    where.push(`(${order}.created_at, ${order}.id) < (${param(c.createdAt)}, ${param(c.id)})`);
   }
+  const from = byLabel ? 'judgekit_submission_labels l JOIN judgekit_submissions s ON s.id = l.id' : 'judgekit_submissions s';
   const text =
-    `SELECT result, created_at, id FROM judgekit_submissions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}` +
-    ` ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
+    `SELECT s.result, s.created_at, s.id FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}` +
+    ` ORDER BY ${order}.created_at DESC, ${order}.id DESC LIMIT ${limit + 1}`;
   return { text, values, limit };
 }
 

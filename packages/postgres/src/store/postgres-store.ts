@@ -51,7 +51,12 @@ WITH incoming AS (
     input = COALESCE(EXCLUDED.input, s.input), result = EXCLUDED.result,
     callback_url = COALESCE(EXCLUDED.callback_url, s.callback_url), updated_at = now()
   WHERE s.status NOT IN ('done', 'cancelled')
-  RETURNING s.id, s.tenant, s.status, s.callback_url, s.result
+  RETURNING s.id, s.tenant, s.status, s.callback_url, s.result, s.metadata, s.created_at, (s.xmax = 0) AS inserted
+), labels AS (
+  INSERT INTO judgekit_submission_labels (id, key, tenant, value, created_at)
+  SELECT up.id, m.key, up.tenant, m.value, up.created_at FROM up, jsonb_each_text(up.metadata) m
+  WHERE up.inserted AND up.metadata IS NOT NULL
+  ON CONFLICT DO NOTHING
 )
 INSERT INTO judgekit_webhook_deliveries (id, submission_id, tenant, url, body)
 SELECT gen_random_uuid()::text, up.id, up.tenant, up.callback_url,

@@ -1,7 +1,7 @@
 import { FakeRunner, Judge } from '@judgekit/core';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, migrate, PostgresStore, schemaStatus } from '../../src/index.js';
+import { createPool, migrate, PostgresStore, schemaStatus, shippedMigrations } from '../../src/index.js';
 import { startTestCluster, type TestCluster } from '../../src/testing/index.js';
 import { done, input, result, stored } from './fixtures.js';
 
@@ -29,7 +29,8 @@ describe('migrations (node-pg-migrate)', () => {
     expect(await migrate(pool, cluster.url)).toEqual([]);
     const status = await schemaStatus(pool, cluster.url);
     expect(status.pending).toEqual([]);
-    expect(status.applied).toEqual(['1733100000000_history']);
+    expect(status.applied).toEqual(shippedMigrations());
+    expect(shippedMigrations()).toEqual(['1733100000000_history', '1733200000000_metadata-labels']);
   });
 
   it('run once when several processes start together (they wait for the advisory lock)', async () => {
@@ -39,22 +40,35 @@ describe('migrations (node-pg-migrate)', () => {
     const url = cluster.url.replace(/\/judgekit$/, '/racing');
     const pools = [createPool({ connectionString: url }), createPool({ connectionString: url }), createPool({ connectionString: url })];
     const ran = await Promise.all(pools.map((p) => migrate(p, url)));
-    expect(ran.flat()).toEqual(['1733100000000_history']);
+    expect(ran.flat()).toEqual(shippedMigrations());
     await Promise.all(pools.map((p) => p.end()));
     await fresh.query('DROP DATABASE racing');
     await fresh.end();
   });
 
-  it('revert with down and apply again', async () => {
+  it('revert with down, and bring an older schema with data up to date (the labels backfilled)', async () => {
     const fresh = createPool({ connectionString: cluster.url.replace(/\/judgekit$/, '/postgres') });
     await fresh.query('CREATE DATABASE updown');
     const url = cluster.url.replace(/\/judgekit$/, '/updown');
     const p = createPool({ connectionString: url });
     await migrate(p, url);
-    expect(await migrate(p, url, { direction: 'down' })).toEqual(['1733100000000_history']);
+    expect(await migrate(p, url, { direction: 'down' })).toEqual(['1733200000000_metadata-labels']);
+    expect((await schemaStatus(p, url)).pending).toEqual(['1733200000000_metadata-labels']);
+    // Data written under the first schema only…
+    const r = result({ metadata: { course: 'cs101', group: 'b' } });
+    await p.query(
+      `INSERT INTO judgekit_submissions (id, tenant, status, language, created_at, metadata, result) VALUES ($1, 'acme', 'done', 'python3', $2, $3, $4)`,
+      [r.id, r.createdAt, JSON.stringify(r.metadata), JSON.stringify(done(r))],
+    );
+    // …is found by a metadata listing once the second migration has run.
+    expect(await migrate(p, url)).toEqual(['1733200000000_metadata-labels']);
+    const page = await new PostgresStore({ pool: p }).list({ tenant: 'acme', metadata: { group: 'b' }, limit: 10 });
+    expect(page.items.map((x) => x.id)).toEqual([r.id]);
+    expect(await migrate(p, url, { direction: 'down', count: Number.POSITIVE_INFINITY })).toEqual([
+      '1733200000000_metadata-labels',
+      '1733100000000_history',
+    ]);
     expect((await p.query("SELECT to_regclass('judgekit_submissions') AS t")).rows[0].t).toBeNull();
-    expect((await schemaStatus(p, url)).pending).toEqual(['1733100000000_history']);
-    await migrate(p, url);
     await p.end();
     await fresh.query('DROP DATABASE updown');
     await fresh.end();
