@@ -18,6 +18,7 @@ export {
   type Principal,
   type TenantQuotas,
 } from './auth/principal.js';
+export { TenantQueue, type TenantQueueOptions } from './auth/tenant-queue.js';
 export { type ErrorBody, type HttpErrorCode, httpErrorCodes, statusOfCode } from './errors/http-errors.js';
 export type { JudgekitPluginOptions, RateLimitOptions, ReadinessCheck } from './options.js';
 export { toPistonResponse } from './piston/mapper.js';

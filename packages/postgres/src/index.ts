@@ -20,7 +20,13 @@ export {
 } from './schema/migrate.js';
 export { DurableResultStore, type DurableResultStoreOptions, type DurableStoreHealth } from './store/durable-store.js';
 export { maxPageSize } from './store/listing.js';
-export { PostgresStore, type PostgresStoreOptions, type UnfinishedCounts } from './store/postgres-store.js';
+export {
+  isStaleRowOwner,
+  PostgresStore,
+  type PostgresStoreOptions,
+  processOwner,
+  type UnfinishedCounts,
+} from './store/postgres-store.js';
 export { defaultMaxStoredOutputBytes, type TenantStoredSubmission } from './store/rows.js';
 export {
   checkTenantId,

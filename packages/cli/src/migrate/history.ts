@@ -1,9 +1,10 @@
-import type { ResultStore } from '@judgekit/core';
+import type { JobQueue, ResultStore } from '@judgekit/core';
 import type { KeyResolver, ReadinessCheck } from '@judgekit/http-adapter';
 import {
   assertMigrated,
   createPool,
   DurableResultStore,
+  isStaleRowOwner,
   migrate,
   PostgresStore,
   RetentionSweeper,
@@ -50,7 +51,15 @@ export interface History {
   registry: Registry;
   readiness: ReadinessCheck;
   outbox: WebhookOutbox | null;
+  /** The SSRF policy callbacks are checked against at submit time. */
+  webhooks: WebhookPolicy;
   retention: RetentionSweeper | null;
+  /**
+   * Re-queues what a crashed process of this host left unfinished (its rows are still `queued` or
+   * `running`), for a server with an in-process queue; each is judged again and written once.
+   * Resolves with how many. A shared (Redis) queue recovers its own jobs instead.
+   */
+  recover(queue: JobQueue): Promise<number>;
   /** Stops the outbox and retention, writes what waits (bounded), ends the pool. Idempotent. */
   close(): Promise<void>;
 }
@@ -124,7 +133,18 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
     registry,
     readiness: () => store.health(),
     outbox,
+    webhooks: policy,
     retention,
+    async recover(queue) {
+      let n = 0;
+      for (const row of await database.unfinished()) {
+        if (!row.input || !isStaleRowOwner(row.owner)) continue;
+        await queue.push({ id: row.id, submission: row.input, tenant: row.tenant });
+        n++;
+      }
+      if (n > 0) log.warn({ recovered: n }, 'a previous process stopped before these submissions finished: judging them again');
+      return n;
+    },
     close() {
       closing ??= (async () => {
         await outbox?.stop();

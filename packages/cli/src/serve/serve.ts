@@ -1,6 +1,5 @@
-import { ChainedKeys, ConfigKeys, createServer, type KeyResolver } from '@judgekit/http-adapter';
-import { deferredLog } from '../migrate/deferred-log.js';
-import { openHistory } from '../migrate/history.js';
+import { createServer } from '@judgekit/http-adapter';
+import { openTenancy } from '../migrate/tenancy.js';
 import { pickRunner } from '../runners.js';
 import type { ServeConfig } from './config.js';
 
@@ -10,30 +9,16 @@ import type { ServeConfig } from './config.js';
  */
 export async function serve(config: ServeConfig, io: { stderr: NodeJS.WritableStream } = process): Promise<void> {
   const { runner, probes } = await pickRunner(config.runner);
-  const log = deferredLog();
-  const configKeys = config.keys ? new ConfigKeys({ keys: config.keys, tenants: config.tenants ?? {} }) : null;
-  // The durable mode: PostgreSQL behind the hot cache, tenants' keys, webhooks, retention.
-  const history = config.databaseUrl
-    ? await openHistory({
-        databaseUrl: config.databaseUrl,
-        migrate: config.migrate,
-        ...(config.retentionDays ? { retentionDays: config.retentionDays } : {}),
-        webhookAllow: config.webhookAllow,
-        secretFor: (tenant) => configKeys?.secretOf(tenant),
-        log,
-      }).catch(async (error: unknown) => {
-        await runner.destroy();
-        throw error;
-      })
-    : null;
-  const keys: KeyResolver | undefined =
-    history && configKeys ? new ChainedKeys([configKeys, history.keys]) : (history?.keys ?? configKeys ?? undefined);
+  const tenancy = await openTenancy(config).catch(async (error: unknown) => {
+    await runner.destroy();
+    throw error;
+  });
   const server = await createServer({
     runner,
-    ...(keys ? { keys } : {}),
-    ...(history ? { metricsRegistries: [history.registry], readinessChecks: [history.readiness] } : {}),
+    ...tenancy.server,
     judgeOptions: {
-      ...(history ? { store: history.store } : {}),
+      store: tenancy.store,
+      queue: tenancy.queue,
       concurrency: config.concurrency,
       maxQueued: config.maxQueued,
       ...(config.defaultLimits ? { defaultLimits: config.defaultLimits } : {}),
@@ -52,7 +37,7 @@ export async function serve(config: ServeConfig, io: { stderr: NodeJS.WritableSt
     logger: { level: config.logLevel },
   });
   const { app, judge } = server;
-  log.attach(app.log);
+  await tenancy.started(app.log);
   for (const probe of probes) {
     if (probe.runner !== runner) app.log.warn({ runner: probe.kind, problems: probe.health.problems }, 'sandbox not available');
   }
@@ -70,7 +55,7 @@ export async function serve(config: ServeConfig, io: { stderr: NodeJS.WritableSt
     app.log.info({ signal, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing running submissions');
     server
       .close()
-      .then(() => history?.close())
+      .then(() => tenancy.close())
       .then(
         () => {
           app.log.info('stopped');
@@ -92,12 +77,12 @@ export async function serve(config: ServeConfig, io: { stderr: NodeJS.WritableSt
       address: base,
       runner: runner.name,
       concurrency: config.concurrency,
-      auth: config.apiKeys.length > 0 || keys !== undefined,
-      durable: history !== null,
+      auth: tenancy.authenticated,
+      durable: tenancy.durable,
     },
     'listening',
   );
-  const auth = config.apiKeys.length > 0 || keys ? " -H 'Authorization: Bearer KEY'" : '';
+  const auth = tenancy.authenticated ? " -H 'Authorization: Bearer KEY'" : '';
   io.stderr.write(
     `judgekit serving on ${base} with the ${runner.name} sandbox (docs: ${base}/docs)\n` +
       `try:  curl -s${auth} -X POST ${base}/v1/submissions?wait=true -H 'content-type: application/json' ` +

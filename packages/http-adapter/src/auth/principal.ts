@@ -39,6 +39,8 @@ export interface Principal {
  */
 export interface KeyResolver {
   resolve(key: string): Principal | null | Promise<Principal | null>;
+  /** A tenant's quotas (for limits not tied to a request, such as `maxRunning`); `null` when unknown. */
+  quotasOf?(tenant: string): TenantQuotas | null | Promise<TenantQuotas | null>;
 }
 
 /** The principal of a server without authentication: no tenant, and everything allowed. */
@@ -107,6 +109,11 @@ export class ConfigKeys implements KeyResolver {
     return this.#byHash.get(hashApiKey(key)) ?? null;
   }
 
+  quotasOf(tenant: string): TenantQuotas | null {
+    for (const p of this.#byHash.values()) if (p.tenant === tenant) return p.quotas;
+    return null;
+  }
+
   /** The webhook secret of a tenant of this file. */
   secretOf(tenant: string | null): string | null {
     for (const p of this.#byHash.values()) if (p.tenant === tenant && p.webhookSecret) return p.webhookSecret;
@@ -146,6 +153,14 @@ export class ChainedKeys implements KeyResolver {
     for (const r of this.resolvers) {
       const p = await r.resolve(key);
       if (p) return p;
+    }
+    return null;
+  }
+
+  async quotasOf(tenant: string): Promise<TenantQuotas | null> {
+    for (const r of this.resolvers) {
+      const q = await r.quotasOf?.(tenant);
+      if (q) return q;
     }
     return null;
   }

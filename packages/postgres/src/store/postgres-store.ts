@@ -1,4 +1,12 @@
-import type { ListPage, ListQuery, PreparedSubmission, ResultStore, SubmissionResult } from '@judgekit/core';
+import { hostname } from 'node:os';
+import {
+  type ListPage,
+  type ListQuery,
+  type PreparedSubmission,
+  processAlive,
+  type ResultStore,
+  type SubmissionResult,
+} from '@judgekit/core';
 import type pg from 'pg';
 import { encodeCursor, listingSql } from './listing.js';
 import { defaultMaxStoredOutputBytes, type SubmissionRow, type TenantStoredSubmission, toRow } from './rows.js';
@@ -14,6 +22,28 @@ export interface PostgresStoreOptions {
   maxStoredOutputBytes?: number;
   /** Told when a write added a webhook delivery to the outbox (so a local outbox can start at once). */
   onOutbox?: (count: number) => void;
+  /** Who writes, recorded on each row: `host/pid/start`. @defaultValue this process ({@link processOwner}) */
+  owner?: string;
+}
+
+const startToken = Date.now().toString(36);
+
+/** This process as the owner of the rows it writes: `host/pid/start`. */
+export function processOwner(): string {
+  return `${hostname()}/${process.pid}/${startToken}`;
+}
+
+/**
+ * True when a row's owner is a process of this host that is gone (or this pid, restarted): what
+ * it left unfinished can be re-run. Owners on other hosts are never judged stale here.
+ */
+export function isStaleRowOwner(owner: string | null): boolean {
+  const match = owner ? /^(.*)\/(\d+)\/([0-9a-z]+)$/.exec(owner) : null;
+  if (!match) return false;
+  const [, host, pid, token] = match;
+  if (host !== hostname()) return false;
+  if (Number(pid) === process.pid) return token !== startToken;
+  return !processAlive(Number(pid));
 }
 
 /** Counts of a tenant's unfinished submissions. */
@@ -34,8 +64,9 @@ const columns = [
   'input',
   'result',
   'callback_url',
+  'owner',
 ];
-const types = ['text', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'jsonb', 'json', 'json', 'text'];
+const types = ['text', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'jsonb', 'json', 'json', 'text', 'text'];
 
 // One statement writes a batch of submissions by id and, for each that just finished with a
 // callback, its webhook delivery: atomic without a transaction round trip. A finished row is
@@ -49,7 +80,7 @@ WITH incoming AS (
   ON CONFLICT (id) DO UPDATE SET
     status = EXCLUDED.status, verdict = EXCLUDED.verdict, finished_at = EXCLUDED.finished_at, metadata = EXCLUDED.metadata,
     input = COALESCE(EXCLUDED.input, s.input), result = EXCLUDED.result,
-    callback_url = COALESCE(EXCLUDED.callback_url, s.callback_url), updated_at = now()
+    callback_url = COALESCE(EXCLUDED.callback_url, s.callback_url), owner = EXCLUDED.owner, updated_at = now()
   WHERE s.status NOT IN ('done', 'cancelled')
   RETURNING s.id, s.tenant, s.status, s.callback_url, s.result, s.metadata, s.created_at, (s.xmax = 0) AS inserted
 ), labels AS (
@@ -85,9 +116,12 @@ export class PostgresStore implements ResultStore {
   readonly pool: pg.Pool;
   readonly #maxOutput: number;
   readonly #onOutbox: ((count: number) => void) | undefined;
+  /** Recorded on every row this store writes. */
+  readonly owner: string;
 
   constructor(options: PostgresStoreOptions) {
     this.pool = options.pool;
+    this.owner = options.owner ?? processOwner();
     this.#maxOutput = options.maxStoredOutputBytes ?? defaultMaxStoredOutputBytes;
     this.#onOutbox = options.onOutbox;
   }
@@ -128,6 +162,7 @@ export class PostgresStore implements ResultStore {
       rows.map((r) => r.input),
       rows.map((r) => r.result),
       rows.map((r) => r.callbackUrl),
+      rows.map(() => this.owner),
     ];
     const { rowCount } = await this.pool.query({ name: 'jk_upsert', text: upsertSql, values });
     if (rowCount) this.#onOutbox?.(rowCount);
@@ -174,14 +209,23 @@ export class PostgresStore implements ResultStore {
     return { queued: Number(rows[0]?.queued ?? 0), running: Number(rows[0]?.running ?? 0) };
   }
 
-  /** Unfinished submissions created before `before`, oldest first, with their input (for recovery after a crash). */
-  async unfinished(options: { before?: Date; limit?: number } = {}): Promise<(TenantStoredSubmission & { id: string })[]> {
-    const { rows } = await this.pool.query<{ id: string; tenant: string; input: PreparedSubmission | null; result: SubmissionResult }>(
-      `SELECT id, tenant, input, result FROM judgekit_submissions
-       WHERE status IN ('queued', 'running') AND created_at < $1 ORDER BY created_at LIMIT $2`,
-      [options.before ?? new Date(), options.limit ?? 1000],
+  /**
+   * Unfinished submissions, oldest first, with their input and owner: for a restarted server to
+   * re-run what a crashed one left (see {@link isStaleRowOwner}).
+   */
+  async unfinished(options: { limit?: number } = {}): Promise<(TenantStoredSubmission & { id: string; owner: string | null })[]> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      tenant: string;
+      input: PreparedSubmission | null;
+      result: SubmissionResult;
+      owner: string | null;
+    }>(
+      `SELECT id, tenant, input, result, owner FROM judgekit_submissions
+       WHERE status IN ('queued', 'running') ORDER BY created_at LIMIT $1`,
+      [options.limit ?? 10_000],
     );
-    return rows.map((r) => ({ id: r.id, input: r.input, result: r.result, tenant: r.tenant === '' ? null : r.tenant }));
+    return rows.map((r) => ({ id: r.id, input: r.input, result: r.result, tenant: r.tenant === '' ? null : r.tenant, owner: r.owner }));
   }
 
   /** Round trip to the server; throws when it cannot be reached. */

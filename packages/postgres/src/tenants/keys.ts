@@ -93,6 +93,7 @@ export class TenantKeys {
   readonly #ttl: number;
   readonly #cache = new Map<string, { at: number; principal: KeyPrincipal | null }>();
   readonly #touched = new Map<string, number>();
+  readonly #quotas = new Map<string, { at: number; quotas: TenantQuotas | null }>();
 
   constructor(options: TenantKeysOptions) {
     this.#pool = options.pool;
@@ -144,6 +145,7 @@ export class TenantKeys {
       if (!rowCount) throw notFound('tenant', id);
     }
     this.#cache.clear();
+    this.#quotas.clear();
     const tenant = await this.getTenant(id);
     if (!tenant) throw notFound('tenant', id);
     return tenant;
@@ -194,6 +196,16 @@ export class TenantKeys {
     if (!rows[0]) throw notFound('key', id);
     this.#cache.clear();
     return keyOf(rows[0]);
+  }
+
+  /** A tenant's quotas, cached for `cacheTtlMs`; `null` for an unknown tenant. */
+  async quotasOf(tenant: string): Promise<TenantQuotas | null> {
+    const cached = this.#quotas.get(tenant);
+    if (cached && Date.now() - cached.at < this.#ttl) return cached.quotas;
+    const quotas = (await this.getTenant(tenant))?.quotas ?? null;
+    if (this.#quotas.size >= 10_000) this.#quotas.clear();
+    this.#quotas.set(tenant, { at: Date.now(), quotas });
+    return quotas;
   }
 
   /** The tenant of a presented key, or `null` for an unknown or revoked one. Cached for `cacheTtlMs`. */

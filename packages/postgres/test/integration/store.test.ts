@@ -30,7 +30,7 @@ describe('migrations (node-pg-migrate)', () => {
     const status = await schemaStatus(pool, cluster.url);
     expect(status.pending).toEqual([]);
     expect(status.applied).toEqual(shippedMigrations());
-    expect(shippedMigrations()).toEqual(['1733100000000_history', '1733200000000_metadata-labels']);
+    expect(shippedMigrations()).toEqual(['1733100000000_history', '1733200000000_labels-owner']);
   });
 
   it('run once when several processes start together (they wait for the advisory lock)', async () => {
@@ -52,8 +52,8 @@ describe('migrations (node-pg-migrate)', () => {
     const url = cluster.url.replace(/\/judgekit$/, '/updown');
     const p = createPool({ connectionString: url });
     await migrate(p, url);
-    expect(await migrate(p, url, { direction: 'down' })).toEqual(['1733200000000_metadata-labels']);
-    expect((await schemaStatus(p, url)).pending).toEqual(['1733200000000_metadata-labels']);
+    expect(await migrate(p, url, { direction: 'down' })).toEqual(['1733200000000_labels-owner']);
+    expect((await schemaStatus(p, url)).pending).toEqual(['1733200000000_labels-owner']);
     // Data written under the first schema only…
     const r = result({ metadata: { course: 'cs101', group: 'b' } });
     await p.query(
@@ -61,11 +61,11 @@ describe('migrations (node-pg-migrate)', () => {
       [r.id, r.createdAt, JSON.stringify(r.metadata), JSON.stringify(done(r))],
     );
     // …is found by a metadata listing once the second migration has run.
-    expect(await migrate(p, url)).toEqual(['1733200000000_metadata-labels']);
+    expect(await migrate(p, url)).toEqual(['1733200000000_labels-owner']);
     const page = await new PostgresStore({ pool: p }).list({ tenant: 'acme', metadata: { group: 'b' }, limit: 10 });
     expect(page.items.map((x) => x.id)).toEqual([r.id]);
     expect(await migrate(p, url, { direction: 'down', count: Number.POSITIVE_INFINITY })).toEqual([
-      '1733200000000_metadata-labels',
+      '1733200000000_labels-owner',
       '1733100000000_history',
     ]);
     expect((await p.query("SELECT to_regclass('judgekit_submissions') AS t")).rows[0].t).toBeNull();

@@ -18,5 +18,10 @@ SELECT s.id, m.key, s.tenant, m.value, s.created_at
 FROM judgekit_submissions s, jsonb_each_text(s.metadata) m
 WHERE s.metadata IS NOT NULL;
 
+-- The process that last wrote an unfinished submission ("host/pid/start"): after a crash, a
+-- restarted single-process server re-runs what a dead process on its host left unfinished.
+ALTER TABLE judgekit_submissions ADD COLUMN owner text;
+
 -- Down Migration
+ALTER TABLE judgekit_submissions DROP COLUMN owner;
 DROP TABLE judgekit_submission_labels;
