@@ -14,13 +14,13 @@
 //
 // go-judge is built on first use into $JUDGEKIT_PEERS_DIR (default /var/lib/judgekit/peers) from
 // the Go module proxy the machine's `go` is configured with; JUDGEKIT_GO_JUDGE names a binary instead.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { defaultCompileLimits, defaultLimits, type Judge, type SubmissionInput } from '@judgekit/core';
-import { createServer } from '@judgekit/http-adapter';
+import { defaultCompileLimits, defaultLimits, Judge, type SubmissionInput } from '@judgekit/core';
 import { NsjailRunner } from '@judgekit/runner-nsjail';
 import { GoJudge, goJudgeVersion, locateGoJudge, type PeerLimits } from './go-judge.js';
 
@@ -73,17 +73,39 @@ const expect = (ok: boolean, what: string) => {
   if (!ok) throw new Error(what);
 };
 
-/** CPU of this process and of its reaped children (nsjail and everything under it, bare spawns), in ns. */
+/** CPU of a process (default: this one) and of its reaped children, in ns: /proc/<pid>/stat utime, stime, cutime, cstime. */
 const clockTicks = 100;
-function selfAndChildrenCpuNs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+function processCpuNs(pid: number | 'self' = 'self', childrenOnly = false): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // After the command name: state is field 3, so utime..cstime (fields 14–17) are at 11..14.
   const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
-  return ((utime! + stime! + cutime! + cstime!) / clockTicks) * 1e9;
+  return ((childrenOnly ? cutime! + cstime! : utime! + stime! + cutime! + cstime!) / clockTicks) * 1e9;
 }
-function childrenCpuNs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[13]) + Number(fields[14])) / clockTicks) * 1e9;
+
+/** judgekit's HTTP server in a process of its own (jk-server.ts), like its peer. */
+async function startJudgekitServer(): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./jk-server.ts', import.meta.url)), '2'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\S+)\n/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the judgekit server exited with ${code}`)));
+  });
+  return {
+    base,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 function bareSystem(): System & { cleanup(): void } {
@@ -110,7 +132,7 @@ function bareSystem(): System & { cleanup(): void } {
       for (const t of cTests) expect((await runWithStdin('./main', [], t.input, sub)) === t.expectedOutput, 'bare C gave a wrong answer');
       rmSync(sub, { recursive: true, force: true });
     },
-    cpuNs: childrenCpuNs,
+    cpuNs: () => processCpuNs('self', true),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -145,7 +167,8 @@ function goJudgeSystem(peer: GoJudge): System {
   };
 }
 
-function judgekitSystems(judge: Judge, base: string): [System, System] {
+function judgekitSystems(judge: Judge, server: { base: string; pid: number }): [System, System] {
+  const { base } = server;
   const pythonInput: SubmissionInput = { language: 'python3', source: pythonSource };
   const cInput: SubmissionInput = { language: 'c', source: cSource, tests: cTests };
   const post = async (input: SubmissionInput): Promise<string> => {
@@ -169,7 +192,7 @@ function judgekitSystems(judge: Judge, base: string): [System, System] {
         const verdict = await post(cInput);
         expect(verdict === 'accepted', `judgekit /v1 C: ${verdict}`);
       },
-      cpuNs: selfAndChildrenCpuNs,
+      cpuNs: () => processCpuNs(server.pid),
     },
     {
       name: 'judgekit in-process',
@@ -181,7 +204,7 @@ function judgekitSystems(judge: Judge, base: string): [System, System] {
         const result = await judge.run(cInput);
         expect(result.verdict === 'accepted', `judgekit C: ${result.verdict}`);
       },
-      cpuNs: selfAndChildrenCpuNs,
+      cpuNs: () => processCpuNs('self'),
     },
   ];
 }
@@ -242,19 +265,13 @@ async function main(): Promise<void> {
     console.error(`nsjail is not ready: ${health.problems.map((p) => `${p.message} (fix: ${p.fix ?? '-'})`).join('; ')}`);
     process.exit(1);
   }
-  // Production settings minus the rate limit (it would answer 429) and request logs.
-  const server = await createServer({
-    runner,
-    port: 0,
-    host: '127.0.0.1',
-    logger: false,
-    rateLimit: false,
-    judgeOptions: { concurrency: 2 },
-  });
-  const base = await server.listen();
+  const judge = new Judge({ runner, concurrency: 2, maxQueued: 100_000 });
+  const server = await startJudgekitServer();
   const bare = bareSystem();
-  const systems: System[] = [bare, ...(peer ? [goJudgeSystem(peer)] : []), ...judgekitSystems(server.judge, base)];
-  console.log(`judgekit: nsjail runner (${`warm jail: ${health.details['warm jail'] ?? '?'}`}), Judge concurrency 2, served at ${base}\n`);
+  const systems: System[] = [bare, ...(peer ? [goJudgeSystem(peer)] : []), ...judgekitSystems(judge, server)];
+  console.log(
+    `judgekit: nsjail runner (warm jail: ${health.details['warm jail'] ?? '?'}), Judge concurrency 2; /v1 served by process ${server.pid} at ${server.base}\n`,
+  );
 
   const figures = new Map<System, Figures>(
     systems.map((s) => [s, { latency: [], throughputSeconds: 0, throughputCpuNs: 0, throughputCpuKnown: true, c: [] }]),
@@ -290,7 +307,8 @@ async function main(): Promise<void> {
       for (const s of rotated(systems, round)) figures.get(s)!.c.push(await timed(() => s.cSubmission()));
     }
   } finally {
-    await server.close();
+    await server.stop();
+    await judge.close();
     await peer?.stop();
     bare.cleanup();
   }
@@ -326,8 +344,8 @@ async function main(): Promise<void> {
     systems.map((s) => fmt(Math.min(...of(s).c), 0)),
   );
   console.log(
-    '\nCPU per run: bare = the spawned processes; go-judge = its cgroups (server and sandboxes); judgekit = the judge ' +
-      "process and its children (this process: it includes the bench's own HTTP client).",
+    '\nCPU per run: bare = the spawned processes; go-judge = its server process and its sandboxes (cgroups); judgekit /v1 = ' +
+      "its server process and that process's children; judgekit in-process = this process and its children. No column counts the HTTP client.",
   );
 
   console.log('\nratios (lower is faster; throughput: higher is faster)');
