@@ -10,7 +10,8 @@
 // same limits. Without go-judge (not built, no `go`, CI) it prints judgekit's figures and says
 // the peer is absent. Needs root and nsjail (scripts/setup/nsjail.sh).
 //
-//   node --import tsx bench/peers/index.ts [--runs 60] [--throughput 100] [--c-reps 5] [--no-build] [--quick]
+//   node --import tsx bench/peers/index.ts [--runs 60] [--throughput 100] [--c-reps 5] [--no-build] [--docker] [--quick]
+// (--docker adds judgekit on Docker + gVisor to the C workload, the Docker row of the issue's table)
 //
 // go-judge is built on first use into $JUDGEKIT_PEERS_DIR (default /var/lib/judgekit/peers) from
 // the Go module proxy the machine's `go` is configured with; JUDGEKIT_GO_JUDGE names a binary instead.
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     throughput: { type: 'string', default: '100' },
     'c-reps': { type: 'string', default: '5' },
     'no-build': { type: 'boolean', default: false },
+    docker: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -59,6 +61,8 @@ interface System {
   cSubmission(): Promise<void>;
   /** CPU used so far by this system (judge or server, and the sandboxes), in ns; null if unknown. */
   cpuNs(): number | null;
+  /** Only in the C workload (the Docker row of issue 16's table). */
+  cOnly?: boolean;
 }
 
 const pythonSource = 'print(1)\n';
@@ -209,6 +213,31 @@ function judgekitSystems(judge: Judge, server: { base: string; pid: number }): [
   ];
 }
 
+/** judgekit on Docker + gVisor, in process (`--docker`): the C workload only. */
+async function dockerSystem(): Promise<{ system: System; close(): Promise<void> } | { absent: string }> {
+  const { DockerRunner } = await import('@judgekit/runner-docker');
+  const runner = new DockerRunner();
+  const health = await runner.health();
+  if (!health.ready) {
+    await runner.close();
+    return { absent: health.problems.map((p) => p.message).join('; ') };
+  }
+  const judge = new Judge({ runner, concurrency: 2, maxQueued: 100_000 });
+  return {
+    system: {
+      name: 'judgekit docker',
+      cOnly: true,
+      python: () => Promise.reject(new Error('not measured')),
+      async cSubmission() {
+        const result = await judge.run({ language: 'c', source: cSource, tests: cTests });
+        expect(result.verdict === 'accepted', `judgekit docker C: ${result.verdict} ${result.message ?? ''}`);
+      },
+      cpuNs: () => null,
+    },
+    close: () => judge.close(),
+  };
+}
+
 // ---- measurement ------------------------------------------------------------------------------
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -269,6 +298,16 @@ async function main(): Promise<void> {
   const server = await startJudgekitServer();
   const bare = bareSystem();
   const systems: System[] = [bare, ...(peer ? [goJudgeSystem(peer)] : []), ...judgekitSystems(judge, server)];
+  let docker: { close(): Promise<void> } | null = null;
+  if (values.docker) {
+    const made = await dockerSystem();
+    if ('absent' in made) console.log(`judgekit docker: ABSENT: ${made.absent}`);
+    else {
+      systems.push(made.system);
+      docker = made;
+    }
+  }
+  const pythonSystems = systems.filter((s) => !s.cOnly);
   console.log(
     `judgekit: nsjail runner (warm jail: ${health.details['warm jail'] ?? '?'}), Judge concurrency 2; /v1 served by process ${server.pid} at ${server.base}\n`,
   );
@@ -279,20 +318,20 @@ async function main(): Promise<void> {
   try {
     // Warm-up: page cache, the runner's launcher pool and supervisor build, go-judge's prefork.
     for (const s of systems) {
-      for (let i = 0; i < 5; i++) await s.python();
+      if (!s.cOnly) for (let i = 0; i < 5; i++) await s.python();
       await s.cSubmission();
     }
 
     // 1. Latency: sequential trivial Python runs, one of each system per round.
     for (let round = 0; round < latencyRuns; round++) {
-      for (const s of rotated(systems, round)) figures.get(s)!.latency.push(await timed(() => s.python()));
+      for (const s of rotated(pythonSystems, round)) figures.get(s)!.latency.push(await timed(() => s.python()));
     }
 
     // 2. Throughput: trivial Python at concurrency 2, in slices of 25 per system, rotated.
     const slice = Math.min(25, throughputRuns);
     for (let done = 0, round = 0; done < throughputRuns; done += slice, round++) {
       const count = Math.min(slice, throughputRuns - done);
-      for (const s of rotated(systems, round)) {
+      for (const s of rotated(pythonSystems, round)) {
         const f = figures.get(s)!;
         const cpuBefore = s.cpuNs();
         f.throughputSeconds += await burst(count, 2, () => s.python());
@@ -309,6 +348,7 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
     await judge.close();
+    await docker?.close();
     await peer?.stop();
     bare.cleanup();
   }
@@ -321,19 +361,19 @@ async function main(): Promise<void> {
   header('workload');
   row(
     `trivial Python, p50 of ${latencyRuns} sequential (ms)`,
-    systems.map((s) => fmt(median(of(s).latency))),
+    systems.map((s) => (s.cOnly ? '—' : fmt(median(of(s).latency)))),
   );
   row(
     '  p90 (ms)',
-    systems.map((s) => fmt(percentile(of(s).latency, 90))),
+    systems.map((s) => (s.cOnly ? '—' : fmt(percentile(of(s).latency, 90)))),
   );
   row(
     `${throughputRuns} trivial Python at concurrency 2 (runs/s)`,
-    systems.map((s) => fmt(throughputRuns / of(s).throughputSeconds)),
+    systems.map((s) => (s.cOnly ? '—' : fmt(throughputRuns / of(s).throughputSeconds))),
   );
   row(
     '  CPU per run (ms)',
-    systems.map((s) => (of(s).throughputCpuKnown ? fmt(of(s).throughputCpuNs / 1e6 / throughputRuns) : '?')),
+    systems.map((s) => (s.cOnly ? '—' : of(s).throughputCpuKnown ? fmt(of(s).throughputCpuNs / 1e6 / throughputRuns) : '?')),
   );
   row(
     `C compiled once + ${testsPerSubmission} tests, median of ${cReps} (ms)`,
@@ -352,7 +392,7 @@ async function main(): Promise<void> {
   const ratioLine = (what: string, value: number, target: string, ok: boolean | null) =>
     console.log(`${ok === null ? 'INFO' : ok ? 'PASS' : 'MISS'}  ${what.padEnd(64)} ${`${fmt(value, 2)}×`.padStart(8)}   ${target}`);
   const goJudge = systems.find((s) => s.name === 'go-judge');
-  for (const jk of systems.filter((s) => s.name.startsWith('judgekit'))) {
+  for (const jk of pythonSystems.filter((s) => s.name.startsWith('judgekit'))) {
     const latency = median(of(jk).latency);
     const rate = throughputRuns / of(jk).throughputSeconds;
     const c = median(of(jk).c);
@@ -372,6 +412,14 @@ async function main(): Promise<void> {
     }
     ratioLine(`${jk.name}: throughput / bare`, rate / (throughputRuns / of(bare).throughputSeconds), '', null);
     ratioLine(`${jk.name}: C compile + ${testsPerSubmission} tests / bare`, c / median(of(bare).c), '', null);
+  }
+  const dockerRow = systems.find((s) => s.name === 'judgekit docker');
+  const nsjailRow = systems.find((s) => s.name === 'judgekit in-process');
+  if (dockerRow && nsjailRow) {
+    const r = median(of(dockerRow).c) / median(of(nsjailRow).c);
+    ratioLine(`judgekit docker: C compile + ${testsPerSubmission} tests / nsjail in-process`, r, 'target ≤ 3.0', r <= 3);
+    if (goJudge)
+      ratioLine('judgekit docker: C compile + tests / go-judge (no gVisor)', median(of(dockerRow).c) / median(of(goJudge).c), '', null);
   }
   if (goJudge) {
     ratioLine('go-judge: Python p50 / bare', median(of(goJudge).latency) / median(of(bare).latency), '', null);
