@@ -7,7 +7,9 @@
 // The public surface of @judgekit/http-adapter: every export is listed by name.
 export { type ErrorBody, type HttpErrorCode, httpErrorCodes, statusOfCode } from './errors/http-errors.js';
 export type { JudgekitPluginOptions, RateLimitOptions } from './options.js';
-export { toPistonResponse } from './piston/routes.js';
+export { toPistonResponse } from './piston/mapper.js';
+export type { PistonExecuteResponse, PistonStage } from './piston/schemas.js';
 export { judgekitPlugin } from './plugin.js';
-export { type SeedResult, type SeedStatus, seedStatus, toSeedResult } from './seed/seed-status.js';
+export { seedStatus, toSeedResult } from './seed/mapper.js';
+export type { SeedResult, SeedStatus } from './seed/schemas.js';
 export { type CreateServerOptions, createServer, type JudgekitServer } from './server.js';

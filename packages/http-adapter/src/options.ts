@@ -41,8 +41,6 @@ export interface JudgekitPluginOptions {
   seedApi?: boolean;
   /** Serve the Piston v2 API (`/api/v2/runtimes`, `/api/v2/execute`). @defaultValue true */
   pistonApi?: boolean;
-  /** How long a detected language version (or its absence) is reused, in milliseconds. @defaultValue 300000 */
-  versionCacheMs?: number;
 }
 
 /** @internal Options with defaults filled in. */
@@ -57,7 +55,6 @@ export interface ResolvedPluginOptions {
   metrics: boolean;
   seedApi: boolean;
   pistonApi: boolean;
-  versionCacheMs: number;
 }
 
 /** @internal */
@@ -74,6 +71,5 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     metrics: options.metrics ?? true,
     seedApi: options.seedApi ?? true,
     pistonApi: options.pistonApi ?? true,
-    versionCacheMs: options.versionCacheMs ?? 300_000,
   };
 }
