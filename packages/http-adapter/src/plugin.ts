@@ -8,6 +8,8 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { AdapterContext } from './context.js';
 import { errorBody, HttpError, toHttpFailure } from './errors/http-errors.js';
+import { authnHeader, credential } from './judge0/auth.js';
+import { judge0Routes } from './judge0/routes.js';
 import { AdapterMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
 import { type JudgekitPluginOptions, resolvePluginOptions } from './options.js';
@@ -73,6 +75,7 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
           { name: 'seed', description: 'The seed’s API, unchanged.' },
           { name: 'v1', description: 'The versioned API.' },
           { name: 'piston', description: 'Piston v2 compatibility.' },
+          { name: 'judge0', description: 'Judge0 CE 1.13.1 compatibility (Judge0’s ids, units and error shapes).' },
           { name: 'operations', description: 'Health, readiness, metrics.' },
         ],
         components: options.apiKeys.length > 0 ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
@@ -100,7 +103,8 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
   if (digests.length > 0) {
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
-      if (config?.public || isDocsRoute(request)) return;
+      // Judge0 routes authenticate themselves (X-Auth-Token) and answer in Judge0's shapes.
+      if (config?.public || config?.judge0 || isDocsRoute(request)) return;
       const key = bearer(request);
       // Compare digests in constant time so a key cannot be guessed byte by byte.
       const given = key === null ? null : digest(key);
@@ -124,7 +128,7 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
       timeWindow: timeWindowMs,
       keyGenerator: (request) => {
         // Only configured keys (checked above) count apart; without keys an invented token must not buy a fresh bucket.
-        const key = digests.length > 0 ? bearer(request) : null;
+        const key = digests.length > 0 ? (bearer(request) ?? credential(request, authnHeader)) : null;
         return key ? `key:${digest(key).toString('base64')}` : `ip:${request.ip}`;
       },
       errorResponseBuilder: (_request, context) => {
@@ -219,6 +223,8 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
       { prefix: '/api/v2' },
     );
   }
+  const judge0 = options.judge0;
+  if (judge0) await app.register((child: FastifyInstance) => judge0Routes(child, ctx, judge0), { prefix: judge0.prefix });
 };
 
 function digest(key: string): Buffer {
