@@ -1,4 +1,4 @@
-import type { JudgeError } from '@judgekit/core';
+import type { JudgeError, Limits } from '@judgekit/core';
 import type { FieldErrors } from './request.js';
 import { rubyNumber } from './request.js';
 
@@ -47,7 +47,7 @@ function fieldOfPath(path: string): string {
 }
 
 /** Judge0's 422 body for a judge error about the input, or null when the error is not about the input. */
-export function fieldErrorsOf(error: JudgeError, languageId: number): FieldErrors | null {
+export function fieldErrorsOf(error: JudgeError, languageId: number, maxLimits: Readonly<Limits>): FieldErrors | null {
   if (error.code === 'JDG_ERR_LIMIT_EXCEEDS_MAX') {
     const details = error.details as { limit?: string; max?: number };
     const mapped = details.limit ? limitFields[details.limit] : undefined;
@@ -64,6 +64,14 @@ export function fieldErrorsOf(error: JudgeError, languageId: number): FieldError
     for (const issue of issues) {
       const field = fieldOfPath(issue.path);
       errors[field] ??= [];
+      // A limit beyond what the schema takes at all is also beyond the judge's maximum: say that one.
+      const limit = issue.path.startsWith('limits.') ? limitFields[issue.path.slice('limits.'.length)] : undefined;
+      const name = issue.path.slice('limits.'.length) as keyof Limits;
+      if (limit && name in maxLimits) {
+        const bound = `must be less than or equal to ${rubyNumber(limit.fromJudgekit(maxLimits[name]), limit.float)}`;
+        if (!errors[field].includes(bound)) errors[field].push(bound);
+        continue;
+      }
       const message =
         field === 'additional_files' && issue.path.startsWith('files.') ? `holds a file judgekit refuses: ${issue.message}` : issue.message;
       if (!errors[field].includes(message)) errors[field].push(message);

@@ -209,9 +209,9 @@ describe('judge errors back in Judge0’s shapes', () => {
     const over = new JudgeError('JDG_ERR_LIMIT_EXCEEDS_MAX', 'limits.wallTimeMs is 100000000, above the maximum 60000.', {
       details: { limit: 'wallTimeMs', requested: 100_000_000, max: 60_000 },
     });
-    expect(fieldErrorsOf(over, 71)).toEqual({ wall_time_limit: ['must be less than or equal to 60.0'] });
+    expect(fieldErrorsOf(over, 71, defaultMaxLimits)).toEqual({ wall_time_limit: ['must be less than or equal to 60.0'] });
     const memory = new JudgeError('JDG_ERR_LIMIT_EXCEEDS_MAX', 'x', { details: { limit: 'memoryBytes', max: 2 * 1024 * 1024 * 1024 } });
-    expect(fieldErrorsOf(memory, 71)).toEqual({ memory_limit: ['must be less than or equal to 2097152'] });
+    expect(fieldErrorsOf(memory, 71, defaultMaxLimits)).toEqual({ memory_limit: ['must be less than or equal to 2097152'] });
   });
 
   it('maps input paths to fields', () => {
@@ -223,10 +223,10 @@ describe('judge errors back in Judge0’s shapes', () => {
         ],
       },
     });
-    expect(fieldErrorsOf(invalid, 71)).toEqual({
+    expect(fieldErrorsOf(invalid, 71, defaultMaxLimits)).toEqual({
       additional_files: ['holds a file judgekit refuses: file name must be a relative path of letters, digits and . _ + -, received "a b"'],
       stdin: ['too long'],
     });
-    expect(fieldErrorsOf(new JudgeError('JDG_ERR_QUEUE_FULL', 'full'), 71)).toBeNull();
+    expect(fieldErrorsOf(new JudgeError('JDG_ERR_QUEUE_FULL', 'full'), 71, defaultMaxLimits)).toBeNull();
   });
 });

@@ -115,7 +115,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     try {
       return await ctx.submit(input, request.id);
     } catch (error) {
-      const errors = isJudgeError(error) ? fieldErrorsOf(error, parsed.languageId) : null;
+      const errors = isJudgeError(error) ? fieldErrorsOf(error, parsed.languageId, judge.maxLimits) : null;
       if (errors) throw new Judge0Invalid(errors);
       throw error;
     }
@@ -229,6 +229,10 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     },
     async (request) => {
       authorize(request);
+      const page = rubyInteger(param(request, 'page'), 1);
+      const perPage = rubyInteger(param(request, 'per_page'), 20);
+      if (page <= 0) fail(400, `invalid page: ${page}`);
+      if (perPage < 0) fail(400, `invalid per_page: ${perPage}`);
       readFields(request);
       return fail(400, 'listing submissions is not available: judgekit keeps no submission history without a database (--database-url)');
     },
@@ -335,6 +339,13 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     authorize(request);
     return reply.code(200).send();
   });
+}
+
+/** Ruby's `String#to_i`: the leading integer, 0 when there is none; `fallback` when absent. */
+function rubyInteger(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const match = /^\s*([+-]?\d+)/.exec(raw);
+  return match ? Number(match[1]) : 0;
 }
 
 /** A request parameter from the query string, or from a JSON body (Rails merges both). */

@@ -61,8 +61,8 @@ const statusOfSignal: Record<number, Judge0StatusId> = {
   [signalNumbers.SIGABRT ?? 6]: 10,
 };
 
-/** Bash's words when the program it was told to start is not a program (exit 126). */
-const execFormatFailure = /cannot execute binary file|Exec format error/i;
+/** Bash's words when the program it was told to start cannot be executed (exit 126): Judge0's execve failures. */
+const execFormatFailure = /cannot execute binary file|Exec format error|Permission denied/i;
 /** The runner's words when the command to start is missing from the sandbox. */
 const commandMissing = /command not found in the sandbox/i;
 
