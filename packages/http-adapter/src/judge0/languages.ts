@@ -1,5 +1,4 @@
 import { buildCommand, defaultCompileLimits, defaultLimits, type LanguageDefinition } from '@judgekit/core';
-import { quote } from 'shell-quote';
 
 /**
  * One Judge0 CE 1.13.1 language id and the judgekit language that runs it. Judge0's ids are
@@ -81,5 +80,10 @@ export function commandText(language: LanguageDefinition, step: 'compile' | 'run
   const spec = step === 'compile' ? language.compile : language.run;
   if (!spec) return null;
   const limits = step === 'compile' ? { ...defaultCompileLimits, ...language.compileLimits } : { ...defaultLimits, ...language.runLimits };
-  return quote(buildCommand(spec, { limits, args: [], sourceFile: language.sourceFile }));
+  return buildCommand(spec, { limits, args: [], sourceFile: language.sourceFile }).map(shellWord).join(' ');
+}
+
+/** A word as a shell would need it written: bare when plain, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./=+:,@%-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
