@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { isJudgeError, type SubmissionResult } from '@judgekit/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AdapterContext } from '../context.js';
 import { toHttpFailure } from '../errors/http-errors.js';
+import type { HttpApi } from '../http/api.js';
+import { requestSignal } from '../http/request-signal.js';
 import { authnHeader, authzHeader, credential, KeyCheck } from './auth.js';
 import { fieldErrorsOf, type Judge0Failure, railsError } from './errors.js';
 import { parseFields, type SubmissionField } from './fields.js';
@@ -31,6 +33,21 @@ class Judge0Reply extends Error {
 
 const fail = (status: number, error: string | null): never => {
   throw new Judge0Reply({ status, body: error === null ? null : { error }, headers: {} });
+};
+
+/**
+ * The Judge0 CE 1.13.1-compatible API, at the root unless its `prefix` option moves it (the
+ * prefix is the server's choice, so the API registers its routes under it itself).
+ */
+export const judge0Api: HttpApi = {
+  name: 'judge0',
+  description: 'Judge0 CE 1.13.1 compatibility: Judge0’s language ids, statuses, units and error shapes.',
+  enabled: (options) => options.judge0 !== null,
+  async register(app: FastifyInstance, ctx: AdapterContext) {
+    const options = ctx.options.judge0;
+    if (!options) return;
+    await app.register((child: FastifyInstance) => judge0Routes(child, ctx, options), { prefix: options.prefix });
+  },
 };
 
 /**
@@ -84,7 +101,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
   const nameOf = async (entry: Judge0LanguageEntry): Promise<string | null> => {
     const language = judge.languages.find(entry.language);
     if (!language) return null;
-    const version = await ctx.version(language);
+    const version = await judge.version(language.id).catch(() => null);
     return version === null ? null : entry.name(version);
   };
   const available = async () => {
@@ -139,7 +156,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       const fields = readFields(request);
       const token = await create(request.body, base64, request);
       if (!wait) return reply.code(201).send({ token });
-      const result = await holdUntilDone(ctx, token, reply);
+      const result = await holdUntilDone(ctx, token, requestSignal(reply));
       return reply.code(201).send(await serialize(result, fields, base64));
     },
   );
@@ -370,17 +387,12 @@ async function find(ctx: AdapterContext, token: string): Promise<SubmissionResul
 }
 
 /** Holds a `wait=true` create until the submission ends, the server's bound passes, or the client leaves. */
-async function holdUntilDone(ctx: AdapterContext, id: string, reply: FastifyReply): Promise<SubmissionResult> {
-  const controller = new AbortController();
-  const onClose = () => controller.abort();
-  reply.raw.once('close', onClose);
+async function holdUntilDone(ctx: AdapterContext, id: string, signal: AbortSignal): Promise<SubmissionResult> {
   try {
-    return await ctx.judge.wait(id, { timeoutMs: ctx.options.maxWaitMs, signal: controller.signal });
+    return await ctx.judge.wait(id, { timeoutMs: ctx.options.maxWaitMs, signal });
   } catch (error) {
-    if (isJudgeError(error, 'JDG_ERR_WAIT_TIMEOUT') || controller.signal.aborted) return ctx.judge.get(id);
+    if (isJudgeError(error, 'JDG_ERR_WAIT_TIMEOUT') || signal.aborted) return ctx.judge.get(id);
     throw error;
-  } finally {
-    reply.raw.off('close', onClose);
   }
 }
 
