@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { isJudgeError, type SubmissionResult } from '@judgekit/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { AdapterContext } from '../context.js';
 import { toHttpFailure } from '../errors/http-errors.js';
 import type { HttpApi } from '../http/api.js';
@@ -13,6 +14,19 @@ import { commandText, type Judge0LanguageEntry, judge0IdOf, judge0Language, judg
 import type { ResolvedJudge0Options } from './options.js';
 import { Judge0Invalid, metadataKey, type RequestContext, readRequest, toSubmission } from './request.js';
 import { serializeSubmission } from './response.js';
+import {
+  judge0About,
+  judge0BatchBody,
+  judge0Error,
+  judge0FieldErrors,
+  judge0LanguageSchema,
+  judge0Languages,
+  judge0Query,
+  judge0Statuses as judge0StatusesSchema,
+  judge0SubmissionBody,
+  judge0SubmissionObject,
+  judge0Token,
+} from './schemas.js';
 import { judge0Status, judge0Statuses } from './statuses.js';
 
 declare module 'fastify' {
@@ -147,6 +161,9 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
         description:
           'Judge0 CE 1.13.1’s create: 201 `{ token }`, or with `wait=true` the submission (its `fields`) once done. Limits in seconds ' +
           'and kilobytes with Judge0’s defaults; 422 `{ field: [messages] }` for a field Judge0 or judgekit refuses.',
+        querystring: judge0Query,
+        body: judge0SubmissionBody,
+        response: { 201: z.union([judge0Token, judge0SubmissionObject]), 400: judge0Error, 422: judge0FieldErrors, 503: judge0Error },
       },
     },
     async (request, reply) => {
@@ -170,6 +187,14 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
         description:
           'At most `max_submission_batch_size` (20). Each item answers `{ token }` or its own 422 errors; 201 when any was queued, ' +
           '422 when none was. `wait=true` is refused (400): a batch is never held.',
+        querystring: judge0Query,
+        body: judge0BatchBody,
+        response: {
+          201: z.array(z.union([judge0Token, judge0FieldErrors])),
+          400: judge0Error,
+          422: z.array(judge0FieldErrors),
+          503: judge0Error,
+        },
       },
     },
     async (request, reply) => {
@@ -211,6 +236,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
         tags,
         summary: 'Get a batch of submissions (Judge0)',
         description: '`tokens` (query or header), comma-separated, at most 20; an unknown token answers `null` in its place.',
+        querystring: judge0Query.extend({ tokens: z.string().optional().describe('Comma-separated tokens.') }),
+        response: { 200: z.object({ submissions: z.array(judge0SubmissionObject.nullable()) }), 400: judge0Error },
       },
     },
     async (request) => {
@@ -242,6 +269,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
         tags,
         summary: 'List submissions (Judge0)',
         description: 'Paginated with `page` and `per_page`. Needs judgekit’s durable store; without it the answer is 400.',
+        querystring: judge0Query.extend({ page: z.string().optional(), per_page: z.string().optional() }),
+        response: { 400: judge0Error },
       },
     },
     async (request) => {
@@ -280,6 +309,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
         tags,
         summary: 'Delete a submission (Judge0)',
         description: 'A finished submission is deleted and answered (always base64); one in queue or processing is refused with 400.',
+        querystring: judge0Query,
+        response: { 200: judge0SubmissionObject, 400: judge0Error },
       },
     },
     async (request) => {
@@ -298,33 +329,41 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     },
   );
 
-  app.get('/languages', { schema: { tags, summary: 'Languages (Judge0 ids)' } }, async () =>
+  app.get('/languages', { schema: { tags, summary: 'Languages (Judge0 ids)', response: { 200: judge0Languages } } }, async () =>
     (await available()).map(({ entry, name }) => ({ id: entry.id, name })),
   );
 
-  app.get('/languages/all', { schema: { tags, summary: 'Active and archived languages (Judge0 ids)' } }, async () =>
-    (await available()).map(({ entry, name }) => ({ id: entry.id, name, is_archived: false })),
+  app.get(
+    '/languages/all',
+    { schema: { tags, summary: 'Active and archived languages (Judge0 ids)', response: { 200: judge0Languages } } },
+    async () => (await available()).map(({ entry, name }) => ({ id: entry.id, name, is_archived: false })),
   );
 
-  app.get('/languages/:id', { schema: { tags, summary: 'A language (Judge0 id)' } }, async (request) => {
-    const raw = (request.params as { id: string }).id;
-    const entry = /^\d{1,9}$/.test(raw) ? judge0Language(Number(raw)) : undefined;
-    const language = entry ? judge.languages.find(entry.language) : undefined;
-    const name = entry ? await nameOf(entry) : null;
-    if (!entry || !language || name === null) throw new Judge0Reply(railsError(404));
-    return {
-      id: entry.id,
-      name,
-      is_archived: false,
-      source_file: language.sourceFile,
-      compile_cmd: commandText(language, 'compile'),
-      run_cmd: commandText(language, 'run'),
-    };
-  });
+  app.get(
+    '/languages/:id',
+    { schema: { tags, summary: 'A language (Judge0 id)', response: { 200: judge0LanguageSchema } } },
+    async (request) => {
+      const raw = (request.params as { id: string }).id;
+      const entry = /^\d{1,9}$/.test(raw) ? judge0Language(Number(raw)) : undefined;
+      const language = entry ? judge.languages.find(entry.language) : undefined;
+      const name = entry ? await nameOf(entry) : null;
+      if (!entry || !language || name === null) throw new Judge0Reply(railsError(404));
+      return {
+        id: entry.id,
+        name,
+        is_archived: false,
+        source_file: language.sourceFile,
+        compile_cmd: commandText(language, 'compile'),
+        run_cmd: commandText(language, 'run'),
+      };
+    },
+  );
 
-  app.get('/statuses', { schema: { tags, summary: 'The 14 statuses (Judge0)' } }, async () => judge0Statuses.map((s) => ({ ...s })));
+  app.get('/statuses', { schema: { tags, summary: 'The 14 statuses (Judge0)', response: { 200: judge0StatusesSchema } } }, async () =>
+    judge0Statuses.map((s) => ({ ...s })),
+  );
 
-  app.get('/about', { schema: { tags, summary: 'About (Judge0)' } }, async () => ({
+  app.get('/about', { schema: { tags, summary: 'About (Judge0)', response: { 200: judge0About } } }, async () => ({
     version: judge0Version,
     homepage: null,
     source_code: null,
