@@ -2,6 +2,7 @@ import type { Judge } from '@judgekit/core';
 import type { Registry } from 'prom-client';
 import type { KeyResolver } from './auth/principal.js';
 import type { TenantQueue } from './auth/tenant-queue.js';
+import { type Judge0ApiOptions, type ResolvedJudge0Options, resolveJudge0Options } from './judge0/options.js';
 
 /** Per-key (or per-address) rate limit. */
 export interface RateLimitOptions {
@@ -74,6 +75,11 @@ export interface JudgekitPluginOptions {
   readinessChecks?: readonly ReadinessCheck[];
   /** Serve the Piston v2 API (`/api/v2/runtimes`, `/api/v2/execute`). @defaultValue true */
   pistonApi?: boolean;
+  /**
+   * Serve the Judge0 CE 1.13.1-compatible API (`/submissions`, `/languages`, `/statuses`, ...),
+   * at the root unless `prefix` moves it; `false` turns it off. @defaultValue true
+   */
+  judge0?: boolean | Judge0ApiOptions;
 }
 
 /** A part of the server that reports whether it is degraded, for `/readyz`. */
@@ -96,6 +102,7 @@ export interface ResolvedPluginOptions {
   pistonApi: boolean;
   metricsRegistries: readonly Registry[];
   readinessChecks: readonly ReadinessCheck[];
+  judge0: ResolvedJudge0Options | null;
 }
 
 /** @internal */
@@ -117,5 +124,6 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     pistonApi: options.pistonApi ?? true,
     metricsRegistries: options.metricsRegistries ?? [],
     readinessChecks: options.readinessChecks ?? [],
+    judge0: options.judge0 === false ? null : resolveJudge0Options(options.judge0 === true ? {} : options.judge0),
   };
 }
