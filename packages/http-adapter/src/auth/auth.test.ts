@@ -42,10 +42,12 @@ describe('tenant keys', () => {
     expect(await chain.resolve('other')).toBeNull();
   });
 
-  it('takes the key from Authorization: Bearer or Judge0’s X-Auth-Token, refusing others with 401', async () => {
-    const app = await server({ keys });
+  it('takes the key from Authorization: Bearer (X-Auth-Token only on Judge0 routes), refusing others with 401', async () => {
+    const app = await server({ keys, judge0: true });
     expect((await app.inject({ url: '/v1/languages', headers: { authorization: 'Bearer acme-key' } })).statusCode).toBe(200);
-    expect((await app.inject({ url: '/v1/languages', headers: { 'x-auth-token': 'acme-key' } })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/v1/languages', headers: { 'x-auth-token': 'acme-key' } })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/statuses', headers: { 'x-auth-token': 'acme-key' } })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/statuses', headers: { 'x-auth-token': 'wrong' } })).statusCode).toBe(401);
     const refused = await app.inject({ url: '/v1/languages', headers: { authorization: 'Bearer wrong' } });
     expect(refused.statusCode).toBe(401);
     expect(refused.headers['www-authenticate']).toBe('Bearer realm="judgekit"');

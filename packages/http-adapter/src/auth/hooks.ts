@@ -25,8 +25,8 @@ export function keyResolverOf(options: Pick<ResolvedPluginOptions, 'apiKeys' | '
 }
 
 /**
- * The key a request presents: `Authorization: Bearer KEY`, Judge0's `X-Auth-Token: KEY`, or, on
- * the events route only (EventSource and browser WebSockets cannot send headers), `?access_token=KEY`.
+ * The key a request presents: `Authorization: Bearer KEY`; on the Judge0 routes also Judge0's
+ * `X-Auth-Token: KEY` (or `?X-Auth-Token=KEY`); on the events route only (EventSource and browser WebSockets cannot send headers), `?access_token=KEY`.
  */
 export function presentedKey(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
@@ -34,14 +34,15 @@ export function presentedKey(request: FastifyRequest): string | null {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     return match ? match[1]! : null;
   }
-  const token = request.headers['x-auth-token'];
-  if (typeof token === 'string' && token.length > 0) return token.trim();
+  // Judge0's header (or query parameter), on the Judge0 routes only: each API keeps its own conventions.
   const query = request.query as Record<string, unknown> | undefined;
-  // Judge0 also reads its header's name as a query parameter.
-  if (request.routeOptions.config?.judge0 && typeof query?.['X-Auth-Token'] === 'string') return query['X-Auth-Token'] as string;
+  if (request.routeOptions.config?.judge0) {
+    const token = request.headers['x-auth-token'] ?? query?.['X-Auth-Token'];
+    if (typeof token === 'string' && token.length > 0) return token.trim();
+  }
   if (request.routeOptions.url?.endsWith('/events')) {
-    const query = (request.query as Record<string, unknown> | undefined)?.access_token;
-    if (typeof query === 'string' && query.length > 0) return query;
+    const access = query?.access_token;
+    if (typeof access === 'string' && access.length > 0) return access;
   }
   return null;
 }
