@@ -128,7 +128,6 @@ export const submissionSchema = z
       .string()
       .min(1)
       .max(2048)
-      .regex(/^https?:\/\//i, 'callbackUrl must be an http:// or https:// URL')
       .optional()
       .describe(
         'Where the result is POSTed, signed, once the submission is done or cancelled. The server refuses destinations that are not public unless it allow-lists them.',
