@@ -91,7 +91,7 @@ WITH incoming AS (
 )
 INSERT INTO judgekit_webhook_deliveries (id, submission_id, tenant, url, body)
 SELECT gen_random_uuid()::text, up.id, up.tenant, up.callback_url,
-       json_build_object('type', 'submission.' || up.status, 'submission', up.result)::text
+       '{"type":"submission.' || up.status || '","submission":' || up.result::text || '}'
 FROM up WHERE up.callback_url IS NOT NULL AND up.status IN ('done', 'cancelled')
 ON CONFLICT (submission_id) DO NOTHING
 RETURNING id`;
