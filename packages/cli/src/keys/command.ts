@@ -9,16 +9,16 @@ import { table } from '../table.js';
 
 type Out = NodeJS.WritableStream;
 
-/** A quota value: a whole number, or `default` (the server's). */
+/** A quota value: a whole number, or `default` (the server's; commander cannot carry a null, so the word is kept). */
 const quotaValue = (name: string, min: number) => (value: string) => {
-  if (value === 'default') return null;
+  if (value === 'default') return 'default' as const;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}, or "default".`);
   return n;
 };
 
 const maxLimitsValue = (value: string) => {
-  if (value === 'default') return null;
+  if (value === 'default') return 'default' as const;
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
@@ -159,9 +159,10 @@ export function registerKeysCommand(program: Command, out: Out = process.stdout)
     )
     .option('--max-limits <json>', 'highest limits its submissions may ask for, e.g. {"wallTimeMs":5000}', maxLimitsValue)
     .addOption(databaseUrlOption())
-    .action(async (opts: TenantQuotas & { tenant: string; databaseUrl?: string }) => {
+    .action(async (opts: Record<keyof TenantQuotas, unknown> & { tenant: string; databaseUrl?: string }) => {
       await withKeys(opts.databaseUrl, 'judgekit keys quota', async (store) => {
-        const { tenant, databaseUrl: _d, ...quotas } = opts;
+        const { tenant, databaseUrl: _d, ...given } = opts;
+        const quotas = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, v === 'default' ? null : v])) as TenantQuotas;
         const t = await store.setQuotas(tenant, quotas);
         out.write(`${t.id}: ${JSON.stringify(t.quotas)}\n`);
       });

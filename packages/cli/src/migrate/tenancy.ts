@@ -64,7 +64,10 @@ export async function openTenancy(config: ServeConfig): Promise<Tenancy> {
       ...(keys ? { keys } : {}),
       metricsRegistries: [registry],
       ...(history ? { readinessChecks: [history.readiness] } : {}),
-      tenantQueued: history ? async (tenant) => (await history.store.unfinishedCounts(tenant)).queued : (tenant) => queue.queuedOf(tenant),
+      // PostgreSQL's count is the cluster's; while it is unreachable, this process's own count stands in.
+      tenantQueued: history
+        ? async (tenant) => (await history.store.unfinishedCounts(tenant).catch(() => null))?.queued ?? queue.queuedOf(tenant)
+        : (tenant) => queue.queuedOf(tenant),
       webhooks: history ? { check: (url) => history.webhooks.resolve(url) } : dispatcher!,
     },
     store,

@@ -326,6 +326,9 @@ suite('judgekit serve with PostgreSQL', () => {
   });
 
   it('keeps judging while PostgreSQL restarts mid-load, says degraded, and writes every result when it is back', async () => {
+    // A quota that needs a count, and a key never used before the outage.
+    expect((await cli(['keys', 'quota', '--tenant', 'globex', '--max-queued', '1000', '--database-url', cluster.url])).code).toBe(0);
+    const unseen = (await cli(['keys', 'create', '--tenant', 'initech', '--database-url', cluster.url])).stdout.trim().split(/\s+/).at(-1)!;
     const { proc, base } = await serve(['--database-url', cluster.url]);
     try {
       const submit = (i: number) =>
@@ -340,6 +343,10 @@ suite('judgekit serve with PostgreSQL', () => {
         ids.push(r.json.id);
       }
       await until(async () => (await call(base, null, 'GET', '/readyz')).json.degraded === true, 20_000, 'degraded');
+      // A key the server has not checked yet cannot be checked now: 503, never a guess.
+      const refused = await call(base, unseen, 'GET', '/v1/languages');
+      expect(refused.status).toBe(503);
+      expect(refused.json.error.code).toBe('JDG_ERR_DATABASE_UNAVAILABLE');
       const ready = (await call(base, null, 'GET', '/readyz')).json;
       expect(ready).toMatchObject({ ready: true, degraded: true });
       expect(ready.problems.map((p: { message: string }) => p.message).join()).toMatch(/PostgreSQL is unreachable/);

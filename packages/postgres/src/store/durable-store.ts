@@ -85,6 +85,8 @@ export class DurableResultStore implements ResultStore {
   #flushing: Promise<void> | undefined;
   #delay: number;
   #closed = false;
+  #probing = false;
+  #probedAt = 0;
 
   constructor(options: DurableResultStoreOptions) {
     this.database = options.database;
@@ -182,8 +184,12 @@ export class DurableResultStore implements ResultStore {
     return this.#pending.size;
   }
 
-  /** Whether PostgreSQL is answering, and what waits. */
+  /**
+   * Whether PostgreSQL is answering, and what waits. Also checks PostgreSQL in the background (at
+   * most every 2 s), so an idle server notices an outage before its next write does.
+   */
   health(): DurableStoreHealth {
+    this.#probe();
     const required = [...this.#pending.values()].filter((p) => p.required).length;
     const degraded = this.#down || required > 0;
     const problems = degraded
@@ -219,6 +225,27 @@ export class DurableResultStore implements ResultStore {
       await Promise.race([this.flush().catch(() => {}), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     }
     return this.#pending.size;
+  }
+
+  #probe(): void {
+    const now = Date.now();
+    if (this.#closed || this.#probing || now - this.#probedAt < 2000) return;
+    this.#probedAt = now;
+    this.#probing = true;
+    this.database
+      .ping()
+      .then(
+        () => {
+          if (this.#pending.size === 0) this.#markUp();
+          else void this.flush().catch(() => {});
+        },
+        (error: unknown) => {
+          if (isConnectionError(error)) this.#markDown(error);
+        },
+      )
+      .finally(() => {
+        this.#probing = false;
+      });
   }
 
   #hold(id: string, value: TenantStoredSubmission, required: boolean): void {

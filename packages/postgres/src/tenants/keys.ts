@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { JudgeError, type Limits } from '@judgekit/core';
 import { newWebhookSecret } from '@judgekit/webhooks';
 import type pg from 'pg';
+import { isConnectionError } from '../pool/pool.js';
 
 /** A tenant's quotas; `null` (or absent) takes the server's default. */
 export interface TenantQuotas {
@@ -202,7 +203,13 @@ export class TenantKeys {
   async quotasOf(tenant: string): Promise<TenantQuotas | null> {
     const cached = this.#quotas.get(tenant);
     if (cached && Date.now() - cached.at < this.#ttl) return cached.quotas;
-    const quotas = (await this.getTenant(tenant))?.quotas ?? null;
+    let quotas: TenantQuotas | null;
+    try {
+      quotas = (await this.getTenant(tenant))?.quotas ?? null;
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      return cached?.quotas ?? null;
+    }
     if (this.#quotas.size >= 10_000) this.#quotas.clear();
     this.#quotas.set(tenant, { at: Date.now(), quotas });
     return quotas;
@@ -214,14 +221,29 @@ export class TenantKeys {
     const now = Date.now();
     const cached = this.#cache.get(key);
     if (cached && now - cached.at < this.#ttl) return cached.principal;
-    const { rows } = await this.#pool.query({
-      name: 'jk_resolve_key',
-      text: `SELECT k.id AS key_id, k.admin, t.id, t.created_at, t.webhook_secret, t.rate_limit, t.max_queued, t.max_running, t.max_limits
+    let found: { rows: Record<string, unknown>[] };
+    try {
+      found = await this.#pool.query({
+        name: 'jk_resolve_key',
+        text: `SELECT k.id AS key_id, k.admin, t.id, t.created_at, t.webhook_secret, t.rate_limit, t.max_queued, t.max_running, t.max_limits
              FROM judgekit_api_keys k JOIN judgekit_tenants t ON t.id = k.tenant
              WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      values: [hashKey(key)],
-    });
-    const row = rows[0];
+        values: [hashKey(key)],
+      });
+    } catch (error) {
+      // PostgreSQL away: a key seen before keeps working until it is back; a new one waits (503).
+      if (!isConnectionError(error)) throw error;
+      if (cached) return cached.principal;
+      throw new JudgeError(
+        'JDG_ERR_DATABASE_UNAVAILABLE',
+        'PostgreSQL is unreachable, so this API key cannot be checked now; retry later.',
+        {
+          cause: error,
+        },
+      );
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: a row of pg
+    const row = found.rows[0] as any;
     const principal: KeyPrincipal | null = row
       ? { tenant: row.id, admin: row.admin, keyId: row.key_id, quotas: tenantOf(row).quotas, webhookSecret: row.webhook_secret }
       : null;
