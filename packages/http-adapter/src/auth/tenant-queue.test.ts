@@ -14,7 +14,14 @@ function gated() {
   const until = async (n: number) => {
     for (let i = 0; i < 500 && started.length < n; i++) await new Promise((r) => setTimeout(r, 5));
   };
-  return { program, started, releaseAll: () => releases.splice(0).forEach((r) => r()), until };
+  return {
+    program,
+    started,
+    releaseAll: () => {
+      for (const release of releases.splice(0)) release();
+    },
+    until,
+  };
 }
 
 const input = (tag: string) => ({ language: 'python3', source: 'x', stdin: tag });
