@@ -55,6 +55,11 @@ export function buildProgram(): Command {
       `accept this Bearer key; repeat for several (${serveEnv.apiKeys}, comma-separated)`,
       (v: string, acc: string[] = []) => [...acc, v],
     )
+    .option(
+      '--cors-origin <origin>',
+      `allow this browser origin (CORS), * for any; repeat for several; off by default (${serveEnv.corsOrigins}, comma-separated)`,
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
     .option('--rate-limit <n>', `requests per window per key or address, 0 = off (default 600; ${serveEnv.rateLimit})`)
     .option('--rate-limit-window-ms <ms>', `rate limit window (default 60000; ${serveEnv.rateLimitWindowMs})`)
     .option('--body-limit-bytes <n>', `largest request body (default 16777216; ${serveEnv.bodyLimitBytes})`)
@@ -63,6 +68,11 @@ export function buildProgram(): Command {
     .option('--prefix <path>', `path prefix of every route (default none; ${serveEnv.prefix})`)
     .option('--no-docs', `do not serve /docs (${serveEnv.docs}=false)`)
     .option('--log-level <level>', `pino level (default info; ${serveEnv.logLevel})`)
+    .addOption(
+      new Option('--log-format <format>', `auto: pretty on a terminal, JSON lines otherwise (default auto; ${serveEnv.logFormat})`).choices(
+        ['auto', 'json', 'pretty'],
+      ),
+    )
     .option('--trust-proxy', `trust X-Forwarded-* (${serveEnv.trustProxy})`)
     .option('--config <file>', `JSON config file with the same settings in camelCase (${configEnv})`)
     .action(async (opts: Record<string, unknown>) => {
@@ -74,6 +84,7 @@ export function buildProgram(): Command {
         concurrency: fromCli('concurrency'),
         maxQueued: fromCli('maxQueued'),
         apiKeys: fromCli('apiKey'),
+        corsOrigins: fromCli('corsOrigin'),
         rateLimit: fromCli('rateLimit'),
         rateLimitWindowMs: fromCli('rateLimitWindowMs'),
         bodyLimitBytes: fromCli('bodyLimitBytes'),
@@ -82,6 +93,7 @@ export function buildProgram(): Command {
         prefix: fromCli('prefix'),
         docs: fromCli('docs'),
         logLevel: fromCli('logLevel'),
+        logFormat: fromCli('logFormat'),
         trustProxy: fromCli('trustProxy'),
         config: opts.config as string | undefined,
       });

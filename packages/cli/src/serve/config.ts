@@ -14,6 +14,9 @@ export const serveConfigSchema = z.strictObject({
   concurrency: int(1, 1024).describe('Submissions judged at once.'),
   maxQueued: int(0, 10_000_000).describe('Most submissions waiting; beyond it 503.'),
   apiKeys: z.array(z.string().min(1)).describe('API keys (Bearer); empty: no authentication.'),
+  corsOrigins: z
+    .array(z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/, 'an origin like https://contest.example, or *'))
+    .describe('Browser origins allowed to call the API (CORS); * for any; empty: off.'),
   rateLimit: int(0, 10_000_000).describe('Requests per window per key or address; 0 turns it off.'),
   rateLimitWindowMs: int(1, 86_400_000).describe('Rate limit window in milliseconds.'),
   bodyLimitBytes: int(1024, 1024 * 1024 * 1024).describe('Largest request body in bytes.'),
@@ -22,6 +25,7 @@ export const serveConfigSchema = z.strictObject({
   prefix: z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path like /judge, or empty'),
   docs: bool.describe('Serve Swagger UI at /docs.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  logFormat: z.enum(['auto', 'json', 'pretty']).describe('auto: pretty on a terminal, JSON lines otherwise.'),
   trustProxy: bool.describe('Trust X-Forwarded-* (behind a proxy).'),
   defaultLimits: limitsSchema.optional().describe('Limits when a submission sets none (config file only).'),
   maxLimits: limitsSchema.optional().describe('Highest limits a submission may ask for (config file only).'),
@@ -39,6 +43,7 @@ export function serveDefaults(): ServeConfig {
     concurrency: availableParallelism(),
     maxQueued: 1000,
     apiKeys: [],
+    corsOrigins: [],
     rateLimit: 600,
     rateLimitWindowMs: 60_000,
     bodyLimitBytes: 16 * 1024 * 1024,
@@ -47,6 +52,7 @@ export function serveDefaults(): ServeConfig {
     prefix: '',
     docs: true,
     logLevel: 'info',
+    logFormat: 'auto',
     trustProxy: false,
   };
 }
@@ -59,6 +65,7 @@ export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxL
   concurrency: 'JUDGEKIT_CONCURRENCY',
   maxQueued: 'JUDGEKIT_MAX_QUEUED',
   apiKeys: 'JUDGEKIT_API_KEYS',
+  corsOrigins: 'JUDGEKIT_CORS_ORIGINS',
   rateLimit: 'JUDGEKIT_RATE_LIMIT',
   rateLimitWindowMs: 'JUDGEKIT_RATE_LIMIT_WINDOW_MS',
   bodyLimitBytes: 'JUDGEKIT_BODY_LIMIT_BYTES',
@@ -67,6 +74,7 @@ export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxL
   prefix: 'JUDGEKIT_PREFIX',
   docs: 'JUDGEKIT_DOCS',
   logLevel: 'JUDGEKIT_LOG_LEVEL',
+  logFormat: 'JUDGEKIT_LOG_FORMAT',
   trustProxy: 'JUDGEKIT_TRUST_PROXY',
 };
 
@@ -94,7 +102,7 @@ export function resolveServeConfig(
     const value = env[name];
     if (value === undefined || value === '') continue;
     fromEnv[key] =
-      key === 'apiKeys'
+      key === 'apiKeys' || key === 'corsOrigins'
         ? value
             .split(',')
             .map((s) => s.trim())

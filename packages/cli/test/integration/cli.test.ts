@@ -34,6 +34,20 @@ function start(args: string[], env: Record<string, string> = {}): ChildProcess &
   return Object.assign(child, { out: () => out, err: () => err });
 }
 
+/** The address of the server's one JSON "listening" line on stdout. */
+function listeningAddress(child: ChildProcess & { out: () => string; err: () => string }): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${child.err()}`)), 60_000);
+    child.stdout?.on('data', () => {
+      const m = /"address":"(http:\/\/[^"]+)"[^\n]*"msg":"listening"/.exec(child.out());
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -113,16 +127,7 @@ suite('judgekit with the nsjail sandbox', () => {
       JUDGEKIT_SHUTDOWN_TIMEOUT_MS: '20000',
     });
     children.push(child);
-    const base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start: ${child.err()}`)), 60_000);
-      child.stderr?.on('data', () => {
-        const m = /serving on (http:\/\/\S+) /.exec(child.err());
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-    });
+    const base = await listeningAddress(child);
     const source = 'import time\ntime.sleep(1.5)\nprint("finished")\n';
     const held = fetch(`${base}/v1/submissions?wait=true`, {
       method: 'POST',
@@ -150,6 +155,24 @@ suite('judgekit with the nsjail sandbox', () => {
     const request = lines.find((l) => l.msg === 'request' && l.reqId === 'req-graceful-1');
     expect(request).toMatchObject({ method: 'POST', statusCode: 200 });
     expect(lines.some((l) => l.msg === 'stopped')).toBe(true);
+    // One "listening" line, JSON like every other line when stdout is not a terminal.
+    expect(lines.filter((l) => /listening/i.test(String(l.msg)))).toEqual([
+      expect.objectContaining({ msg: 'listening', runner: 'nsjail' }),
+    ]);
+    expect(child.err()).not.toMatch(/try:/);
+  });
+
+  it('serves with pretty logs when asked, still one listening line', async () => {
+    const child = start(['serve', '--port', '0', '--runner', 'nsjail', '--log-format', 'pretty'], { NO_COLOR: '1' });
+    children.push(child);
+    for (let i = 0; i < 600 && !/listening/.test(child.out()); i++) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    const out = child.out();
+    expect(out.match(/listening/g)).toHaveLength(1);
+    expect(out).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: listening/m);
+    expect(out).not.toMatch(/\x1b\[/);
+    expect(() => JSON.parse(out.split('\n')[0]!)).toThrow();
   });
 
   it('refuses to start when the chosen sandbox is not available', async () => {
