@@ -2,7 +2,10 @@
 export { type DoctorReport, doctor, formatDoctor } from './doctor/doctor.js';
 export { formatLanguages, type LanguageRow, listLanguages } from './languages.js';
 export { buildProgram, cliVersion, main } from './program.js';
-export { buildSubmission, type RunOptions, readTests, report, run, UsageError } from './run/run.js';
+export { type Colours, coloursFor, firstDifference, type ReportContext, report, runVerdict } from './run/report.js';
+export { type BuiltSubmission, buildSubmission, type RunIo, type RunOptions, run } from './run/run.js';
+export { readTests, type SuffixOptions, type TestCase, type TestSet } from './run/tests.js';
+export { UsageError } from './run/usage-error.js';
 export { NoSandboxError, pickRunner, probeRunner, type RunnerChoice, type RunnerKind, type RunnerProbe } from './runners.js';
 export {
   ConfigError,

@@ -21,12 +21,13 @@ async function sandboxReady(): Promise<boolean> {
   return false;
 }
 
-function start(args: string[], env: Record<string, string> = {}): ChildProcess & { out: () => string; err: () => string } {
+function start(args: string[], env: Record<string, string> = {}, stdin?: string): ChildProcess & { out: () => string; err: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], {
     cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', ...env },
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (stdin !== undefined) child.stdin?.end(stdin);
   let out = '';
   let err = '';
   child.stdout?.on('data', (d) => (out += d));
@@ -53,8 +54,8 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const child = start(args, env);
+async function cli(args: string[], env: Record<string, string> = {}, stdin?: string) {
+  const child = start(args, env, stdin);
   const code = await exited(child);
   return { code, stdout: child.out(), stderr: child.err() };
 }
@@ -86,6 +87,24 @@ describe('judgekit basics', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/JUDGEKIT_PORT/);
   });
+
+  it('exits 2 for every kind of usage error, before looking for a sandbox', async () => {
+    for (const args of [
+      ['run'],
+      ['run', fixture('double.py'), '--no-such-flag'],
+      ['run', fixture('double.py'), '--checker', 'fuzzy'],
+      ['run', fixture('double.py'), '--cpu-time-ms', 'soon'],
+      ['run', '/nonexistent/a.py'],
+      ['run', fixture('double.py'), '--tests', '/nonexistent'],
+      ['run', fixture('double.py'), '--tests', fixture('double-tests'), '--stdin', fixture('double-tests/1.in')],
+      ['run', fixture('layouts/polygon/01')],
+      ['frobnicate'],
+    ]) {
+      const r = await cli(args, { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).not.toMatch(/No sandbox|\n\s+at /);
+    }
+  });
 });
 
 const suite = (await sandboxReady()) ? describe : describe.skip;
@@ -94,9 +113,11 @@ suite('judgekit with the nsjail sandbox', () => {
   it('runs a program against a folder of tests and exits 0 when accepted', async () => {
     const r = await cli(['run', fixture('double.py'), '--tests', fixture('double-tests'), '--runner', 'nsjail']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/verdict: accepted/);
+    expect(r.stdout).toMatch(/verdict: accepted — 3 of 3 passed/);
     expect(r.stdout).toMatch(/^test\s+verdict\s+cpu ms\s+wall ms\s+memory MiB/m);
     expect(r.stderr).toMatch(/test 3\/3/);
+    // Not a terminal: no colour, no live line.
+    expect(r.stdout + r.stderr).not.toMatch(/\x1b\[/);
   });
 
   it('exits 1 on a wrong answer and prints JSON with --json', async () => {
@@ -105,6 +126,64 @@ suite('judgekit with the nsjail sandbox', () => {
     const result = JSON.parse(r.stdout) as { verdict: string; tests: unknown[] };
     expect(result.verdict).toBe('wrong_answer');
     expect(result.tests).toHaveLength(3);
+  });
+
+  it.each([
+    ['kattis', [], 'NAME.in + NAME.ans', 3],
+    ['polygon', [], 'Polygon NN + NN.a', 2],
+    ['io', [], 'input/NAME + output/NAME', 2],
+    ['suffix', ['--in-suffix', '.in.txt', '--out-suffix', '.out.txt'], 'NAME.in.txt + NAME.out.txt', 2],
+  ] as const)('judges the %s layout: the right program exits 0, the wrong one 1', async (layout, extra, described, count) => {
+    const dir = fixture(`layouts/${layout}`);
+    const right = await cli(['run', fixture('double.py'), '--tests', dir, ...extra, '--runner', 'nsjail']);
+    expect(right.code, right.stdout + right.stderr).toBe(0);
+    expect(right.stderr).toContain(described);
+    expect(right.stdout).toMatch(new RegExp(`verdict: accepted — ${count} of ${count} passed`));
+    const wrong = await cli(['run', fixture('double-wrong.py'), '--tests', dir, ...extra, '--runner', 'nsjail']);
+    expect(wrong.code, wrong.stdout).toBe(1);
+    expect(wrong.stdout).toMatch(new RegExp(`verdict: wrong_answer — 0 of ${count} passed, ${count} failed`));
+    expect(wrong.stdout).toMatch(/expected: "\S+"\n\s+got: {6}"\S+"/);
+  });
+
+  it('never passes tests without an expected output, and says how many had none', async () => {
+    const r = await cli(['run', fixture('double.py'), '--tests', fixture('layouts/no-answers'), '--runner', 'nsjail']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ *1 +no expected output/m);
+    expect(r.stdout).toMatch(/verdict: not verified — 0 of 2 passed, 2 had no expected output/);
+    const json = await cli(['run', fixture('double.py'), '--tests', fixture('layouts/no-answers'), '--json', '--runner', 'nsjail']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).run).toMatchObject({ verdict: 'not verified', ok: false, missingExpectedOutputs: 2 });
+  });
+
+  it('shows the traceback and the limit of a failing test', async () => {
+    const crash = await cli(['run', fixture('crash.py'), '--tests', fixture('double-tests'), '--runner', 'nsjail']);
+    expect(crash.code).toBe(1);
+    expect(crash.stdout).toMatch(/stderr:\n\s+about to fail\n[\s\S]*Traceback[\s\S]*ValueError: bad 1/);
+    const slow = await cli([
+      'run',
+      fixture('sleep-then-print.py'),
+      '--tests',
+      fixture('layouts/no-answers'),
+      '--wall-time-ms',
+      '300',
+      '--runner',
+      'nsjail',
+    ]);
+    expect(slow.stdout).toMatch(/time_limit_exceeded — wall time limit of 300 ms reached/);
+  });
+
+  it('prints the compiler output and nothing misleading after a compile error', async () => {
+    const r = await cli(['run', fixture('compile-error.c'), '--tests', fixture('double-tests'), '--runner', 'nsjail']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^compile error \(exit code 1\)\n[\s\S]*error: expected/);
+    expect(r.stdout).toMatch(/verdict: compile_error — the program did not run \(3 tests not run\)\n$/);
+    expect(r.stdout).not.toMatch(/max cpu|MiB/);
+  });
+
+  it('forwards piped stdin to a single run', async () => {
+    const r = await cli(['run', fixture('sum.py'), '--runner', 'nsjail'], {}, '4 5\n');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^9$/m);
   });
 
   it('runs with --stdin and --lang', async () => {
