@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { limitsSchema } from '@judgekit/core';
+import { type LanguageDefinition, limitsSchema } from '@judgekit/core';
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { parseLanguages } from './languages.js';
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -29,10 +31,14 @@ export const serveConfigSchema = z.strictObject({
   trustProxy: bool.describe('Trust X-Forwarded-* (behind a proxy).'),
   defaultLimits: limitsSchema.optional().describe('Limits when a submission sets none (config file only).'),
   maxLimits: limitsSchema.optional().describe('Highest limits a submission may ask for (config file only).'),
+  languages: z
+    .array(z.unknown())
+    .optional()
+    .describe('Languages to add (or replace), each with the fields of a LanguageDefinition (config file only).'),
 });
 
 /** The resolved settings of `judgekit serve`. */
-export type ServeConfig = z.output<typeof serveConfigSchema>;
+export type ServeConfig = Omit<z.output<typeof serveConfigSchema>, 'languages'> & { languages?: LanguageDefinition[] };
 
 /** Defaults of `judgekit serve`. */
 export function serveDefaults(): ServeConfig {
@@ -58,7 +64,7 @@ export function serveDefaults(): ServeConfig {
 }
 
 /** Environment variable of each setting (config file and limits excepted). */
-export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxLimits'>, string> = {
+export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxLimits' | 'languages'>, string> = {
   port: 'JUDGEKIT_PORT',
   host: 'JUDGEKIT_HOST',
   runner: 'JUDGEKIT_RUNNER',
@@ -81,10 +87,7 @@ export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxL
 /** Environment variable naming the JSON config file. */
 export const configEnv = 'JUDGEKIT_CONFIG';
 
-/** Raised for a bad flag, variable or config file; the message names the setting and its source. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /**
  * Resolves the settings: flags over environment variables over the config file over defaults.
@@ -124,6 +127,7 @@ export function resolveServeConfig(
       throw new ConfigError(`${layer.source}: ${key || '(root)'}${hint}: ${issue.message}`);
     }
     for (const [key, value] of Object.entries(parsed.data)) if (value !== undefined) config[key] = value;
+    if (parsed.data.languages !== undefined) config.languages = parseLanguages(parsed.data.languages, layer.source);
   }
   return config as ServeConfig;
 }

@@ -33,6 +33,7 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
       maxQueued: config.maxQueued,
       ...(config.defaultLimits ? { defaultLimits: config.defaultLimits } : {}),
       ...(config.maxLimits ? { maxLimits: config.maxLimits } : {}),
+      ...(config.languages ? { languages: config.languages } : {}),
     },
     port: config.port,
     host: config.host,

@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NsjailRunner } from '@judgekit/runner-nsjail';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -252,6 +255,47 @@ suite('judgekit with the nsjail sandbox', () => {
     expect(out).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: listening/m);
     expect(out).not.toMatch(/\x1b\[/);
     expect(() => JSON.parse(out.split('\n')[0]!)).toThrow();
+  });
+
+  it('serves a language added in the config file, and judges in it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jk-serve-config-'));
+    const config = join(dir, 'judgekit.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        languages: [
+          {
+            id: 'py-plain',
+            name: 'Python without site',
+            sourceFile: 'prog.py',
+            extensions: ['.pyp'],
+            run: ['/usr/bin/python3', '-S', 'prog.py'],
+            version: { argv: ['/usr/bin/python3', '--version'], pattern: 'Python (\\S+)' },
+          },
+        ],
+      }),
+    );
+    const child = start(['serve', '--port', '0', '--runner', 'nsjail', '--config', config]);
+    children.push(child);
+    const base = await listeningAddress(child);
+    const { languages } = (await (await fetch(`${base}/v1/languages`)).json()) as { languages: { id: string; version: string | null }[] };
+    expect(languages.find((l) => l.id === 'py-plain')?.version).toMatch(/^3\./);
+    const r = await fetch(`${base}/v1/submissions?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        language: 'py-plain',
+        source: 'import sys; print("site" in sys.modules)',
+        tests: [{ expectedOutput: 'False\n' }],
+      }),
+    });
+    expect(((await r.json()) as { verdict: string }).verdict).toBe('accepted');
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    writeFileSync(config, JSON.stringify({ languages: [{ id: 'x', name: 'x', sourceFile: 'x', run: 'x' }] }));
+    const bad = await cli(['serve', '--port', '0', '--config', config]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/languages\.0: Language definition: run/);
   });
 
   it('refuses to start when the chosen sandbox is not available', async () => {
