@@ -75,7 +75,7 @@ function memoryPerResult(count: number): { bytes: number; total: number; empty: 
       summary: { passed: 1, total: 1, maxCpuTimeMs: 12, maxWallTimeMs: 21.5, maxMemoryBytes: 9_437_184 },
       metadata: null,
     };
-    store.set(result.id, { input: null, result });
+    store.set(result.id, { input: null, result, tenant: null });
   }
   const after = rss();
   return { bytes: (after - before) / count, total: after, empty: before };

@@ -6,9 +6,19 @@
  */
 // The public surface of @judgekit/core: every export is listed by name.
 export { type ErrorCode, errorCodes } from './errors/codes.js';
-export { type InputIssue, isJudgeError, JudgeError, type JudgeErrorOptions } from './errors/judge-error.js';
-export type { JudgeEvent, JudgeStats } from './judge/events.js';
-export { Judge, type JudgeOptions, type WaitOptions } from './judge/judge.js';
+export { abortError, type InputIssue, isJudgeError, JudgeError, type JudgeErrorOptions, throwIfAborted } from './errors/judge-error.js';
+export type { BusListener, JudgeEvent, SubmissionBus } from './events/contract.js';
+export { InProcessBus } from './events/in-process-bus.js';
+export {
+  Judge,
+  type JudgeHealth,
+  type JudgeReadiness,
+  type SubmitOptions,
+  type TenantOptions,
+  type WaitOptions,
+} from './judge/judge.js';
+export type { JudgeOptions } from './judge/options.js';
+export type { JudgeStats } from './judge/stats.js';
 export { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './judging/checkers.js';
 export { classifyRun, overallVerdict, type RunVerdict, testVerdict } from './judging/verdicts.js';
 export {
@@ -42,8 +52,19 @@ export type {
 } from './runner/contract.js';
 export { type FakeProgram, FakeRunner, type FakeRunnerOptions } from './runner/fake-runner.js';
 export { defaultCompileLimits, defaultLimits, defaultMaxLimits, type Limits, limitNames } from './runner/limits.js';
-export type { ResultStore, StoredSubmission } from './store/contract.js';
+export { isStaleOwner, ownerOfName, ownerPrefix, processAlive, type ResourceOwner, sweepStaleOwners } from './runner/process.js';
+export { WarmPool, type WarmPoolOptions, type WarmPoolStats } from './runner/warm-pool.js';
+export type { ListPage, ListQuery, ResultStore, StoredSubmission } from './store/contract.js';
+export { defaultListLimit, listQuerySchema, matchesListQuery, maxListLimit } from './store/list.js';
 export { LruResultStore, type LruResultStoreOptions } from './store/lru-store.js';
+export {
+  type PrepareContext,
+  type PreparedFile,
+  type PreparedSubmission,
+  type PreparedTest,
+  prepareSubmission,
+  storedTextBytes,
+} from './submission/prepare.js';
 export {
   type StepResult,
   type SubmissionResult,
@@ -68,3 +89,5 @@ export {
   testSchema,
 } from './submission/schema.js';
 export { parseSubmission, resolveLimits } from './submission/validate.js';
+export { runnerVersionSource, type VersionOptions, type VersionSource, versionMatches } from './versions/versions.js';
+export type { RunnerFaultOptions, RunnerState } from './worker/runner-gate.js';

@@ -21,6 +21,7 @@ export const errorCodes = {
   JDG_ERR_SANDBOX_FILE_TOO_LARGE: 'A file read back from a sandbox is larger than the allowed size.',
   JDG_ERR_RUNNER_CLOSED: 'The runner was closed or destroyed and opens no more sandboxes.',
   JDG_ERR_STORE_FAILED: 'The result store failed to read or write.',
+  JDG_ERR_LISTING_UNAVAILABLE: 'The judge’s result store cannot list submissions (it has no `list`).',
   JDG_ERR_CONFIG_INVALID: 'Options given to a constructor or server are malformed.',
 } as const;
 

@@ -59,7 +59,21 @@ export function isJudgeError(value: unknown, code?: ErrorCode): value is JudgeEr
   return value instanceof JudgeError && (code === undefined || value.code === code);
 }
 
-/** @internal An abort turned into a coded error, keeping the signal's reason as cause. */
+/**
+ * The error every judgekit operation throws when its `AbortSignal` aborts:
+ * `JDG_ERR_OPERATION_ABORTED`, with the signal's reason as `cause`. Runners use it too, so an
+ * abort looks the same whichever backend was running.
+ *
+ * @example
+ * ```ts
+ * signal.addEventListener('abort', () => reject(abortError(signal)), { once: true })
+ * ```
+ */
 export function abortError(signal: AbortSignal | undefined): JudgeError {
   return new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: signal?.reason });
+}
+
+/** Throws {@link abortError} when `signal` has aborted; does nothing otherwise (or without a signal). */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal);
 }

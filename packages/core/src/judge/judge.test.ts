@@ -1,46 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { isJudgeError, JudgeError } from '../errors/judge-error.js';
-import { type FakeProgram, FakeRunner } from '../runner/fake-runner.js';
-import type { JudgeEvent } from './events.js';
+import type { JudgeEvent } from '../events/contract.js';
+import { FakeRunner } from '../runner/fake-runner.js';
+import { gate, until } from './gate.fixture.js';
 import { Judge } from './judge.js';
-
-/** A program that blocks until released, recording how many ran at once and in what order. */
-function gate() {
-  let running = 0;
-  let maxRunning = 0;
-  const order: string[] = [];
-  const waiting: (() => void)[] = [];
-  const program: FakeProgram = async (request, _files, { signal }) => {
-    if (request.argv[0] === 'gcc') return {};
-    order.push(String(request.stdin));
-    running++;
-    maxRunning = Math.max(maxRunning, running);
-    await new Promise<void>((resolve, reject) => {
-      waiting.push(resolve);
-      signal?.addEventListener('abort', () => reject(new JudgeError('JDG_ERR_OPERATION_ABORTED', 'aborted')), { once: true });
-    });
-    running--;
-    return { stdout: 'ok\n' };
-  };
-  return {
-    program,
-    order,
-    get maxRunning() {
-      return maxRunning;
-    },
-    release: async (n = Number.POSITIVE_INFINITY) => {
-      for (let i = 0; i < n && waiting.length > 0; i++) waiting.shift()!();
-      await sleep(5);
-    },
-    pending: () => waiting.length,
-  };
-}
-
-const until = async (fn: () => boolean) => {
-  for (let i = 0; i < 400 && !fn(); i++) await sleep(5);
-  expect(fn()).toBe(true);
-};
 
 describe('Judge', () => {
   it('runs a submission and reports per-test verdicts and a summary', async () => {
@@ -381,7 +344,8 @@ describe('Judge', () => {
   });
 
   it('validates its own options', () => {
-    expect(() => new Judge({ runner: new FakeRunner(), concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => new Judge({ runner: new FakeRunner(), concurrency: -1 })).toThrow(/concurrency/);
+    expect(() => new Judge({ concurrency: 2 })).toThrow(/runner/);
     expect(() => new Judge({ runner: {} as never })).toThrow(JudgeError);
     expect(() => new Judge({ runner: new FakeRunner(), defaultLimits: { cpuTimeMs: 5000 }, maxLimits: { cpuTimeMs: 1000 } })).toThrow(
       /defaultLimits.cpuTimeMs/,

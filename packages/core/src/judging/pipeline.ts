@@ -1,118 +1,40 @@
-import { JudgeError } from '../errors/judge-error.js';
-import { buildCommand, type LanguageDefinition } from '../languages/definition.js';
-import type { ExecOutcome, Runner, Sandbox, SandboxFile } from '../runner/contract.js';
-import type { Limits } from '../runner/limits.js';
-import type { StepResult, TestResult, Verdict } from '../submission/result.js';
+import { isJudgeError, JudgeError } from '../errors/judge-error.js';
+import { buildCommand } from '../languages/definition.js';
+import type { LanguageRegistry } from '../languages/registry.js';
+import type { ExecOutcome, Runner, Sandbox } from '../runner/contract.js';
+import { type PreparedSubmission, toSandboxFiles } from '../submission/prepare.js';
+import type { StepResult, SubmissionResult, TestResult } from '../submission/result.js';
 import type { Checker } from '../submission/schema.js';
 import { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './checkers.js';
+import { CustomChecker, compileArgv, describeCompileFailure } from './custom-checker.js';
+import { addToSummary } from './summary.js';
 import { classifyRun, overallVerdict, testVerdict } from './verdicts.js';
 
-/** @internal A test, ready to run. */
-export interface PreparedTest {
-  name: string;
-  input: string;
-  expectedOutput: string | null;
-  limits: Limits;
+/** @internal What the pipeline judges with: one object serves every submission of a worker. */
+export interface PipelineEnv {
+  /** Resolves the submission's language ids. */
+  languages: LanguageRegistry;
+  /** Opens sandboxes beyond the main one (a custom checker's). */
+  runner: Runner;
 }
 
-/** @internal Everything the worker needs; plain data except the resolved language definitions. */
-export interface PipelineInput {
-  language: LanguageDefinition;
-  files: SandboxFile[];
-  args: string[];
-  compileLimits: Limits;
-  tests: PreparedTest[];
-  checker: Checker;
-  checkerLanguage: LanguageDefinition | null;
-  checkerCompileLimits: Limits | null;
-  checkerLimits: Limits | null;
-  stopOnFirstFailure: boolean;
-}
-
-/** @internal What the pipeline reports. */
-export interface PipelineResult {
-  verdict: Verdict;
-  message: string | null;
-  compile: StepResult | null;
-  tests: TestResult[];
-}
-
-/** @internal Progress callbacks. */
+/**
+ * @internal Progress, announced as it happens, for the submission `id`. Hooks only tell; the
+ * pipeline alone writes the result. One hooks object serves every submission of a worker.
+ */
 export interface PipelineHooks {
-  onCompiled?(compile: StepResult): void;
-  onTest?(index: number, test: TestResult): void;
+  onCompiled?(id: string, compile: StepResult): void;
+  onTest?(id: string, index: number, total: number, test: TestResult): void;
+}
+
+/** @internal How judging ended, beyond what the result says. */
+export interface PipelineOutcome {
+  /** The machinery failure behind an `internal_error` verdict, else `null`. */
+  failure: unknown;
 }
 
 const toStep = (o: ExecOutcome): StepResult => ({ ...o });
-
-function compileArgv(language: LanguageDefinition, limits: Limits): string[] {
-  return buildCommand(language.compile!, { limits, args: [], sourceFile: language.sourceFile });
-}
-
-function describeCompileFailure(o: ExecOutcome): string {
-  if (o.limitExceeded) return `the compiler exceeded its ${o.limitExceeded} limit`;
-  if (o.signal) return `the compiler was killed by ${o.signal}`;
-  return `the compiler exited with code ${o.exitCode}`;
-}
-
-/** Runs a custom checker program in its own sandbox, compiled once. */
-class CustomChecker {
-  #box: Sandbox | undefined;
-  constructor(
-    private readonly runner: Runner,
-    private readonly language: LanguageDefinition,
-    private readonly source: string,
-    private readonly compileLimits: Limits,
-    private readonly limits: Limits,
-  ) {}
-
-  async open(signal: AbortSignal): Promise<void> {
-    this.#box = await this.runner.open({ language: this.language }, { signal });
-    await this.#box.write([{ path: this.language.sourceFile, content: this.source }], { signal });
-    if (this.language.compile) {
-      const out = await this.#box.exec(
-        { argv: compileArgv(this.language, this.compileLimits), limits: this.compileLimits, env: this.language.env },
-        { signal },
-      );
-      if (out.exitCode !== 0 || out.limitExceeded) {
-        throw new JudgeError(
-          'JDG_ERR_SANDBOX_FAILED',
-          `The custom checker failed to compile: ${describeCompileFailure(out)}: ${out.stderr.slice(0, 2000)}`,
-        );
-      }
-    }
-  }
-
-  async check(input: string, output: string, expected: string, signal: AbortSignal): Promise<CheckResult> {
-    const box = this.#box!;
-    await box.write(
-      [
-        { path: 'input.txt', content: input },
-        { path: 'output.txt', content: output },
-        { path: 'expected.txt', content: expected },
-      ],
-      { signal },
-    );
-    const argv = buildCommand(this.language.run, {
-      limits: this.limits,
-      args: ['input.txt', 'output.txt', 'expected.txt'],
-      sourceFile: this.language.sourceFile,
-    });
-    const out = await box.exec({ argv, limits: this.limits, env: this.language.env }, { signal });
-    if (out.exitCode === 0) return { ok: true, message: null };
-    if (out.exitCode !== null && !out.limitExceeded) {
-      return { ok: false, message: (out.stdout + out.stderr).trim().slice(0, 1000) || `checker exited with code ${out.exitCode}` };
-    }
-    throw new JudgeError(
-      'JDG_ERR_SANDBOX_FAILED',
-      `The custom checker failed: ${out.limitExceeded ? `${out.limitExceeded} limit` : `killed by ${out.signal}`}.`,
-    );
-  }
-
-  async dispose(): Promise<void> {
-    await this.#box?.dispose();
-  }
-}
+const succeeded: PipelineOutcome = Object.freeze({ failure: null });
 
 function builtinCheck(checker: Checker, output: string, expected: string): CheckResult {
   switch (checker.type) {
@@ -127,78 +49,113 @@ function builtinCheck(checker: Checker, output: string, expected: string): Check
   }
 }
 
+function skippedTest(name: string): TestResult {
+  return {
+    name,
+    verdict: 'skipped',
+    message: 'an earlier test failed',
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    cpuTimeMs: 0,
+    wallTimeMs: 0,
+    memoryBytes: 0,
+    limitExceeded: null,
+  };
+}
+
+/** A message for internal_error: what failed, with the cause's message, never a stack. */
+export function internalMessage(error: unknown): string {
+  if (error instanceof JudgeError) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `${error.code}: ${error.message}${cause}`;
+  }
+  if (error instanceof Error) return `unexpected failure: ${error.message}`;
+  return `unexpected failure: ${String(error)}`;
+}
+
 /**
- * @internal Judges one submission in one sandbox: write files, compile once, run each test,
- * check. Throws only for broken machinery or an abort; every verdict is returned as data.
+ * @internal Judges one submission in its sandbox `box` (opened, not yet written): writes the
+ * files, compiles once, runs each test and checks it. It is the only writer of the result's
+ * judging fields (`compile`, `tests`, `summary`, `verdict`, `message`), filled in place as it
+ * goes, so a store holding `result` shows progress. A failure of the machinery becomes
+ * `internal_error` with a message saying what failed; only a cancel (`signal` aborted with
+ * `JDG_ERR_OPERATION_ABORTED`) is thrown. It never disposes a sandbox: a sandbox it opens (a
+ * custom checker's) is added to `opened`, and the caller disposes them all after the verdict is out.
  */
 export async function runPipeline(
-  runner: Runner,
-  input: PipelineInput,
+  env: PipelineEnv,
+  box: Sandbox,
+  submission: PreparedSubmission,
+  result: SubmissionResult,
   signal: AbortSignal,
-  hooks: PipelineHooks = {},
-): Promise<PipelineResult> {
-  const { language } = input;
-  const box = await runner.open({ language }, { signal });
-  let checker: CustomChecker | undefined;
+  hooks: PipelineHooks,
+  opened: Sandbox[],
+): Promise<PipelineOutcome> {
+  const { id } = result;
+  const total = submission.tests.length;
+  const tests: TestResult[] = [];
+  const summary = { passed: 0, total, maxCpuTimeMs: 0, maxWallTimeMs: 0, maxMemoryBytes: 0 };
+  result.verdict = null;
+  result.message = null;
+  result.compile = null;
+  result.tests = tests;
+  result.summary = summary;
   try {
-    await box.write(input.files, { signal });
-    let compile: StepResult | null = null;
+    const language = env.languages.get(submission.languageId);
+    await box.write(toSandboxFiles(submission.files), { signal });
     if (language.compile) {
-      const out = await box.exec(
-        { argv: compileArgv(language, input.compileLimits), limits: input.compileLimits, env: language.env },
-        { signal },
-      );
-      compile = toStep(out);
-      hooks.onCompiled?.(compile);
+      const limits = submission.compileLimits;
+      const out = await box.exec({ argv: compileArgv(language, limits), limits, env: language.env }, { signal });
+      result.compile = toStep(out);
+      hooks.onCompiled?.(id, result.compile);
       if (out.exitCode !== 0 || out.limitExceeded) {
-        return { verdict: 'compile_error', message: describeCompileFailure(out), compile, tests: [] };
+        result.verdict = 'compile_error';
+        result.message = describeCompileFailure(out);
+        return succeeded;
       }
     }
-    if (input.checker.type === 'custom') {
-      checker = new CustomChecker(runner, input.checkerLanguage!, input.checker.source, input.checkerCompileLimits!, input.checkerLimits!);
-      await checker.open(signal);
+    let checker: CustomChecker | undefined;
+    if (submission.checker.type === 'custom') {
+      const checkerLanguage = env.languages.get(submission.checkerLanguageId!);
+      checker = new CustomChecker(checkerLanguage, submission.checker.source, submission.checkerCompileLimits!, submission.checkerLimits!);
+      await checker.open(env.runner, opened, signal);
     }
-    const tests: TestResult[] = [];
     let failed = false;
-    for (const [index, test] of input.tests.entries()) {
-      if (failed && input.stopOnFirstFailure) {
-        const skipped: TestResult = {
-          name: test.name,
-          verdict: 'skipped',
-          message: 'an earlier test failed',
-          exitCode: null,
-          signal: null,
-          stdout: '',
-          stderr: '',
-          stdoutTruncated: false,
-          stderrTruncated: false,
-          cpuTimeMs: 0,
-          wallTimeMs: 0,
-          memoryBytes: 0,
-          limitExceeded: null,
-        };
-        tests.push(skipped);
-        hooks.onTest?.(index, skipped);
-        continue;
+    for (let index = 0; index < total; index++) {
+      const test = submission.tests[index]!;
+      let outcome: TestResult;
+      if (failed && submission.stopOnFirstFailure) {
+        outcome = skippedTest(test.name);
+      } else {
+        const argv = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile: language.sourceFile });
+        const out = await box.exec({ argv, stdin: test.input, limits: test.limits, env: language.env }, { signal });
+        const run = classifyRun(out, test.limits, language);
+        let check: CheckResult | null = null;
+        if (!run.verdict && test.expectedOutput !== null) {
+          check = checker
+            ? await checker.check(test.input, out.stdout, test.expectedOutput, signal)
+            : builtinCheck(submission.checker, out.stdout, test.expectedOutput);
+        }
+        const { verdict, message } = testVerdict(run, check);
+        outcome = { name: test.name, verdict, message, ...toStep(out) };
+        if (verdict !== 'accepted') failed = true;
       }
-      const argv = buildCommand(language.run, { limits: test.limits, args: input.args, sourceFile: language.sourceFile });
-      const out = await box.exec({ argv, stdin: test.input, limits: test.limits, env: language.env }, { signal });
-      const run = classifyRun(out, test.limits, language);
-      let check: CheckResult | null = null;
-      if (!run.verdict && test.expectedOutput !== null) {
-        check = checker
-          ? await checker.check(test.input, out.stdout, test.expectedOutput, signal)
-          : builtinCheck(input.checker, out.stdout, test.expectedOutput);
-      }
-      const { verdict, message } = testVerdict(run, check);
-      const result: TestResult = { name: test.name, verdict, message, ...toStep(out) };
-      tests.push(result);
-      hooks.onTest?.(index, result);
-      if (verdict !== 'accepted') failed = true;
+      tests.push(outcome);
+      addToSummary(summary, outcome);
+      hooks.onTest?.(id, index, total, outcome);
     }
-    const verdict = overallVerdict(tests);
-    return { verdict, message: null, compile, tests };
-  } finally {
-    await Promise.allSettled([box.dispose(), checker?.dispose()]);
+    result.verdict = overallVerdict(tests);
+    return succeeded;
+  } catch (error) {
+    const reason: unknown = signal.reason;
+    if (signal.aborted && isJudgeError(reason, 'JDG_ERR_OPERATION_ABORTED')) throw reason;
+    const failure = signal.aborted ? reason : error;
+    result.verdict = 'internal_error';
+    result.message = internalMessage(failure);
+    return { failure };
   }
 }

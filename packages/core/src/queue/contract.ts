@@ -1,15 +1,40 @@
-/** A queued job: plain data, so a queue in another process or machine can carry it. */
+import type { PreparedSubmission } from '../submission/prepare.js';
+
+/**
+ * A queued job: plain JSON, so a queue in another process or on another machine can carry it.
+ * It holds everything a worker needs to judge the submission; the result lives in the
+ * {@link ResultStore} under the same id.
+ *
+ * @example
+ * ```ts
+ * const job: Job = { id: '3f1c…', submission: prepareSubmission(input, context), tenant: 'acme' }
+ * JSON.parse(JSON.stringify(job)) // an equal job: nothing is lost in transport
+ * ```
+ */
 export interface Job {
-  /** The submission id; its input and result live in the result store. */
+  /** The submission id (a UUID). */
   id: string;
+  /** The submission, validated and resolved at `submit`: the judging pipeline's input. */
+  submission: PreparedSubmission;
+  /** The tenant that submitted it, or `null` without tenants. */
+  tenant: string | null;
 }
 
-/** Called by the queue for each job; resolves when the job is finished (whatever its verdict). */
+/**
+ * Called by the queue for each job; resolves when the job is finished (whatever its verdict) and
+ * rejects only when the judge could not record an outcome. A handler is idempotent: a job whose
+ * stored result is already `done` or `cancelled` is skipped, so a re-delivered job (a BullMQ
+ * stalled-job retry) never makes a second result.
+ */
 export type JobHandler = (job: Job) => Promise<void>;
 
 /**
  * The queue between `submit` and the workers. The default is in-process ({@link FastqJobQueue});
- * a Redis-backed queue with workers elsewhere implements the same contract.
+ * a Redis-backed queue with workers elsewhere implements the same contract. Methods may be sync
+ * or async.
+ *
+ * A judge with `concurrency: 0` (an API node) only pushes, removes and counts: it never calls
+ * {@link JobQueue.start}.
  */
 export interface JobQueue {
   /** Starts consuming: the queue calls `handler` for each job, never more than its concurrency at once. */
@@ -18,12 +43,23 @@ export interface JobQueue {
   push(job: Job): void | Promise<void>;
   /** Removes a job that is still waiting; `false` when it is not waiting (running, done or unknown). */
   remove(id: string): boolean | Promise<boolean>;
-  /** Jobs waiting to start. */
+  /** Jobs waiting to start (for a shared queue: in the whole cluster). */
   waiting(): number | Promise<number>;
-  /** Jobs being handled now. */
+  /** Jobs being handled now (for a shared queue: in the whole cluster). */
   running(): number | Promise<number>;
-  /** Resolves when nothing waits and nothing runs. */
+  /**
+   * Stops handing this process new jobs, keeping them queued for other workers or for later. The
+   * judge calls it while its runner is unavailable, and {@link JobQueue.resume} once the runner
+   * is back. A queue shared with other workers should have it, so that a worker with a broken
+   * runner leaves the queue to healthy ones instead of holding jobs. Optional: without it (the
+   * in-process default) jobs keep coming and each waits for the runner at most
+   * `runnerFaults.maxWaitMs`, then ends as `internal_error`.
+   */
+  pause?(): void | Promise<void>;
+  /** Resumes handing jobs after {@link JobQueue.pause}. */
+  resume?(): void | Promise<void>;
+  /** Resolves when nothing waits and nothing runs (in this process). */
   drain(): Promise<void>;
-  /** Stops taking jobs; waiting jobs are dropped. Idempotent. */
+  /** Stops taking jobs; waiting jobs of an in-process queue are dropped. Idempotent. */
   close(): Promise<void>;
 }

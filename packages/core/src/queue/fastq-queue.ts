@@ -10,11 +10,17 @@ export interface FastqJobQueueOptions {
 /**
  * The default, in-process queue on fastq: first in, first out, never more than `concurrency`
  * jobs at once. A removed job stays in fastq's list but is skipped when its turn comes.
+ *
+ * It has no `pause`: with no other worker to leave jobs for, a judge whose runner is unavailable
+ * keeps taking jobs, and each waits for the runner at most `runnerFaults.maxWaitMs` (so every
+ * submission still gets an answer).
  */
 export class FastqJobQueue implements JobQueue {
   readonly #concurrency: number;
   #queue: fastq.queueAsPromised<Job, void> | undefined;
   readonly #waiting = new Set<string>();
+  /** Jobs pushed before `start` (an API-only judge never starts; a worker may start late). */
+  #early: Job[] = [];
   #running = 0;
   #closed = false;
   #idleWaiters: (() => void)[] = [];
@@ -35,13 +41,20 @@ export class FastqJobQueue implements JobQueue {
         this.#settle();
       }
     }, this.#concurrency);
+    const early = this.#early;
+    this.#early = [];
+    for (const job of early) this.#enqueue(job);
   }
 
   push(job: Job): void {
-    if (!this.#queue) throw new Error('FastqJobQueue.push before start');
     this.#waiting.add(job.id);
+    if (this.#queue) this.#enqueue(job);
+    else this.#early.push(job);
+  }
+
+  #enqueue(job: Job): void {
     // The handler reports its own failures; a rejection here would be an unhandled one.
-    this.#queue.push(job).catch(() => {});
+    this.#queue!.push(job).catch(() => {});
   }
 
   remove(id: string): boolean {
@@ -66,6 +79,7 @@ export class FastqJobQueue implements JobQueue {
   async close(): Promise<void> {
     this.#closed = true;
     this.#waiting.clear();
+    this.#early = [];
     this.#settle();
   }
 

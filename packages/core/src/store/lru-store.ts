@@ -1,5 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import type { ResultStore, StoredSubmission } from './contract.js';
+import { storedTextBytes } from '../submission/prepare.js';
+import type { ListPage, ListQuery, ResultStore, StoredSubmission } from './contract.js';
+import { compareNewestFirst, decodeListCursor, encodeListCursor, matchesListQuery } from './list.js';
 
 /** Options for {@link LruResultStore}. */
 export interface LruResultStoreOptions {
@@ -11,18 +13,9 @@ export interface LruResultStoreOptions {
   maxTextBytes?: number;
 }
 
-function textBytes(value: StoredSubmission): number {
-  let n = 256;
-  const r = value.result;
-  if (r.compile) n += r.compile.stdout.length + r.compile.stderr.length;
-  for (const t of r.tests) n += 128 + t.stdout.length + t.stderr.length;
-  if (value.input) n += (value.input as { textLength?: number }).textLength ?? 0;
-  return n;
-}
-
 /**
  * The default store: in memory, least-recently-used eviction, a time to live, and a bound on
- * the text it holds.
+ * the text it holds. It lists too (scanning what it holds), so `judge.list()` works in one process.
  *
  * @example
  * ```ts
@@ -40,7 +33,7 @@ export class LruResultStore implements ResultStore {
       max: options.maxEntries ?? 100_000,
       ttl: options.ttlMs ?? 3_600_000,
       ttlAutopurge: false,
-      ...(maxTextBytes > 0 ? { maxSize: maxTextBytes, sizeCalculation: textBytes } : {}),
+      ...(maxTextBytes > 0 ? { maxSize: maxTextBytes, sizeCalculation: storedTextBytes } : {}),
     });
   }
 
@@ -54,6 +47,21 @@ export class LruResultStore implements ResultStore {
 
   delete(id: string): boolean {
     return this.#cache.delete(id);
+  }
+
+  /** Scans every entry held (at most `maxEntries`), newest first; does not refresh recency. */
+  list(query: ListQuery & { limit: number }): ListPage {
+    const after = query.cursor === undefined ? null : decodeListCursor(query.cursor);
+    const matches: StoredSubmission['result'][] = [];
+    for (const stored of this.#cache.values()) {
+      if (!matchesListQuery(stored, query)) continue;
+      if (after && compareNewestFirst(stored.result, after) <= 0) continue;
+      matches.push(stored.result);
+    }
+    matches.sort(compareNewestFirst);
+    const items = matches.slice(0, query.limit);
+    const nextCursor = matches.length > query.limit ? encodeListCursor(items[items.length - 1]!) : null;
+    return { items, nextCursor };
   }
 
   /** Entries held now. */

@@ -40,17 +40,15 @@ export const opsApi: HttpApi = {
         if (!cached || Date.now() - cached.at > healthCacheMs) {
           cached = {
             at: Date.now(),
-            health: ctx.judge.runner.health().catch((error: unknown) => ({
-              ready: false,
-              details: {},
-              problems: [{ message: `health check failed: ${(error as Error).message}` }],
-            })),
+            health: ctx.judge.health(),
           };
         }
         const health = await cached.health;
         const accepting = ctx.judge.accepting && !ctx.shutdown.signal.aborted;
         const ready = health.ready && accepting;
-        return reply.code(ready ? 200 : 503).send({ ready, runner: ctx.judge.runner.name, accepting, problems: health.problems });
+        return reply
+          .code(ready ? 200 : 503)
+          .send({ ready, runner: ctx.judge.runner?.name ?? 'none', accepting, problems: health.problems });
       },
     );
 

@@ -1,0 +1,73 @@
+import { JudgeError } from '../errors/judge-error.js';
+import { buildCommand, type LanguageDefinition } from '../languages/definition.js';
+import type { ExecOutcome, Runner, Sandbox } from '../runner/contract.js';
+import type { Limits } from '../runner/limits.js';
+import type { CheckResult } from './checkers.js';
+
+/** @internal The compile step's argv. */
+export function compileArgv(language: LanguageDefinition, limits: Limits): string[] {
+  return buildCommand(language.compile!, { limits, args: [], sourceFile: language.sourceFile });
+}
+
+/** @internal Why a compile step failed, in words. */
+export function describeCompileFailure(o: ExecOutcome): string {
+  if (o.limitExceeded) return `the compiler exceeded its ${o.limitExceeded} limit`;
+  if (o.signal) return `the compiler was killed by ${o.signal}`;
+  return `the compiler exited with code ${o.exitCode}`;
+}
+
+/** @internal A custom checker program in its own sandbox, compiled once, run once per test. */
+export class CustomChecker {
+  #box: Sandbox | undefined;
+  constructor(
+    private readonly language: LanguageDefinition,
+    private readonly source: string,
+    private readonly compileLimits: Limits,
+    private readonly limits: Limits,
+  ) {}
+
+  /** Opens its sandbox (added to `opened`, for the caller to dispose) and compiles the checker. */
+  async open(runner: Runner, opened: Sandbox[], signal: AbortSignal): Promise<void> {
+    this.#box = await runner.open({ language: this.language }, { signal });
+    opened.push(this.#box);
+    await this.#box.write([{ path: this.language.sourceFile, content: this.source }], { signal });
+    if (this.language.compile) {
+      const out = await this.#box.exec(
+        { argv: compileArgv(this.language, this.compileLimits), limits: this.compileLimits, env: this.language.env },
+        { signal },
+      );
+      if (out.exitCode !== 0 || out.limitExceeded) {
+        throw new JudgeError(
+          'JDG_ERR_SANDBOX_FAILED',
+          `The custom checker failed to compile: ${describeCompileFailure(out)}: ${out.stderr.slice(0, 2000)}`,
+        );
+      }
+    }
+  }
+
+  async check(input: string, output: string, expected: string, signal: AbortSignal): Promise<CheckResult> {
+    const box = this.#box!;
+    await box.write(
+      [
+        { path: 'input.txt', content: input },
+        { path: 'output.txt', content: output },
+        { path: 'expected.txt', content: expected },
+      ],
+      { signal },
+    );
+    const argv = buildCommand(this.language.run, {
+      limits: this.limits,
+      args: ['input.txt', 'output.txt', 'expected.txt'],
+      sourceFile: this.language.sourceFile,
+    });
+    const out = await box.exec({ argv, limits: this.limits, env: this.language.env }, { signal });
+    if (out.exitCode === 0) return { ok: true, message: null };
+    if (out.exitCode !== null && !out.limitExceeded) {
+      return { ok: false, message: (out.stdout + out.stderr).trim().slice(0, 1000) || `checker exited with code ${out.exitCode}` };
+    }
+    throw new JudgeError(
+      'JDG_ERR_SANDBOX_FAILED',
+      `The custom checker failed: ${out.limitExceeded ? `${out.limitExceeded} limit` : `killed by ${out.signal}`}.`,
+    );
+  }
+}
