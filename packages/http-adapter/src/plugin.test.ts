@@ -277,6 +277,34 @@ describe('errors', () => {
     expect(form.json().error.code).toBe('JDG_ERR_HTTP_MEDIA_TYPE');
   });
 
+  it('refuses a NUL byte in args with a coded 400 on every API, before anything is queued', async () => {
+    const app = await server();
+    const args = ['ok', 'a\u0000b'];
+    const v1 = await app.inject({ method: 'POST', url: '/v1/submissions', payload: { language: 'python3', source: 'x', args } });
+    expect(v1.statusCode).toBe(400);
+    expect(v1.json().error).toMatchObject({ code: 'JDG_ERR_INPUT_INVALID', details: { issues: [{ path: 'args.1' }] } });
+    const seed = await app.inject({ method: 'POST', url: '/execute', payload: { source_code: 'x', args } });
+    expect(seed.statusCode).toBe(400);
+    expect(seed.json().error.code).toBe('JDG_ERR_INPUT_INVALID');
+    const piston = await app.inject({
+      method: 'POST',
+      url: '/api/v2/execute',
+      payload: { language: 'python3', files: [{ content: 'x' }], args },
+    });
+    expect(piston.statusCode).toBe(400);
+    expect(piston.json().message).toMatch(/args\.1.*NUL/);
+    const batch = await app.inject({
+      method: 'POST',
+      url: '/v1/submissions/batch',
+      payload: { submissions: [{ language: 'python3', source: 'x', args }] },
+    });
+    expect(batch.statusCode).toBe(400);
+    const seedArgs = await app.inject({ method: 'POST', url: '/execute?', payload: { source_code: 'x', args: ['fine'] } });
+    expect(seedArgs.statusCode).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).not.toMatch(/verdict="internal_error"/);
+  });
+
   it('answers 413 above the body limit', async () => {
     const app = await server(versionProbe, { bodyLimitBytes: 1024 });
     const r = await app.inject({ method: 'POST', url: '/v1/submissions', payload: { language: 'python3', source: 'x'.repeat(4096) } });

@@ -183,7 +183,7 @@ export async function createServer(options: CreateServerOptions): Promise<Judgek
       } finally {
         app.log.level = level;
       }
-      app.log.info({ address: `${address}${prefix}`, runner: judge.runner.name, docs: options.docs !== false }, 'listening');
+      app.log.info({ address: `${address}${prefix}`, runner: judge.runner?.name ?? 'none', docs: options.docs !== false }, 'listening');
       return address;
     },
     close() {
