@@ -1,4 +1,5 @@
 import type { Judge } from '@judgekit/core';
+import { type Judge0ApiOptions, type ResolvedJudge0Options, resolveJudge0Options } from './judge0/options.js';
 
 /** Per-key (or per-address) rate limit. */
 export interface RateLimitOptions {
@@ -53,6 +54,11 @@ export interface JudgekitPluginOptions {
    * {@link createServer} aborts it when `close()` is called.
    */
   shutdownSignal?: AbortSignal;
+  /**
+   * Serve the Judge0 CE 1.13.1-compatible API (`/submissions`, `/languages`, `/statuses`, ...),
+   * at the root unless `prefix` moves it; `false` turns it off. @defaultValue true
+   */
+  judge0?: boolean | Judge0ApiOptions;
 }
 
 /** @internal Options with defaults filled in. */
@@ -71,6 +77,7 @@ export interface ResolvedPluginOptions {
   pistonApi: boolean;
   corsOrigins: readonly string[];
   shutdownSignal: AbortSignal | undefined;
+  judge0: ResolvedJudge0Options | null;
 }
 
 /** @internal */
@@ -91,5 +98,6 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     pistonApi: options.pistonApi ?? true,
     corsOrigins: (options.corsOrigins ?? []).filter((o) => o.length > 0),
     shutdownSignal: options.shutdownSignal,
+    judge0: options.judge0 === false ? null : resolveJudge0Options(options.judge0 === true ? {} : options.judge0),
   };
 }

@@ -10,6 +10,7 @@ import { apis } from './apis.js';
 import { AdapterContext } from './context.js';
 import { errorBody, HttpError, toHttpFailure } from './errors/http-errors.js';
 import { acceptEmptyBodies, drainRefusedBody } from './http/body.js';
+import { authnHeader, credential } from './judge0/auth.js';
 import { AdapterMetrics } from './ops/metrics.js';
 import { type JudgekitPluginOptions, resolvePluginOptions } from './options.js';
 import { adapterVersion } from './version.js';
@@ -106,7 +107,8 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
   if (digests.length > 0) {
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
-      if (config?.public || isDocsRoute(request)) return;
+      // Judge0 routes authenticate themselves (X-Auth-Token) and answer in Judge0's shapes.
+      if (config?.public || config?.judge0 || isDocsRoute(request)) return;
       const key = bearer(request);
       // Compare digests in constant time so a key cannot be guessed byte by byte.
       const given = key === null ? null : digest(key);
@@ -129,7 +131,7 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
       timeWindow: timeWindowMs,
       keyGenerator: (request) => {
         // Only configured keys (checked above) count apart; without keys an invented token must not buy a fresh bucket.
-        const key = digests.length > 0 ? bearer(request) : null;
+        const key = digests.length > 0 ? (bearer(request) ?? credential(request, authnHeader)) : null;
         return key ? `key:${digest(key).toString('base64')}` : `ip:${request.ip}`;
       },
       errorResponseBuilder: (_request, context) => {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { Judge, LanguageRegistry } from '@judgekit/core';
 import { execa } from 'execa';

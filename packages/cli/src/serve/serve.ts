@@ -45,6 +45,7 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
     maxWaitMs: config.maxWaitMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     docs: config.docs,
+    judge0: config.judge0 ? { prefix: config.judge0Prefix } : false,
     trustProxy: config.trustProxy,
     logger: loggerOptions(config, io),
   });
