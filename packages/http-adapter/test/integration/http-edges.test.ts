@@ -136,6 +136,13 @@ describe('HTTP edges on a listening server', () => {
       body: JSON.stringify({ language: 'python3', files: [{ content: 'x' }] }),
     });
     expect(piston.status).toBe(503);
+    const judge0 = await fetch(`${base}/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ language_id: 71, source_code: 'print(1)' }),
+    });
+    expect(judge0.status).toBe(503);
+    expect(judge0.headers.get('retry-after')).toBe('4');
     expect((await fetch(`${base}/readyz`)).status).toBe(503);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     release();
