@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Judge, LanguageDefinition, SubmissionInput, SubmissionResult } from '@judgekit/core';
+import { HttpError } from './errors/http-errors.js';
 import type { AdapterMetrics } from './ops/metrics.js';
 import type { ResolvedPluginOptions } from './options.js';
 
@@ -11,7 +12,7 @@ export class AdapterContext {
   readonly metrics: AdapterMetrics | null;
   /** Request id that created each unfinished submission, for lifecycle log lines. */
   readonly origins = new Map<string, string>();
-  /** Aborted on shutdown so that event streams end. */
+  /** Aborted when the server starts to drain: event streams end, `/readyz` answers 503, new submissions 503. */
   readonly shutdown = new AbortController();
   readonly #requests = new AsyncLocalStorage<string>();
 
@@ -26,12 +27,24 @@ export class AdapterContext {
    * `queued` event (emitted before `submit` returns) already knows which request created it.
    */
   submit(input: SubmissionInput, reqId: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+    this.#refuseWhileDraining();
     return this.#requests.run(reqId, () => this.judge.submit(input, options));
   }
 
   /** Submits on behalf of a request and waits for the result; aborting `signal` cancels the submission. */
   run(input: SubmissionInput, reqId: string, options: { signal?: AbortSignal } = {}): Promise<SubmissionResult> {
+    this.#refuseWhileDraining();
     return this.#requests.run(reqId, () => this.judge.run(input, options));
+  }
+
+  /** While the server drains for shutdown, no API takes a new submission (every one submits through here). */
+  #refuseWhileDraining(): void {
+    if (this.shutdown.signal.aborted) {
+      throw new HttpError(
+        'JDG_ERR_HTTP_SHUTTING_DOWN',
+        'The server is shutting down and takes no new submissions; retry on another instance.',
+      );
+    }
   }
 
   /** The request id of the submission being created now, if a request is creating one. */

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -8,6 +9,7 @@ import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zo
 import { apis } from './apis.js';
 import { AdapterContext } from './context.js';
 import { errorBody, HttpError, toHttpFailure } from './errors/http-errors.js';
+import { acceptEmptyBodies, drainRefusedBody } from './http/body.js';
 import { authnHeader, credential } from './judge0/auth.js';
 import { AdapterMetrics } from './ops/metrics.js';
 import { type JudgekitPluginOptions, resolvePluginOptions } from './options.js';
@@ -77,6 +79,17 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
   }
 
+  if (options.corsOrigins.length > 0) {
+    const any = options.corsOrigins.includes('*');
+    await app.register(cors, {
+      origin: any ? true : [...options.corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['location', 'retry-after', 'x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+      maxAge: 600,
+    });
+  }
+
   const digests = options.apiKeys.map(digest);
   const bearer = (request: FastifyRequest): string | null => {
     const header = request.headers.authorization;
@@ -133,9 +146,11 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
     });
   }
 
-  app.setErrorHandler((error, request, reply) => {
+  acceptEmptyBodies(app);
+  app.setErrorHandler(async (error, request, reply) => {
     const failure = toHttpFailure(error, options.retryAfterSeconds);
     if (failure.status >= 500) request.log.error({ err: error, code: failure.code }, 'request failed');
+    if (failure.status === 413) await drainRefusedBody(request, reply, options.drainLimitBytes);
     return reply.code(failure.status).headers(failure.headers).send(errorBody(failure));
   });
   app.setNotFoundHandler((request, reply) => {
@@ -188,10 +203,14 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
   };
   judge.on('event', onEvent);
 
+  const drain = () => ctx.shutdown.abort();
+  if (options.shutdownSignal?.aborted) drain();
+  options.shutdownSignal?.addEventListener('abort', drain, { once: true });
   app.addHook('preClose', async () => {
-    ctx.shutdown.abort();
+    drain();
   });
   app.addHook('onClose', async () => {
+    options.shutdownSignal?.removeEventListener('abort', drain);
     judge.off('event', onEvent);
     metrics?.close();
   });

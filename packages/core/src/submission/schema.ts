@@ -118,7 +118,17 @@ export const submissionSchema = z
       .optional()
       .describe('Limits for the compile step, over the language’s compile defaults (each at most the configured maximum).'),
     checker: checkerSchema.optional().describe('Output comparison; defaults to `lines`.'),
-    args: z.array(z.string().max(4096)).max(64).optional().describe('Arguments passed to the program.'),
+    args: z
+      .array(
+        z
+          .string()
+          .max(4096)
+          // No program argument can carry a NUL byte (exec would cut it): refused here, never an internal_error later.
+          .refine((a) => !a.includes('\0'), 'an argument cannot contain a NUL byte (\\u0000)'),
+      )
+      .max(64)
+      .optional()
+      .describe('Arguments passed to the program; no NUL bytes.'),
     stopOnFirstFailure: z.boolean().optional().describe('Skip the remaining tests after the first that fails. Default false.'),
     metadata: z
       .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'metadata keys are 1-64 letters, digits, _ . : -'), z.string().max(1024))
