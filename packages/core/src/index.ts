@@ -9,14 +9,8 @@ export { type ErrorCode, errorCodes } from './errors/codes.js';
 export { abortError, type InputIssue, isJudgeError, JudgeError, type JudgeErrorOptions, throwIfAborted } from './errors/judge-error.js';
 export type { BusListener, JudgeEvent, SubmissionBus } from './events/contract.js';
 export { InProcessBus } from './events/in-process-bus.js';
-export {
-  Judge,
-  type JudgeHealth,
-  type JudgeReadiness,
-  type SubmitOptions,
-  type TenantOptions,
-  type WaitOptions,
-} from './judge/judge.js';
+export type { JudgeHealth, JudgeReadiness, SubmitOptions, TenantOptions, WaitOptions } from './judge/call-options.js';
+export { Judge } from './judge/judge.js';
 export type { JudgeOptions } from './judge/options.js';
 export type { JudgeStats } from './judge/stats.js';
 export { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './judging/checkers.js';

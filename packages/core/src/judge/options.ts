@@ -4,7 +4,7 @@ import type { SubmissionBus } from '../events/contract.js';
 import type { LanguageDefinition } from '../languages/definition.js';
 import type { JobQueue } from '../queue/contract.js';
 import type { Runner } from '../runner/contract.js';
-import type { Limits } from '../runner/limits.js';
+import { defaultLimits, defaultMaxLimits, type Limits, limitNames } from '../runner/limits.js';
 import type { ResultStore } from '../store/contract.js';
 import { limitsSchema } from '../submission/schema.js';
 import { toIssues } from '../submission/validate.js';
@@ -115,4 +115,19 @@ export function checkJudgeOptions(options: JudgeOptions): void {
       },
     );
   }
+}
+
+/** @internal The judge's default and maximum limits; `JDG_ERR_CONFIG_INVALID` when a default is above its maximum. */
+export function judgeLimits(options: JudgeOptions): { defaultLimits: Limits; maxLimits: Limits } {
+  const maxLimits = { ...defaultMaxLimits, ...options.maxLimits };
+  const defaults = { ...defaultLimits, ...options.defaultLimits };
+  for (const name of limitNames) {
+    if (defaults[name] > maxLimits[name]) {
+      throw new JudgeError(
+        'JDG_ERR_CONFIG_INVALID',
+        `Judge options: defaultLimits.${name} (${defaults[name]}) is above maxLimits.${name} (${maxLimits[name]}).`,
+      );
+    }
+  }
+  return { defaultLimits: defaults, maxLimits };
 }

@@ -24,3 +24,19 @@ export interface JudgeStats {
   /** Milliseconds spent disposing sandboxes after verdicts, in all. */
   disposeMsTotal: number;
 }
+
+/** @internal Every counter at zero. */
+export function emptyStats(): JudgeStats {
+  return {
+    queued: 0,
+    running: 0,
+    finished: {},
+    cancelled: 0,
+    sandboxFailures: 0,
+    storeFailures: 0,
+    waitingForRunner: 0,
+    disposing: 0,
+    disposeTimeouts: 0,
+    disposeMsTotal: 0,
+  };
+}
