@@ -20,6 +20,12 @@ const definitionSchema = z.object({
   env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).optional(),
   outOfMemoryPattern: z.instanceof(RegExp).optional(),
   version: z.object({ argv: z.array(z.string()).min(1), pattern: z.instanceof(RegExp) }).optional(),
+  toolchain: z
+    .object({
+      host: z.array(z.string().min(1)),
+      image: z.object({ name: z.string().min(1), packages: z.array(z.string().min(1)), copy: z.array(z.string()).optional() }).optional(),
+    })
+    .optional(),
 });
 
 /**
