@@ -45,7 +45,7 @@ export type {
   SandboxFile,
 } from './runner/contract.js';
 export { type FakeProgram, FakeRunner, type FakeRunnerOptions } from './runner/fake-runner.js';
-export { defaultCompileLimits, defaultLimits, defaultMaxLimits, type Limits, limitNames } from './runner/limits.js';
+export { defaultCompileLimits, defaultLimits, defaultMaxLimits, type Limits, limitNames, minLimits } from './runner/limits.js';
 export { isStaleOwner, ownerOfName, ownerPrefix, processAlive, type ResourceOwner, sweepStaleOwners } from './runner/process.js';
 export { WarmPool, type WarmPoolOptions, type WarmPoolStats } from './runner/warm-pool.js';
 export type { ListPage, ListQuery, ResultStore, StoredSubmission } from './store/contract.js';

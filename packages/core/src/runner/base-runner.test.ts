@@ -39,6 +39,8 @@ describe('BaseRunner’s sandbox contract', () => {
     [{ argv: ['x'], env: { A: 'x\0y' } }, 'env.A'],
     [{ argv: ['x'], env: { A: 1 } }, 'env.A'],
     [{ argv: ['x'], limits: { ...defaultLimits, memoryBytes: 0 } }, 'limits.memoryBytes'],
+    [{ argv: ['x'], limits: { ...defaultLimits, memoryBytes: 1 << 20 } }, 'limits.memoryBytes'],
+    [{ argv: ['x'], limits: { ...defaultLimits, openFiles: 8 } }, 'limits.openFiles'],
     [{ argv: ['x'], limits: { ...defaultLimits, cpuTimeMs: 1.5 } }, 'limits.cpuTimeMs'],
     [{ argv: ['x'], limits: { ...defaultLimits, wallTimeMs: Number.NaN } }, 'limits.wallTimeMs'],
     [{ argv: ['x'], stdin: 42 }, 'stdin'],

@@ -1,6 +1,6 @@
 import { JudgeError } from '../errors/judge-error.js';
 import type { ExecRequest, SandboxFile } from './contract.js';
-import { limitNames } from './limits.js';
+import { limitNames, minLimits } from './limits.js';
 
 /** Longest sandbox path, in characters. */
 export const maxSandboxPathLength = 4096;
@@ -74,7 +74,8 @@ export function checkSandboxFiles(files: unknown): asserts files is SandboxFile[
  * Checks an exec request, the same for every runner: `argv` a non-empty list of strings without
  * NUL bytes (the first non-empty), each at most 128 KiB; `env` names of letters, digits and `_`
  * (not starting with a digit, nor with the reserved `JK_`), values without NUL; every limit a
- * positive whole number. Anything else is `JDG_ERR_INPUT_INVALID` naming the field.
+ * whole number at least its {@link minLimits} value. Anything else is `JDG_ERR_INPUT_INVALID`
+ * naming the field.
  */
 export function checkExecRequest(request: unknown): asserts request is ExecRequest {
   if (typeof request !== 'object' || request === null) throw invalidRequest('(root)', 'the request must be an object');
@@ -105,7 +106,9 @@ export function checkExecRequest(request: unknown): asserts request is ExecReque
   if (typeof limits !== 'object' || limits === null) throw invalidRequest('limits', 'must be resolved limits');
   for (const name of limitNames) {
     const value = limits[name];
-    if (!(Number.isSafeInteger(value) && value > 0))
-      throw invalidRequest(`limits.${name}`, `must be a whole number above 0, received ${String(value)}`);
+    if (!Number.isSafeInteger(value)) throw invalidRequest(`limits.${name}`, `must be a whole number, received ${String(value)}`);
+    if (value < minLimits[name]) {
+      throw invalidRequest(`limits.${name}`, `must be at least ${minLimits[name]} (a sandbox cannot start below it), received ${value}`);
+    }
   }
 }
