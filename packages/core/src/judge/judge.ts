@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { abortError, isJudgeError, JudgeError } from '../errors/judge-error.js';
 import type { JudgeEvent, SubmissionBus } from '../events/contract.js';
 import { InProcessBus } from '../events/in-process-bus.js';
+import { OutputBudget } from '../judging/output-budget.js';
 import { LanguageRegistry } from '../languages/registry.js';
 import type { JobQueue } from '../queue/contract.js';
 import { FastqJobQueue as DefaultQueue } from '../queue/fastq-queue.js';
@@ -67,6 +68,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   readonly #worker: Worker | undefined;
   readonly #gate: RunnerGate | undefined;
   readonly #waiters = new Waiters();
+  readonly #budget: OutputBudget;
   /**
    * Submissions queued through this judge that have not started yet, when the bus is shared
    * (on its own bus every event is this judge's, and `startedAt` tells).
@@ -97,6 +99,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     this.#records = new SubmissionRecords(this.#store, (e) => this.#publish(e), this.#stats);
     const source = options.versions?.source ?? (this.runner ? runnerVersionSource(this.runner, this.#defaults) : null);
     this.#versions = new VersionCache(source, { retryMs: options.versions?.retryMs });
+    this.#budget = new OutputBudget(options.maxOutputBytesInFlight ?? 256 * 1024 * 1024);
     if (concurrency > 0 && this.runner) {
       const queue = this.#queue;
       this.#gate = new RunnerGate(this.runner, options.runnerFaults ?? {}, {
@@ -112,6 +115,8 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
         versions: this.#versions,
         gate: this.#gate,
         disposeTimeoutMs: options.disposeTimeoutMs ?? 60_000,
+        budget: this.#budget,
+        maxResultOutputBytes: options.maxResultOutputBytes ?? 64 * 1024 * 1024,
       });
     }
     this.#unsubscribe = this.#bus.subscribe({
@@ -289,7 +294,12 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
 
   /** Counters of this judge process: waiting, running, finished by verdict, cancelled, failures, disposals. */
   stats(): JudgeStats {
-    return { ...this.#stats, finished: { ...this.#stats.finished } };
+    return {
+      ...this.#stats,
+      finished: { ...this.#stats.finished },
+      outputBytesInFlight: this.#budget.held,
+      outputWaits: this.#budget.waits,
+    };
   }
 
   /** True while the judge takes new submissions. */

@@ -55,6 +55,22 @@ export interface JudgeOptions {
    */
   disposeTimeoutMs?: number;
   /**
+   * Most bytes of output the commands running at once may hold, across every submission this
+   * judge runs: before a command runs, its `outputBytes` limit (what its runner may buffer for
+   * it) is reserved from this budget; a command that does not fit waits for others to finish.
+   * Bounds the judge's memory when several submissions print at their output limits.
+   * @defaultValue 268435456 (256 MiB)
+   */
+  maxOutputBytesInFlight?: number;
+  /**
+   * Most bytes of stdout plus stderr kept in one submission's result, across its compile step and
+   * every test (stdout first). The checker always sees a test's whole output; beyond this bound
+   * the kept copy is cut and marked truncated, so a thousand tests at a 64 MiB output limit do
+   * not make a 64 GB result.
+   * @defaultValue 67108864 (64 MiB)
+   */
+  maxResultOutputBytes?: number;
+  /**
    * How long `cancel()` of a submission running elsewhere waits for its end, in milliseconds;
    * then it returns the state as stored.
    * @defaultValue 10000
@@ -95,6 +111,18 @@ const optionsSchema = z.strictObject({
   runnerFaults: z.strictObject({ maxWaitMs: ms.optional(), checkIntervalMs: ms.min(10).optional() }).optional(),
   disposeTimeoutMs: ms.optional(),
   cancelWaitMs: ms.optional(),
+  maxOutputBytesInFlight: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 48)
+    .optional(),
+  maxResultOutputBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 48)
+    .optional(),
 });
 
 /** @internal Validates the options: `JDG_ERR_CONFIG_INVALID` naming the first bad field. */

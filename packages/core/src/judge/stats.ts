@@ -23,6 +23,10 @@ export interface JudgeStats {
   disposeTimeouts: number;
   /** Milliseconds spent disposing sandboxes after verdicts, in all. */
   disposeMsTotal: number;
+  /** Output bytes reserved now by running commands (bounded by `maxOutputBytesInFlight`). */
+  outputBytesInFlight: number;
+  /** Commands that waited for room in `maxOutputBytesInFlight`, in all. */
+  outputWaits: number;
 }
 
 /** @internal Every counter at zero. */
@@ -38,5 +42,7 @@ export function emptyStats(): JudgeStats {
     disposing: 0,
     disposeTimeouts: 0,
     disposeMsTotal: 0,
+    outputBytesInFlight: 0,
+    outputWaits: 0,
   };
 }
