@@ -47,6 +47,15 @@ export type {
 export { type FakeProgram, FakeRunner, type FakeRunnerOptions } from './runner/fake-runner.js';
 export { defaultCompileLimits, defaultLimits, defaultMaxLimits, type Limits, limitNames, minLimits } from './runner/limits.js';
 export { isStaleOwner, ownerOfName, ownerPrefix, processAlive, type ResourceOwner, sweepStaleOwners } from './runner/process.js';
+export {
+  checkExecRequest,
+  checkSandboxFiles,
+  maxArgBytes,
+  maxPathSegmentLength,
+  maxSandboxPathLength,
+  reservedEnvPrefix,
+  sandboxPathSegments,
+} from './runner/sandbox-rules.js';
 export { WarmPool, type WarmPoolOptions, type WarmPoolStats } from './runner/warm-pool.js';
 export type { ListPage, ListQuery, ResultStore, StoredSubmission } from './store/contract.js';
 export { defaultListLimit, listQuerySchema, matchesListQuery, maxListLimit } from './store/list.js';
