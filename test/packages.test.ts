@@ -26,9 +26,15 @@ describe('built packages', () => {
     for (const symbol of mustExport) expect(esm).toContain(symbol);
   });
 
-  it('ships the conformance suite as ESM beside a working FakeRunner', async () => {
+  it('ships the conformance, adversarial and accuracy suites as ESM beside a working FakeRunner', async () => {
     const testing = await import(new URL('../packages/core/dist/testing/index.js', import.meta.url).href);
     expect(typeof testing.runnerConformanceSuite).toBe('function');
+    expect(typeof testing.runnerAdversarialSuite).toBe('function');
+    expect(typeof testing.runnerAccuracySuite).toBe('function');
+    // The hostile programs ship beside the bundle, where the built suite looks for them.
+    const fixtures: string = testing.adversarialFixturesDir();
+    expect(fixtures).toContain('/packages/core/dist/testing/');
+    expect(existsSync(`${fixtures}fork-bomb.c`)).toBe(true);
     const core = await import(new URL('../packages/core/dist/index.js', import.meta.url).href);
     const judge = new core.Judge({ runner: new testing.FakeRunner() });
     expect((await judge.run({ language: 'python3', source: 'x', stdin: 'ok' })).tests[0].stdout).toBe('ok');

@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig([
@@ -17,5 +18,7 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     external: ['vitest', '@judgekit/core'],
+    // The adversarial suite's hostile programs ship beside the bundle, where it looks for them.
+    onSuccess: async () => cpSync('src/testing/adversarial/fixtures', 'dist/testing/fixtures', { recursive: true }),
   },
 ]);

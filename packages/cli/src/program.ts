@@ -62,6 +62,8 @@ export function buildProgram(): Command {
     .option('--shutdown-timeout-ms <ms>', `on SIGTERM, time for submissions to finish (default 30000; ${serveEnv.shutdownTimeoutMs})`)
     .option('--prefix <path>', `path prefix of every route (default none; ${serveEnv.prefix})`)
     .option('--no-docs', `do not serve /docs (${serveEnv.docs}=false)`)
+    .option('--judge0-prefix <path>', `path prefix of the Judge0-compatible routes (default: the root; ${serveEnv.judge0Prefix})`)
+    .option('--no-judge0', `do not serve the Judge0-compatible API (${serveEnv.judge0}=false)`)
     .option('--log-level <level>', `pino level (default info; ${serveEnv.logLevel})`)
     .option('--trust-proxy', `trust X-Forwarded-* (${serveEnv.trustProxy})`)
     .option('--config <file>', `JSON config file with the same settings in camelCase (${configEnv})`)
@@ -81,6 +83,8 @@ export function buildProgram(): Command {
         shutdownTimeoutMs: fromCli('shutdownTimeoutMs'),
         prefix: fromCli('prefix'),
         docs: fromCli('docs'),
+        judge0: fromCli('judge0'),
+        judge0Prefix: fromCli('judge0Prefix'),
         logLevel: fromCli('logLevel'),
         trustProxy: fromCli('trustProxy'),
         config: opts.config as string | undefined,

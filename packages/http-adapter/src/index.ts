@@ -1,13 +1,17 @@
 /**
- * judgekit over HTTP: a Fastify plugin and a standalone server with the seed API, `/v1`, Piston v2, OpenAPI docs and metrics.
+ * judgekit over HTTP: a Fastify plugin and a standalone server with the seed API, `/v1`, Piston v2, Judge0 CE 1.13.1, OpenAPI docs and metrics.
  *
  * @packageDocumentation
  * @module @judgekit/http-adapter
  */
 // The public surface of @judgekit/http-adapter: every export is listed by name.
 export { type ErrorBody, type HttpErrorCode, httpErrorCodes, statusOfCode } from './errors/http-errors.js';
+export type { Judge0ApiOptions, Judge0Defaults } from './judge0/options.js';
+export type { ZipLimits } from './judge0/zip.js';
 export type { JudgekitPluginOptions, RateLimitOptions } from './options.js';
-export { toPistonResponse } from './piston/routes.js';
+export { toPistonResponse } from './piston/mapper.js';
+export type { PistonExecuteResponse, PistonStage } from './piston/schemas.js';
 export { judgekitPlugin } from './plugin.js';
-export { type SeedResult, type SeedStatus, seedStatus, toSeedResult } from './seed/seed-status.js';
+export { seedStatus, toSeedResult } from './seed/mapper.js';
+export type { SeedResult, SeedStatus } from './seed/schemas.js';
 export { type CreateServerOptions, createServer, type JudgekitServer } from './server.js';

@@ -1,4 +1,5 @@
 import type { Judge } from '@judgekit/core';
+import { type Judge0ApiOptions, type ResolvedJudge0Options, resolveJudge0Options } from './judge0/options.js';
 
 /** Per-key (or per-address) rate limit. */
 export interface RateLimitOptions {
@@ -41,8 +42,11 @@ export interface JudgekitPluginOptions {
   seedApi?: boolean;
   /** Serve the Piston v2 API (`/api/v2/runtimes`, `/api/v2/execute`). @defaultValue true */
   pistonApi?: boolean;
-  /** How long a detected language version (or its absence) is reused, in milliseconds. @defaultValue 300000 */
-  versionCacheMs?: number;
+  /**
+   * Serve the Judge0 CE 1.13.1-compatible API (`/submissions`, `/languages`, `/statuses`, ...),
+   * at the root unless `prefix` moves it; `false` turns it off. @defaultValue true
+   */
+  judge0?: boolean | Judge0ApiOptions;
 }
 
 /** @internal Options with defaults filled in. */
@@ -57,7 +61,7 @@ export interface ResolvedPluginOptions {
   metrics: boolean;
   seedApi: boolean;
   pistonApi: boolean;
-  versionCacheMs: number;
+  judge0: ResolvedJudge0Options | null;
 }
 
 /** @internal */
@@ -74,6 +78,6 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     metrics: options.metrics ?? true,
     seedApi: options.seedApi ?? true,
     pistonApi: options.pistonApi ?? true,
-    versionCacheMs: options.versionCacheMs ?? 300_000,
+    judge0: options.judge0 === false ? null : resolveJudge0Options(options.judge0 === true ? {} : options.judge0),
   };
 }

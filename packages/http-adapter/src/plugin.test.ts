@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { type FakeProgram, FakeRunner, Judge, type JudgeOptions } from '@judgekit/core';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -329,6 +330,25 @@ describe('operations', () => {
     expect((await app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
   });
 
+  it('declares what each route really answers: no body on 204, an event stream on the events route', async () => {
+    const app = await server();
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(doc.paths['/v1/submissions/{id}'].delete.responses['204']).toEqual({ description: 'Deleted; no body.' });
+    expect(Object.keys(doc.paths['/v1/submissions/{id}/events'].get.responses['200'].content)).toEqual(['text/event-stream']);
+    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['operations', 'seed', 'v1', 'piston', 'judge0']);
+    const deleted = await app.inject({ method: 'DELETE', url: '/v1/submissions/unknown' });
+    expect(deleted.json().error.code).toBe('JDG_ERR_SUBMISSION_NOT_FOUND');
+  });
+
+  it('leaves the APIs turned off out of the routes and the document', async () => {
+    const app = await server(versionProbe, { seedApi: false, pistonApi: false, judge0: false });
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/api/v2') || p === '/execute')).toBe(false);
+    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(['operations', 'v1']);
+    expect((await app.inject({ method: 'POST', url: '/execute', payload: { source_code: 'x' } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/statuses' })).statusCode).toBe(404);
+  });
+
   it('serves under a prefix and answers paths outside it in the same error shape', async () => {
     const app = await server(versionProbe, { prefix: '/judge' });
     expect((await app.inject({ method: 'GET', url: '/judge/healthz' })).statusCode).toBe(200);
@@ -379,6 +399,37 @@ describe('Piston v2', () => {
       payload: { language: 'python3', version: '2.7', files: [{ content: '' }] },
     });
     expect(v.json()).toEqual({ message: 'python3-2.7 runtime is unknown' });
+  });
+
+  it('leaves limits to the judge: compile_cpu_time is checked against the CPU maximum, not the wall one', async () => {
+    const app = await server(versionProbe, {}, { maxLimits: { cpuTimeMs: 5000, wallTimeMs: 60_000 } });
+    const execute = (extra: Record<string, number>) =>
+      app.inject({ method: 'POST', url: '/api/v2/execute', payload: { language: 'c', files: [{ content: 'int main(){}' }], ...extra } });
+    const cpu = await execute({ compile_cpu_time: 10_000 });
+    expect(cpu.statusCode).toBe(400);
+    expect(cpu.json()).toEqual({ message: 'compile_cpu_time cannot exceed the configured limit of 5000' });
+    expect((await execute({ run_timeout: 70_000 })).json()).toEqual({ message: 'run_timeout cannot exceed the configured limit of 60000' });
+    expect((await execute({ compile_timeout: 10_000, run_cpu_time: 5000 })).statusCode).toBe(200);
+  });
+
+  it('cancels the run when the client goes away', async () => {
+    const g = gate();
+    const s = await createServer({ runner: new FakeRunner({ program: g.program }), logger: false, port: 0 });
+    servers.push(s);
+    const base = await s.listen();
+    const client = request(`${base}/api/v2/execute`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    client.on('error', () => {});
+    client.end(JSON.stringify({ language: 'python3', files: [{ content: 'x' }] }));
+    await until(
+      async () => s.judge.stats().running,
+      (n) => n === 1,
+    );
+    client.destroy();
+    await until(
+      async () => s.judge.stats().cancelled,
+      (n) => n === 1,
+    );
+    expect(s.judge.stats().running).toBe(0);
   });
 
   it('answers schema violations as { message }', async () => {

@@ -2,18 +2,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import websocket from '@fastify/websocket';
 import type { JudgeEvent } from '@judgekit/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import { apis } from './apis.js';
 import { AdapterContext } from './context.js';
 import { errorBody, HttpError, toHttpFailure } from './errors/http-errors.js';
+import { authnHeader, credential } from './judge0/auth.js';
 import { AdapterMetrics } from './ops/metrics.js';
-import { opsRoutes } from './ops/routes.js';
 import { type JudgekitPluginOptions, resolvePluginOptions } from './options.js';
-import { pistonRoutes } from './piston/routes.js';
-import { seedRoutes } from './seed/routes.js';
-import { eventRoutes, v1Routes } from './v1/routes.js';
 import { adapterVersion } from './version.js';
 
 declare module 'fastify' {
@@ -47,9 +44,10 @@ declare module 'fastify' {
  */
 export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (app, rawOptions) => {
   const options = resolvePluginOptions(rawOptions);
-  const ctx = new AdapterContext(options);
+  const metrics = options.metrics ? new AdapterMetrics(options.judge) : null;
+  const ctx = new AdapterContext(options, metrics);
   const { judge } = ctx;
-  const metrics = options.metrics ? new AdapterMetrics(judge) : null;
+  const served = apis.filter((api) => api.enabled?.(options) ?? true);
 
   app.setValidatorCompiler(validatorCompiler);
   // Responses are built by the routes from typed data; plain JSON.stringify keeps reads fast.
@@ -66,19 +64,15 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
           title: 'judgekit',
           version: adapterVersion,
           description:
-            'Run untrusted code in real sandboxes and judge it. The seed API, the versioned API (`/v1`) and Piston v2 compatibility. ' +
-            'Every judgekit error answers `{ error: { code, message, details } }`; the Piston routes answer `{ message }`.',
+            'Run untrusted code in real sandboxes and judge it. The seed API, the versioned API (`/v1`) and compatibility APIs. ' +
+            'Every judgekit error answers `{ error: { code, message, details } }`; a compatibility API answers in the shape of the ' +
+            'system it imitates (Piston: `{ message }`).',
         },
-        tags: [
-          { name: 'seed', description: 'The seed’s API, unchanged.' },
-          { name: 'v1', description: 'The versioned API.' },
-          { name: 'piston', description: 'Piston v2 compatibility.' },
-          { name: 'operations', description: 'Health, readiness, metrics.' },
-        ],
+        tags: served.map((api) => ({ name: api.name, description: api.description })),
         components: options.apiKeys.length > 0 ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
         security: options.apiKeys.length > 0 ? [{ bearer: [] }] : [],
       },
-      transform: jsonSchemaTransform,
+      transform: openApiTransform,
     });
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
   }
@@ -100,13 +94,13 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
   if (digests.length > 0) {
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
-      if (config?.public || isDocsRoute(request)) return;
+      // Judge0 routes authenticate themselves (X-Auth-Token) and answer in Judge0's shapes.
+      if (config?.public || config?.judge0 || isDocsRoute(request)) return;
       const key = bearer(request);
       // Compare digests in constant time so a key cannot be guessed byte by byte.
       const given = key === null ? null : digest(key);
       if (given === null || !digests.some((d) => timingSafeEqual(d, given))) {
         throw new HttpError(
-          401,
           'JDG_ERR_HTTP_UNAUTHORIZED',
           key === null ? 'An API key is required: Authorization: Bearer KEY.' : 'The API key is not valid.',
           {},
@@ -124,13 +118,12 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
       timeWindow: timeWindowMs,
       keyGenerator: (request) => {
         // Only configured keys (checked above) count apart; without keys an invented token must not buy a fresh bucket.
-        const key = digests.length > 0 ? bearer(request) : null;
+        const key = digests.length > 0 ? (bearer(request) ?? credential(request, authnHeader)) : null;
         return key ? `key:${digest(key).toString('base64')}` : `ip:${request.ip}`;
       },
       errorResponseBuilder: (_request, context) => {
         const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
         return new HttpError(
-          429,
           'JDG_ERR_HTTP_RATE_LIMITED',
           `Rate limit of ${context.max} requests per ${context.after} reached; retry in ${seconds} s.`,
           { limit: context.max, retryAfterSeconds: seconds },
@@ -203,22 +196,21 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
     metrics?.close();
   });
 
-  await opsRoutes(app, ctx, metrics);
-  if (options.seedApi) await seedRoutes(app, ctx);
-  await v1Routes(app, ctx);
-  await app.register(async (child: FastifyInstance) => {
-    await child.register(websocket, { options: { maxPayload: 64 * 1024 } });
-    await eventRoutes(child, ctx);
-  });
-  if (options.pistonApi) {
-    await app.register(
-      async (child: FastifyInstance) => {
-        await pistonRoutes(child, ctx);
-        child.setNotFoundHandler((_request, reply) => reply.code(404).send({ message: 'Not Found' }));
-      },
-      { prefix: '/api/v2' },
-    );
+  for (const api of served) {
+    await app.register((child: FastifyInstance) => api.register(child, ctx), api.prefix ? { prefix: api.prefix } : {});
   }
+};
+
+/**
+ * The zod type provider's transform, with one fix: a 204 answer has no body, so the document
+ * declares none (a zod `null` would otherwise show as a JSON body).
+ */
+const openApiTransform: typeof jsonSchemaTransform = (input) => {
+  const out = jsonSchemaTransform(input);
+  const response = (out.schema as { response?: Record<string, { description?: string }> }).response;
+  const noContent = response?.['204'];
+  if (response && noContent) response['204'] = { type: 'null', description: noContent.description ?? 'No content.' } as never;
+  return out;
 };
 
 function digest(key: string): Buffer {

@@ -38,6 +38,8 @@ describe('serve settings', () => {
         JUDGEKIT_MAX_WAIT_MS: '5',
         JUDGEKIT_SHUTDOWN_TIMEOUT_MS: '6',
         JUDGEKIT_PREFIX: '/judge',
+        JUDGEKIT_JUDGE0: 'false',
+        JUDGEKIT_JUDGE0_PREFIX: '/judge0',
         JUDGEKIT_LOG_LEVEL: 'warn',
         JUDGEKIT_TRUST_PROXY: '1',
       },
@@ -53,6 +55,8 @@ describe('serve settings', () => {
       maxWaitMs: 5,
       shutdownTimeoutMs: 6,
       prefix: '/judge',
+      judge0: false,
+      judge0Prefix: '/judge0',
       logLevel: 'warn',
       trustProxy: true,
     });
@@ -63,5 +67,6 @@ describe('serve settings', () => {
     expect(() => resolveServeConfig({ runner: 'chroot' }, {})).toThrow(ConfigError);
     expect(() => resolveServeConfig({ config: configFile({ colour: 'red' }) }, {})).toThrow(/config file .*: \(root\)|colour/);
     expect(() => resolveServeConfig({ config: '/nonexistent/judgekit.json' }, {})).toThrow(/cannot be read/);
+    expect(() => resolveServeConfig({ judge0Prefix: 'judge0' }, {})).toThrow(/judge0Prefix: a path like \/judge0/);
   });
 });

@@ -21,6 +21,11 @@ export const serveConfigSchema = z.strictObject({
   shutdownTimeoutMs: int(0, 3_600_000).describe('On SIGTERM, how long submissions may take to finish, in milliseconds.'),
   prefix: z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path like /judge, or empty'),
   docs: bool.describe('Serve Swagger UI at /docs.'),
+  judge0: bool.describe('Serve the Judge0 CE 1.13.1-compatible API.'),
+  judge0Prefix: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path like /judge0, or empty')
+    .describe('Path prefix of the Judge0 routes.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   trustProxy: bool.describe('Trust X-Forwarded-* (behind a proxy).'),
   defaultLimits: limitsSchema.optional().describe('Limits when a submission sets none (config file only).'),
@@ -46,6 +51,8 @@ export function serveDefaults(): ServeConfig {
     shutdownTimeoutMs: 30_000,
     prefix: '',
     docs: true,
+    judge0: true,
+    judge0Prefix: '',
     logLevel: 'info',
     trustProxy: false,
   };
@@ -66,6 +73,8 @@ export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxL
   shutdownTimeoutMs: 'JUDGEKIT_SHUTDOWN_TIMEOUT_MS',
   prefix: 'JUDGEKIT_PREFIX',
   docs: 'JUDGEKIT_DOCS',
+  judge0: 'JUDGEKIT_JUDGE0',
+  judge0Prefix: 'JUDGEKIT_JUDGE0_PREFIX',
   logLevel: 'JUDGEKIT_LOG_LEVEL',
   trustProxy: 'JUDGEKIT_TRUST_PROXY',
 };

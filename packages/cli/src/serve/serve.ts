@@ -25,6 +25,7 @@ export async function serve(config: ServeConfig, io: { stderr: NodeJS.WritableSt
     maxWaitMs: config.maxWaitMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     docs: config.docs,
+    judge0: config.judge0 ? { prefix: config.judge0Prefix } : false,
     trustProxy: config.trustProxy,
     logger: { level: config.logLevel },
   });

@@ -1,8 +1,9 @@
 import { type ErrorCode, type InputIssue, isJudgeError } from '@judgekit/core';
 
 /**
- * Codes only the HTTP layer raises (the transport, not the judge). They share the
- * `JDG_ERR_<AREA>_<PROBLEM>` form and the error body of {@link ErrorBody}.
+ * Codes only the HTTP layer raises (the transport, not the judge), with their meaning. They share
+ * the `JDG_ERR_<AREA>_<PROBLEM>` form and the error body of {@link ErrorBody}; `docs/http.md`
+ * lists each one with its status, and a test fails when one is missing there.
  */
 export const httpErrorCodes = {
   JDG_ERR_HTTP_UNAUTHORIZED: 'The request carries no API key, or one that is not configured (`Authorization: Bearer KEY`).',
@@ -14,12 +15,15 @@ export const httpErrorCodes = {
   JDG_ERR_HTTP_INTERNAL: 'The server failed unexpectedly while handling the request.',
 } as const;
 
+/** A code of the HTTP layer. */
+export type HttpLayerCode = keyof typeof httpErrorCodes;
+
 /** A code carried by an HTTP error body: a judge code or an HTTP-layer code. */
-export type HttpErrorCode = ErrorCode | keyof typeof httpErrorCodes;
+export type HttpErrorCode = ErrorCode | HttpLayerCode;
 
 /**
- * The one JSON shape of every error answered by judgekit's own routes (the Piston routes answer
- * `{ message }` as Piston does).
+ * The one JSON shape of every error answered by judgekit's own routes (the compatibility APIs
+ * answer in the shape of the system they imitate, e.g. Piston's `{ message }`).
  *
  * @example
  * ```json
@@ -31,8 +35,12 @@ export interface ErrorBody {
   error: { code: HttpErrorCode; message: string; details: { issues?: InputIssue[]; [key: string]: unknown } };
 }
 
-/** HTTP status of each judge error code; a code not listed answers 500. */
-export const statusOfCode: Readonly<Record<string, number>> = {
+/**
+ * The HTTP status of every code, judge and HTTP layer alike. Typed by the code: a code added to
+ * the core without a status here fails the type check, so it can never silently answer 500.
+ * Codes that only a broken server or a misconfigured judge can raise are 500.
+ */
+export const statusOfCode: Readonly<Record<HttpErrorCode, number>> = {
   JDG_ERR_INPUT_INVALID: 400,
   JDG_ERR_LANGUAGE_UNKNOWN: 422,
   JDG_ERR_LANGUAGE_INVALID: 500,
@@ -51,7 +59,23 @@ export const statusOfCode: Readonly<Record<string, number>> = {
   JDG_ERR_RUNNER_CLOSED: 503,
   JDG_ERR_STORE_FAILED: 500,
   JDG_ERR_CONFIG_INVALID: 500,
-};
+  JDG_ERR_LISTING_UNAVAILABLE: 501,
+  JDG_ERR_HTTP_UNAUTHORIZED: 401,
+  JDG_ERR_HTTP_RATE_LIMITED: 429,
+  JDG_ERR_HTTP_BODY_TOO_LARGE: 413,
+  JDG_ERR_HTTP_BODY_MALFORMED: 400,
+  JDG_ERR_HTTP_MEDIA_TYPE: 415,
+  JDG_ERR_HTTP_ROUTE_NOT_FOUND: 404,
+  JDG_ERR_HTTP_INTERNAL: 500,
+} satisfies Record<HttpErrorCode, number>;
+
+/** Codes answered with `Retry-After`: waiting (or another instance) helps. */
+const retryable: ReadonlySet<HttpErrorCode> = new Set<HttpErrorCode>([
+  'JDG_ERR_QUEUE_FULL',
+  'JDG_ERR_JUDGE_CLOSED',
+  'JDG_ERR_SANDBOX_UNAVAILABLE',
+  'JDG_ERR_RUNNER_CLOSED',
+]);
 
 /** An error on its way to the client: status, body, extra headers. */
 export interface HttpFailure {
@@ -62,17 +86,18 @@ export interface HttpFailure {
   headers: Record<string, string>;
 }
 
-/** @internal An error raised by the HTTP layer itself, carrying its code and status. */
+/** @internal An error raised by the HTTP layer itself, carrying its code (and so its status). */
 export class HttpError extends Error {
+  readonly status: number;
   constructor(
-    readonly status: number,
-    readonly code: keyof typeof httpErrorCodes,
+    readonly code: HttpLayerCode,
     message: string,
     readonly details: ErrorBody['error']['details'] = {},
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'HttpError';
+    this.status = statusOfCode[code];
   }
 }
 
@@ -91,13 +116,16 @@ interface FastifyLikeError {
  */
 export function toHttpFailure(error: unknown, retryAfterSeconds: number): HttpFailure {
   if (error instanceof HttpError) {
-    return { status: error.status, code: error.code, message: error.message, details: error.details, headers: error.headers };
+    return withRetry(
+      { status: error.status, code: error.code, message: error.message, details: error.details, headers: { ...error.headers } },
+      retryAfterSeconds,
+    );
   }
   if (isJudgeError(error)) {
-    const status = statusOfCode[error.code] ?? 500;
-    const headers: Record<string, string> = {};
-    if (error.code === 'JDG_ERR_QUEUE_FULL' || error.code === 'JDG_ERR_JUDGE_CLOSED') headers['retry-after'] = String(retryAfterSeconds);
-    return { status, code: error.code, message: error.message, details: error.details, headers };
+    const code = error.code as ErrorCode;
+    // A code from a newer core than this adapter knows still answers in the error shape.
+    const status = statusOfCode[code] ?? 500;
+    return withRetry({ status, code, message: error.message, details: error.details, headers: {} }, retryAfterSeconds);
   }
   const e = (error ?? {}) as FastifyLikeError;
   if (Array.isArray(e.validation)) {
@@ -113,25 +141,31 @@ export function toHttpFailure(error: unknown, retryAfterSeconds: number): HttpFa
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return http(413, 'JDG_ERR_HTTP_BODY_TOO_LARGE', 'The request body is larger than the body limit.');
+      return http('JDG_ERR_HTTP_BODY_TOO_LARGE', 'The request body is larger than the body limit.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return http(400, 'JDG_ERR_HTTP_BODY_MALFORMED', `The request body is not valid JSON: ${e.message ?? ''}`.trim());
+      return http('JDG_ERR_HTTP_BODY_MALFORMED', `The request body is not valid JSON: ${e.message ?? ''}`.trim());
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return http(415, 'JDG_ERR_HTTP_MEDIA_TYPE', e.message ?? 'Unsupported media type.');
+      return http('JDG_ERR_HTTP_MEDIA_TYPE', e.message ?? 'Unsupported media type.');
   }
   // JSON.parse errors thrown by a content parser arrive as SyntaxError with status 400.
   if (error instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message ?? ''))) {
-    return http(400, 'JDG_ERR_HTTP_BODY_MALFORMED', `The request body is not valid JSON: ${e.message ?? ''}`.trim());
+    return http('JDG_ERR_HTTP_BODY_MALFORMED', `The request body is not valid JSON: ${e.message ?? ''}`.trim());
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return { status: e.statusCode, code: 'JDG_ERR_INPUT_INVALID', message: e.message ?? 'Bad request.', details: {}, headers: {} };
   }
-  return http(500, 'JDG_ERR_HTTP_INTERNAL', 'The server failed while handling the request; the log has the details.');
+  return http('JDG_ERR_HTTP_INTERNAL', 'The server failed while handling the request; the log has the details.');
 }
 
-function http(status: number, code: keyof typeof httpErrorCodes, message: string): HttpFailure {
-  return { status, code, message, details: {}, headers: {} };
+function withRetry(failure: HttpFailure, retryAfterSeconds: number): HttpFailure {
+  if (retryable.has(failure.code) && failure.headers['retry-after'] === undefined)
+    failure.headers['retry-after'] = String(retryAfterSeconds);
+  return failure;
+}
+
+function http(code: HttpLayerCode, message: string): HttpFailure {
+  return { status: statusOfCode[code], code, message, details: {}, headers: {} };
 }
 
 /** `body.files.0.name` style path from a validation entry (ajv or zod via the type provider). */
@@ -142,6 +176,6 @@ function validationPath(v: { instancePath?: string; params?: Record<string, unkn
 }
 
 /** The JSON body of a failure. */
-export function errorBody(failure: HttpFailure): ErrorBody {
+export function errorBody(failure: Pick<HttpFailure, 'code' | 'message' | 'details'>): ErrorBody {
   return { error: { code: failure.code, message: failure.message, details: failure.details } };
 }

@@ -1,64 +1,69 @@
 import type { RunnerHealth } from '@judgekit/core';
-import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { AdapterContext } from '../context.js';
-import { healthResponse, readyResponse } from '../schemas.js';
-import type { AdapterMetrics } from './metrics.js';
+import type { HttpApi } from '../http/api.js';
+import { healthResponse, readyResponse } from './schemas.js';
 
 const tags = ['operations'];
 const healthCacheMs = 2_000;
 
 /** `/healthz` (the process answers), `/readyz` (the runner can open sandboxes), `/metrics` (Prometheus). */
-export async function opsRoutes(app: FastifyInstance, ctx: AdapterContext, metrics: AdapterMetrics | null): Promise<void> {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-  let cached: { at: number; health: Promise<RunnerHealth> } | undefined;
+export const opsApi: HttpApi = {
+  name: 'operations',
+  description: 'Health, readiness, metrics.',
+  async register(app, ctx) {
+    const r = app.withTypeProvider<ZodTypeProvider>();
+    const { metrics } = ctx;
+    let cached: { at: number; health: Promise<RunnerHealth> } | undefined;
 
-  r.get(
-    '/healthz',
-    {
-      config: { rateLimit: false, public: true },
-      schema: { tags, summary: 'Liveness: the process answers', response: { 200: healthResponse } },
-    },
-    async () => ({ status: 'ok' as const }),
-  );
-
-  r.get(
-    '/readyz',
-    {
-      config: { rateLimit: false, public: true },
-      schema: {
-        tags,
-        summary: 'Readiness: the runner can open sandboxes and the judge takes work',
-        description: '200 when ready, 503 otherwise (also while shutting down), with the runner’s problems and their fixes.',
-        response: { 200: readyResponse, 503: readyResponse },
-      },
-    },
-    async (_request, reply) => {
-      // The runner's health check may start a process; a short cache keeps probes cheap.
-      if (!cached || Date.now() - cached.at > healthCacheMs) {
-        cached = {
-          at: Date.now(),
-          health: ctx.judge.health(),
-        };
-      }
-      const health = await cached.health;
-      const accepting = ctx.judge.accepting && !ctx.shutdown.signal.aborted;
-      const ready = health.ready && accepting;
-      return reply.code(ready ? 200 : 503).send({ ready, runner: ctx.judge.runner?.name ?? 'none', accepting, problems: health.problems });
-    },
-  );
-
-  if (metrics) {
-    app.get(
-      '/metrics',
+    r.get(
+      '/healthz',
       {
-        config: { rateLimit: false },
-        schema: { tags, summary: 'Prometheus metrics', description: 'Queue depth, running, finished by verdict, durations, failures.' },
+        config: { rateLimit: false, public: true },
+        schema: { tags, summary: 'Liveness: the process answers', response: { 200: healthResponse } },
+      },
+      async () => ({ status: 'ok' as const }),
+    );
+
+    r.get(
+      '/readyz',
+      {
+        config: { rateLimit: false, public: true },
+        schema: {
+          tags,
+          summary: 'Readiness: the runner can open sandboxes and the judge takes work',
+          description: '200 when ready, 503 otherwise (also while shutting down), with the runner’s problems and their fixes.',
+          response: { 200: readyResponse, 503: readyResponse },
+        },
       },
       async (_request, reply) => {
-        const body = await metrics.registry.metrics();
-        return reply.type(metrics.registry.contentType).send(body);
+        // The runner's health check may start a process; a short cache keeps probes cheap.
+        if (!cached || Date.now() - cached.at > healthCacheMs) {
+          cached = {
+            at: Date.now(),
+            health: ctx.judge.health(),
+          };
+        }
+        const health = await cached.health;
+        const accepting = ctx.judge.accepting && !ctx.shutdown.signal.aborted;
+        const ready = health.ready && accepting;
+        return reply
+          .code(ready ? 200 : 503)
+          .send({ ready, runner: ctx.judge.runner?.name ?? 'none', accepting, problems: health.problems });
       },
     );
-  }
-}
+
+    if (metrics) {
+      app.get(
+        '/metrics',
+        {
+          config: { rateLimit: false },
+          schema: { tags, summary: 'Prometheus metrics', description: 'Queue depth, running, finished by verdict, durations, failures.' },
+        },
+        async (_request, reply) => {
+          const body = await metrics.registry.metrics();
+          return reply.type(metrics.registry.contentType).send(body);
+        },
+      );
+    }
+  },
+};

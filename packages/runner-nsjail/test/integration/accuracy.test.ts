@@ -1,14 +1,5 @@
-import { afterAll, beforeAll, describe } from 'vitest';
+import { runnerAccuracySuite } from '@judgekit/core/testing';
 import { NsjailRunner } from '../../src/index.js';
-import { accuracyCases } from './harness.js';
 import { nsjailAvailable } from './nsjail-available.js';
 
-describe.runIf(nsjailAvailable())('nsjail limits and measurement accuracy', () => {
-  let runner: NsjailRunner;
-  beforeAll(() => {
-    runner = new NsjailRunner();
-  });
-  afterAll(() => runner.close());
-
-  accuracyCases(() => runner, { hostBoundMs: 3000 });
-});
+if (nsjailAvailable()) runnerAccuracySuite({ name: 'nsjail', createRunner: () => new NsjailRunner(), hostBoundMs: 3000 });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { defaultLimits, isJudgeError, type Limits, python3, type Sandbox } from '@judgekit/core';
+import { processesWithUids } from '@judgekit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NsjailRunner } from '../../src/index.js';
-import { processesWithUids } from './harness.js';
 import { nsjailAvailable } from './nsjail-available.js';
 
 const MiB = 1024 * 1024;

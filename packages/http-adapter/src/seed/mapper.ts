@@ -1,23 +1,9 @@
-import type { SubmissionResult } from '@judgekit/core';
+import type { SubmissionInput, SubmissionResult } from '@judgekit/core';
+import type { SeedExecuteBody, SeedResult, SeedStatus } from './schemas.js';
 
-/** The statuses of the seed's API, in its words. */
-export type SeedStatus = 'PENDING' | 'PROCESSING' | 'OK' | 'TLE' | 'RE' | 'INTERNAL_ERROR';
-
-/** The body of `GET /result/{submission_id}`: the seed's fields, plus `verdict` and `message` from judgekit. */
-export interface SeedResult {
-  submission_id: string;
-  status: SeedStatus;
-  stdout: string;
-  stderr: string;
-  exit_code: number | null;
-  /** Wall time of the run in seconds (the seed's unit), or null before it ran. */
-  execution_time: number | null;
-  /** Peak memory of the run in kilobytes (the seed's unit, as `ru_maxrss`), or null before it ran. */
-  memory: number | null;
-  /** judgekit's verdict (`accepted`, `memory_limit_exceeded`, ...), or null until done. Extra field. */
-  verdict: string | null;
-  /** Why the status, when it is not OK (limit hit, compile error, internal failure). Extra field. */
-  message: string | null;
+/** The seed's body as a judgekit submission: the seed's limits are the judge's defaults. */
+export function toSubmissionInput(body: SeedExecuteBody): SubmissionInput {
+  return { language: body.language, source: body.source_code, stdin: body.stdin_data };
 }
 
 /**

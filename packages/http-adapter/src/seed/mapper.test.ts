@@ -1,6 +1,6 @@
 import type { SubmissionResult } from '@judgekit/core';
 import { describe, expect, it } from 'vitest';
-import { seedStatus, toSeedResult } from './seed-status.js';
+import { seedStatus, toSeedResult } from './mapper.js';
 
 const step = {
   exitCode: 0,

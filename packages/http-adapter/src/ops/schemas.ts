@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** Shapes of the operations routes: health, readiness. */
+
+export const healthResponse = z.object({ status: z.literal('ok') });
+
+export const readyResponse = z.object({
+  ready: z.boolean(),
+  runner: z.string(),
+  accepting: z.boolean(),
+  problems: z.array(z.object({ message: z.string(), fix: z.string().optional() })),
+});
