@@ -582,6 +582,38 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
       expect(stats.submissions.total).toBeGreaterThan(0);
     });
 
+    it('lists submissions newest first, page by page, with Judge0’s meta', async () => {
+      const fresh = await start();
+      try {
+        const a = json(fresh.base);
+        const created = (
+          await a.call('POST', '/submissions/batch', {
+            submissions: ['one', 'two', 'three'].map((word) => ({ language_id: 46, source_code: `echo ${word}` })),
+          })
+        ).body as { token: string }[];
+        for (const { token } of created) await a.poll(token, (s) => (s.status as { id: number }).id > 2, 'status');
+        const first = (await a.call('GET', '/submissions?page=1&per_page=2&fields=token,stdout')).body;
+        expect(first).toEqual({
+          submissions: [
+            { token: created[2]!.token, stdout: 'three\n' },
+            { token: created[1]!.token, stdout: 'two\n' },
+          ],
+          meta: { current_page: 1, next_page: 2, prev_page: null, total_pages: 2, total_count: 3 },
+        });
+        const second = (await a.call('GET', '/submissions?page=2&per_page=2&base64_encoded=true&fields=stdout')).body;
+        expect(second).toEqual({
+          submissions: [{ stdout: 'b25lCg==\n' }],
+          meta: { current_page: 2, next_page: null, prev_page: 1, total_pages: 2, total_count: 3 },
+        });
+        expect((await a.call('GET', '/submissions?page=9')).body).toMatchObject({
+          submissions: [],
+          meta: { current_page: 9, total_count: 3 },
+        });
+      } finally {
+        await fresh.server.close();
+      }
+    });
+
     it('answers 404 for an unknown token in Rails’ shape', async () => {
       expect(await api.call('GET', `/submissions/${randomUUID()}`)).toMatchObject({
         status: 404,
