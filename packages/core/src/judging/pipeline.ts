@@ -6,7 +6,7 @@ import { type PreparedSubmission, toSandboxFiles } from '../submission/prepare.j
 import type { StepResult, SubmissionResult, TestResult } from '../submission/result.js';
 import type { Checker } from '../submission/schema.js';
 import { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './checkers.js';
-import { CustomChecker, compileArgv, describeCompileFailure } from './custom-checker.js';
+import { CustomChecker, compileArgv, describeCompileFailure, mergedStderrArgv } from './custom-checker.js';
 import { addToSummary } from './summary.js';
 import { classifyRun, overallVerdict, testVerdict } from './verdicts.js';
 
@@ -109,7 +109,7 @@ export async function runPipeline(
     await box.write(toSandboxFiles(submission.files), { signal });
     if (language.compile) {
       const limits = submission.compileLimits;
-      const out = await box.exec({ argv: compileArgv(language, limits), limits, env: language.env }, { signal });
+      const out = await box.exec({ argv: compileArgv(language, limits, submission.compileArgs), limits, env: language.env }, { signal });
       result.compile = toStep(out);
       hooks.onCompiled?.(id, result.compile);
       if (out.exitCode !== 0 || out.limitExceeded) {
@@ -131,7 +131,8 @@ export async function runPipeline(
       if (failed && submission.stopOnFirstFailure) {
         outcome = skippedTest(test.name);
       } else {
-        const argv = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile: language.sourceFile });
+        const command = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile: language.sourceFile });
+        const argv = submission.stderrToStdout ? mergedStderrArgv(command) : command;
         const out = await box.exec({ argv, stdin: test.input, limits: test.limits, env: language.env }, { signal });
         const run = classifyRun(out, test.limits, language);
         let check: CheckResult | null = null;
