@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { isJudgeError, maxListLimit, type SubmissionResult } from '@judgekit/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -79,7 +78,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
   const requestContext: RequestContext = {
     options,
     languageOf: (entry) => judge.languages.find(entry.language),
-    compilerOptions: false,
+    compilerOptions: true,
     callbacks: false,
   };
 
@@ -393,12 +392,16 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
   );
 
   app.get('/config_info', { schema: { tags, summary: 'Configuration (Judge0)' } }, async () =>
-    configInfo(judge, options, { compilerOptions: requestContext.compilerOptions, callbacks: requestContext.callbacks, maxQueued: 1000 }),
+    configInfo(judge, options, {
+      compilerOptions: requestContext.compilerOptions,
+      callbacks: requestContext.callbacks,
+      maxQueued: judge.maxQueued,
+    }),
   );
 
   app.get('/system_info', { schema: { tags, summary: 'System information (Judge0)' } }, async () => systemInfo());
 
-  app.get('/workers', { schema: { tags, summary: 'Workers (Judge0)' } }, async () => workersInfo(judge, availableParallelism()));
+  app.get('/workers', { schema: { tags, summary: 'Workers (Judge0)' } }, async () => workersInfo(judge, judge.concurrency));
 
   app.get('/statistics', { schema: { tags, summary: 'Statistics (Judge0)' } }, async () => {
     const names = new Map((await available()).map(({ entry, name }) => [entry.id, name]));
