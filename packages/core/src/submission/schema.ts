@@ -123,7 +123,9 @@ export const submissionSchema = z
       .array(z.string().max(4096))
       .max(64)
       .optional()
-      .describe('Extra arguments for the compiler (compiled languages), e.g. `["-O3", "-DLOCAL"]`; where they go is the language’s choice.'),
+      .describe(
+        'Extra arguments for the compiler (compiled languages), e.g. `["-O3", "-DLOCAL"]`; where they go is the language’s choice.',
+      ),
     stderrToStdout: z
       .boolean()
       .optional()
