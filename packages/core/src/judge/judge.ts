@@ -60,6 +60,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   readonly #ownBus: boolean;
   readonly #unsubscribe: () => void;
   readonly #maxQueued: number;
+  readonly #concurrency: number;
   readonly #defaults: Limits;
   readonly #max: Limits;
   readonly #closeRunner: boolean;
@@ -94,6 +95,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     this.#queuedHere = this.#ownBus ? null : new Set();
     this.#bus = options.bus ?? new InProcessBus();
     this.#maxQueued = options.maxQueued ?? 1000;
+    this.#concurrency = concurrency;
     this.#closeRunner = options.closeRunner ?? true;
     this.#cancelWaitMs = options.cancelWaitMs ?? 10_000;
     this.#records = new SubmissionRecords(this.#store, (e) => this.#publish(e), this.#stats);
@@ -133,6 +135,16 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   /** The limits applied when a submission sets none. */
   get defaultLimits(): Readonly<Limits> {
     return this.#defaults;
+  }
+
+  /** Submissions this judge runs at once (0 for an API-only judge). */
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /** Most submissions that may wait; beyond it `submit` throws `JDG_ERR_QUEUE_FULL`. */
+  get maxQueued(): number {
+    return this.#maxQueued;
   }
 
   /** The highest limits a submission may ask for. */

@@ -6,7 +6,7 @@ import { type PreparedSubmission, toSandboxFiles } from '../submission/prepare.j
 import type { StepResult, SubmissionResult, TestResult } from '../submission/result.js';
 import type { Checker } from '../submission/schema.js';
 import { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './checkers.js';
-import { CustomChecker, compileArgv, describeCompileFailure } from './custom-checker.js';
+import { CustomChecker, compileArgv, describeCompileFailure, mergedStderrArgv } from './custom-checker.js';
 import { type OutputBudget, retainOutput } from './output-budget.js';
 import { addToSummary } from './summary.js';
 import { classifyRun, overallVerdict, testVerdict } from './verdicts.js';
@@ -119,7 +119,7 @@ export async function runPipeline(
       const reserved = await budget.acquire(limits.outputBytes, signal);
       let out: ExecOutcome;
       try {
-        out = await box.exec({ argv: compileArgv(language, limits), limits, env: language.env }, { signal });
+        out = await box.exec({ argv: compileArgv(language, limits, submission.compileArgs), limits, env: language.env }, { signal });
         result.compile = toStep(out);
         kept += retainOutput(result.compile, env.maxResultOutputBytes - kept);
       } finally {
@@ -145,7 +145,8 @@ export async function runPipeline(
       if (failed && submission.stopOnFirstFailure) {
         outcome = skippedTest(test.name);
       } else {
-        const argv = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile: language.sourceFile });
+        const command = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile: language.sourceFile });
+        const argv = submission.stderrToStdout ? mergedStderrArgv(command) : command;
         // What the runner (and a custom checker's runner) may buffer for this test is held against the judge's budget.
         const reserved = await budget.acquire(test.limits.outputBytes + (checker ? submission.checkerLimits!.outputBytes : 0), signal);
         try {

@@ -198,7 +198,8 @@ export const go: LanguageDefinition = {
   aliases: ['golang'],
   extensions: ['.go'],
   sourceFile: 'main.go',
-  compile: ['go', 'build', '-o', 'main', 'main.go'],
+  // Flags must come before the file: extra compiler arguments go there.
+  compile: ({ args }) => ['go', 'build', ...args, '-o', 'main', 'main.go'],
   run: ['./main'],
   env: {
     GOCACHE: '/tmp/go-cache',

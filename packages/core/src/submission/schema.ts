@@ -138,6 +138,17 @@ export const submissionSchema = z
       .max(64)
       .optional()
       .describe('Arguments passed to the program (no NUL bytes).'),
+    compileArgs: z
+      .array(z.string().max(4096))
+      .max(64)
+      .optional()
+      .describe(
+        'Extra arguments for the compiler (compiled languages), e.g. `["-O3", "-DLOCAL"]`; where they go is the language’s choice.',
+      ),
+    stderrToStdout: z
+      .boolean()
+      .optional()
+      .describe('Write the program’s stderr into its stdout, in the order written (stderr is then empty). Default false.'),
     stopOnFirstFailure: z.boolean().optional().describe('Skip the remaining tests after the first that fails. Default false.'),
     metadata: z
       .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'metadata keys are 1-64 letters, digits, _ . : -'), z.string().max(1024))
