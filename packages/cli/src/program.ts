@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { doctor, formatDoctor } from './doctor/doctor.js';
 import { registerKeysCommand } from './keys/command.js';
 import { formatLanguages, listLanguages } from './languages.js';
 import { databaseUrlOption, registerMigrateCommand } from './migrate/command.js';
 import { databaseUrlEnv } from './migrate/history.js';
 import { addHistoryOptions, historyFlags } from './migrate/serve-options.js';
-import { run, UsageError } from './run/run.js';
+import { run } from './run/run.js';
+import { UsageError } from './run/usage-error.js';
 import { NoSandboxError } from './runners.js';
 import { ConfigError, configEnv, resolveServeConfig, serveEnv } from './serve/config.js';
 import { serve } from './serve/serve.js';
@@ -30,6 +31,8 @@ const runnerOption = () =>
 /** Exit codes: 0 success (accepted), 1 not accepted / not ready, 2 bad usage or configuration. */
 export function buildProgram(): Command {
   const program = new Command('judgekit')
+    // Usage errors (unknown option, missing argument) reach main() as CommanderError: exit code 2 for all of them.
+    .exitOverride()
     .description('Run untrusted code in real sandboxes and judge it; serve the same over HTTP.')
     .version(cliVersion(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
@@ -59,6 +62,11 @@ export function buildProgram(): Command {
       `accept this Bearer key; repeat for several (${serveEnv.apiKeys}, comma-separated)`,
       (v: string, acc: string[] = []) => [...acc, v],
     )
+    .option(
+      '--cors-origin <origin>',
+      `allow this browser origin (CORS), * for any; repeat for several; off by default (${serveEnv.corsOrigins}, comma-separated)`,
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
     .option('--rate-limit <n>', `requests per window per key or address, 0 = off (default 600; ${serveEnv.rateLimit})`)
     .option('--rate-limit-window-ms <ms>', `rate limit window (default 60000; ${serveEnv.rateLimitWindowMs})`)
     .option('--body-limit-bytes <n>', `largest request body (default 16777216; ${serveEnv.bodyLimitBytes})`)
@@ -69,6 +77,11 @@ export function buildProgram(): Command {
     .option('--judge0-prefix <path>', `path prefix of the Judge0-compatible routes (default: the root; ${serveEnv.judge0Prefix})`)
     .option('--no-judge0', `do not serve the Judge0-compatible API (${serveEnv.judge0}=false)`)
     .option('--log-level <level>', `pino level (default info; ${serveEnv.logLevel})`)
+    .addOption(
+      new Option('--log-format <format>', `auto: pretty on a terminal, JSON lines otherwise (default auto; ${serveEnv.logFormat})`).choices(
+        ['auto', 'json', 'pretty'],
+      ),
+    )
     .option('--trust-proxy', `trust X-Forwarded-* (${serveEnv.trustProxy})`)
     .option('--config <file>', `JSON config file with the same settings in camelCase (${configEnv})`);
   addHistoryOptions(serveCommand).action(async (opts: Record<string, unknown>) => {
@@ -80,6 +93,7 @@ export function buildProgram(): Command {
       concurrency: fromCli('concurrency'),
       maxQueued: fromCli('maxQueued'),
       apiKeys: fromCli('apiKey'),
+      corsOrigins: fromCli('corsOrigin'),
       rateLimit: fromCli('rateLimit'),
       rateLimitWindowMs: fromCli('rateLimitWindowMs'),
       bodyLimitBytes: fromCli('bodyLimitBytes'),
@@ -90,6 +104,7 @@ export function buildProgram(): Command {
       judge0: fromCli('judge0'),
       judge0Prefix: fromCli('judge0Prefix'),
       logLevel: fromCli('logLevel'),
+      logFormat: fromCli('logFormat'),
       trustProxy: fromCli('trustProxy'),
       ...historyFlags(fromCli),
       config: opts.config as string | undefined,
@@ -99,11 +114,13 @@ export function buildProgram(): Command {
 
   program
     .command('run')
-    .description('judge one program in a sandbox: a single run, or every NAME.in/NAME.out pair of --tests DIR')
+    .description('judge one program in a sandbox: one run (stdin from --stdin FILE or a pipe), or every test of --tests DIR')
     .argument('<file>', 'source file; the language comes from its extension unless --lang is given')
     .option('-l, --lang <language>', 'language id or alias (python3, c, cpp, java, javascript, ...)')
-    .option('--stdin <file>', 'file given on stdin (single run)')
-    .option('--tests <dir>', 'folder of NAME.in / NAME.out pairs')
+    .option('--stdin <file>', 'file given on stdin (single run); - reads this command’s stdin (the default when it is piped)')
+    .option('--tests <dir>', 'folder of tests: NAME.in with NAME.out or NAME.ans; input/ + output/; Polygon NN + NN.a')
+    .option('--in-suffix <suffix>', 'with --tests: inputs are NAME + this suffix (e.g. .in.txt)')
+    .option('--out-suffix <suffix>', 'with --tests: expected outputs are NAME + this suffix (default .out)')
     .addOption(new Option('--checker <checker>', 'output comparison (default lines)').choices(['exact', 'lines', 'tokens', 'float']))
     .option('--cpu-time-ms <ms>', 'CPU time limit per test', positiveInt('--cpu-time-ms'))
     .option('--wall-time-ms <ms>', 'wall time limit per test', positiveInt('--wall-time-ms'))
@@ -111,6 +128,19 @@ export function buildProgram(): Command {
     .option('--stop-on-first-failure', 'skip the remaining tests after the first failure')
     .addOption(runnerOption())
     .option('--json', 'print the result as JSON (no progress)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit code: 0 when every test has an expected output and passed (one run: it ran cleanly), 1 otherwise,',
+        '2 for bad usage. A test without an expected output is run and shown, but never counted as passed.',
+        '',
+        'Examples:',
+        '  judgekit run sum.py --tests tests/',
+        '  echo "4 5" | judgekit run sum.cpp',
+        '  judgekit run Main.java --tests data/ --in-suffix .in.txt --out-suffix .out.txt',
+      ].join('\n'),
+    )
     .action(async (file: string, opts: Parameters<typeof run>[1]) => {
       process.exitCode = await run(file, opts);
     });
@@ -136,9 +166,14 @@ export function buildProgram(): Command {
 /** Runs the CLI; known failures print a message (no stack) and set exit code 2 (1 for no sandbox). */
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    for (const command of program.commands) command.exitOverride();
+    await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof UsageError) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; commander already printed the message of the others.
+      process.exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? 0 : 2;
+    } else if (error instanceof ConfigError || error instanceof UsageError) {
       process.stderr.write(`judgekit: ${error.message}\n`);
       process.exitCode = 2;
     } else if (error instanceof NoSandboxError) {

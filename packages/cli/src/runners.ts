@@ -1,4 +1,21 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { Runner, RunnerHealth } from '@judgekit/core';
+
+/**
+ * How the user can run this command again, for hints: `judgekit` when it is on the PATH, else
+ * `npx judgekit` (in the repository, or a project that has the package but not on the PATH).
+ */
+export function commandName(env: NodeJS.ProcessEnv = process.env): string {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, 'judgekit'), constants.X_OK);
+      return 'judgekit';
+    } catch {}
+  }
+  return 'npx judgekit';
+}
 
 /** A sandbox backend the CLI knows by name. */
 export type RunnerKind = 'nsjail' | 'docker';
@@ -59,7 +76,7 @@ export class NoSandboxError extends Error {
           `  ${p.kind}:`,
           ...p.health.problems.map((q) => `    - ${q.message}${q.fix ? `\n      fix: ${q.fix}` : ''}`),
         ]),
-        'Run `judgekit doctor` for details.',
+        `Run \`${commandName()} doctor\` for details.`,
       ].join('\n'),
     );
     this.name = 'NoSandboxError';

@@ -9,14 +9,8 @@ export { type ErrorCode, errorCodes } from './errors/codes.js';
 export { abortError, type InputIssue, isJudgeError, JudgeError, type JudgeErrorOptions, throwIfAborted } from './errors/judge-error.js';
 export type { BusListener, JudgeEvent, SubmissionBus } from './events/contract.js';
 export { InProcessBus } from './events/in-process-bus.js';
-export {
-  Judge,
-  type JudgeHealth,
-  type JudgeReadiness,
-  type SubmitOptions,
-  type TenantOptions,
-  type WaitOptions,
-} from './judge/judge.js';
+export type { JudgeHealth, JudgeReadiness, SubmitOptions, TenantOptions, WaitOptions } from './judge/call-options.js';
+export { Judge } from './judge/judge.js';
 export type { JudgeOptions } from './judge/options.js';
 export type { JudgeStats } from './judge/stats.js';
 export { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './judging/checkers.js';
@@ -51,8 +45,17 @@ export type {
   SandboxFile,
 } from './runner/contract.js';
 export { type FakeProgram, FakeRunner, type FakeRunnerOptions } from './runner/fake-runner.js';
-export { defaultCompileLimits, defaultLimits, defaultMaxLimits, type Limits, limitNames } from './runner/limits.js';
+export { defaultCompileLimits, defaultLimits, defaultMaxLimits, type Limits, limitNames, minLimits } from './runner/limits.js';
 export { isStaleOwner, ownerOfName, ownerPrefix, processAlive, type ResourceOwner, sweepStaleOwners } from './runner/process.js';
+export {
+  checkExecRequest,
+  checkSandboxFiles,
+  maxArgBytes,
+  maxPathSegmentLength,
+  maxSandboxPathLength,
+  reservedEnvPrefix,
+  sandboxPathSegments,
+} from './runner/sandbox-rules.js';
 export { WarmPool, type WarmPoolOptions, type WarmPoolStats } from './runner/warm-pool.js';
 export type { ListPage, ListQuery, ResultStore, StoredSubmission } from './store/contract.js';
 export { defaultListLimit, listQuerySchema, matchesListQuery, maxListLimit } from './store/list.js';

@@ -76,6 +76,18 @@ export interface JudgekitPluginOptions {
   /** Serve the Piston v2 API (`/api/v2/runtimes`, `/api/v2/execute`). @defaultValue true */
   pistonApi?: boolean;
   /**
+   * Browser origins allowed to call the API (CORS), e.g. `['https://contest.example']`; `['*']`
+   * allows any. Empty or absent: no CORS headers, so browsers on other origins are refused.
+   * @defaultValue []
+   */
+  corsOrigins?: readonly string[];
+  /**
+   * Aborting it starts the drain: new submissions answer 503 `JDG_ERR_HTTP_SHUTTING_DOWN` with
+   * `Retry-After`, `/readyz` answers 503 and event streams end, while reads and held waits go on.
+   * {@link createServer} aborts it when `close()` is called.
+   */
+  shutdownSignal?: AbortSignal;
+  /**
    * Serve the Judge0 CE 1.13.1-compatible API (`/submissions`, `/languages`, `/statuses`, ...),
    * at the root unless `prefix` moves it; `false` turns it off. @defaultValue true
    */
@@ -95,6 +107,8 @@ export interface ResolvedPluginOptions {
   rateLimit: Required<RateLimitOptions> | false;
   maxWaitMs: number;
   bodyLimitBytes: number;
+  /** Most bytes of a refused (413) body read and thrown away before the connection closes. */
+  drainLimitBytes: number;
   retryAfterSeconds: number;
   docs: boolean;
   metrics: boolean;
@@ -102,11 +116,14 @@ export interface ResolvedPluginOptions {
   pistonApi: boolean;
   metricsRegistries: readonly Registry[];
   readinessChecks: readonly ReadinessCheck[];
+  corsOrigins: readonly string[];
+  shutdownSignal: AbortSignal | undefined;
   judge0: ResolvedJudge0Options | null;
 }
 
 /** @internal */
 export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPluginOptions {
+  const bodyLimitBytes = options.bodyLimitBytes ?? 16 * 1024 * 1024;
   const rateLimit = options.rateLimit === false ? false : { max: 600, timeWindowMs: 60_000, ...options.rateLimit };
   return {
     judge: options.judge,
@@ -116,7 +133,8 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     webhooks: options.webhooks ?? null,
     rateLimit,
     maxWaitMs: options.maxWaitMs ?? 60_000,
-    bodyLimitBytes: options.bodyLimitBytes ?? 16 * 1024 * 1024,
+    bodyLimitBytes,
+    drainLimitBytes: Math.max(4 * bodyLimitBytes, 64 * 1024 * 1024),
     retryAfterSeconds: options.retryAfterSeconds ?? 5,
     docs: options.docs ?? true,
     metrics: options.metrics ?? true,
@@ -124,6 +142,8 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     pistonApi: options.pistonApi ?? true,
     metricsRegistries: options.metricsRegistries ?? [],
     readinessChecks: options.readinessChecks ?? [],
+    corsOrigins: (options.corsOrigins ?? []).filter((o) => o.length > 0),
+    shutdownSignal: options.shutdownSignal,
     judge0: options.judge0 === false ? null : resolveJudge0Options(options.judge0 === true ? {} : options.judge0),
   };
 }

@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { JudgeEvent } from '@judgekit/core';
@@ -7,6 +8,7 @@ import { apis } from './apis.js';
 import { registerAuth } from './auth/hooks.js';
 import { AdapterContext } from './context.js';
 import { errorBody, toHttpFailure } from './errors/http-errors.js';
+import { acceptEmptyBodies, drainRefusedBody } from './http/body.js';
 import { AdapterMetrics } from './ops/metrics.js';
 import { type JudgekitPluginOptions, resolvePluginOptions } from './options.js';
 import { adapterVersion } from './version.js';
@@ -68,11 +70,24 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
   }
 
+  if (options.corsOrigins.length > 0) {
+    const any = options.corsOrigins.includes('*');
+    await app.register(cors, {
+      origin: any ? true : [...options.corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['location', 'retry-after', 'x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+      maxAge: 600,
+    });
+  }
+
   await registerAuth(app, options);
 
-  app.setErrorHandler((error, request, reply) => {
+  acceptEmptyBodies(app);
+  app.setErrorHandler(async (error, request, reply) => {
     const failure = toHttpFailure(error, options.retryAfterSeconds);
     if (failure.status >= 500) request.log.error({ err: error, code: failure.code }, 'request failed');
+    if (failure.status === 413) await drainRefusedBody(request, reply, options.drainLimitBytes);
     return reply.code(failure.status).headers(failure.headers).send(errorBody(failure));
   });
   app.setNotFoundHandler((request, reply) => {
@@ -125,10 +140,14 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
   };
   judge.on('event', onEvent);
 
+  const drain = () => ctx.shutdown.abort();
+  if (options.shutdownSignal?.aborted) drain();
+  options.shutdownSignal?.addEventListener('abort', drain, { once: true });
   app.addHook('preClose', async () => {
-    ctx.shutdown.abort();
+    drain();
   });
   app.addHook('onClose', async () => {
+    options.shutdownSignal?.removeEventListener('abort', drain);
     judge.off('event', onEvent);
     metrics?.close();
   });

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BaseRunner, JudgeError, type OperationOptions, type RunnerHealth, type Sandbox, type SandboxEnvironment } from '@judgekit/core';
+import {
+  BaseRunner,
+  builtinLanguages,
+  JudgeError,
+  type OperationOptions,
+  type RunnerHealth,
+  type Sandbox,
+  type SandboxEnvironment,
+} from '@judgekit/core';
 import { EngineClient, EngineError, resolveEngineAddress } from './engine.js';
 import { DockerSandbox, workDir } from './sandbox.js';
 
@@ -438,12 +446,7 @@ export class DockerRunner extends BaseRunner {
     const languages = new Set([
       ...this.#options.poolLanguages,
       ...Object.keys(this.#options.images),
-      'python3',
-      'c',
-      'cpp',
-      'java',
-      'javascript',
-      'bash',
+      ...builtinLanguages.filter((l) => l.toolchain?.image).map((l) => l.id),
     ]);
     const present: string[] = [];
     for (const language of languages) {

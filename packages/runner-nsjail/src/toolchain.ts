@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { builtinLanguages } from '@judgekit/core';
 
 /**
  * Where a language's toolchain comes from inside the sandbox: host folders mounted read-only
@@ -92,14 +93,10 @@ export function resolveRootfs(rootfs: string): ResolvedMount[] {
 }
 
 /**
- * Debian packages that provide the built-in languages' toolchains. The setup script
- * (`scripts/setup/nsjail.sh`) installs the same list; keep them in step.
+ * Debian packages that provide the built-in languages' toolchains, from each definition's
+ * `toolchain.host` (the one place these facts live). A language absent here needs
+ * `scripts/setup/toolchains.sh`, which installs them all.
  */
-export const toolchainPackages: Readonly<Record<string, string[]>> = Object.freeze({
-  python3: ['python3'],
-  c: ['gcc', 'libc6-dev'],
-  cpp: ['g++'],
-  java: ['default-jdk-headless'],
-  javascript: ['nodejs'],
-  bash: ['bash'],
-});
+export const toolchainPackages: Readonly<Record<string, string[]>> = Object.freeze(
+  Object.fromEntries(builtinLanguages.filter((l) => (l.toolchain?.host.length ?? 0) > 0).map((l) => [l.id, [...l.toolchain!.host]])),
+);

@@ -69,4 +69,28 @@ describe('serve settings', () => {
     expect(() => resolveServeConfig({ config: '/nonexistent/judgekit.json' }, {})).toThrow(/cannot be read/);
     expect(() => resolveServeConfig({ judge0Prefix: 'judge0' }, {})).toThrow(/judge0Prefix: a path like \/judge0/);
   });
+
+  it('reads languages from the config file, validated as the core validates a definition', () => {
+    const lua = {
+      id: 'lua',
+      name: 'Lua 5.4',
+      sourceFile: 'main.lua',
+      extensions: ['.lua'],
+      run: ['lua5.4', 'main.lua'],
+      outOfMemoryPattern: 'not enough memory',
+      version: { argv: ['lua5.4', '-v'], pattern: 'Lua (\\S+)' },
+    };
+    const [parsed] = resolveServeConfig({ config: configFile({ languages: [lua] }) }, {}).languages!;
+    expect(parsed).toMatchObject({ id: 'lua', run: ['lua5.4', 'main.lua'] });
+    expect(parsed!.version!.pattern.exec('Lua 5.4.6  Copyright')?.[1]).toBe('5.4.6');
+    expect(parsed!.outOfMemoryPattern).toBeInstanceOf(RegExp);
+    const bad = (language: unknown) => () => resolveServeConfig({ config: configFile({ languages: [language] }) }, {});
+    expect(bad({ ...lua, run: [] })).toThrow(/config file .*: languages\.0: Language definition: run/);
+    expect(bad({ ...lua, id: 'Lua!' })).toThrow(/languages\.0: Language definition: id/);
+    expect(bad({ ...lua, version: { argv: ['lua'], pattern: '(' } })).toThrow(
+      /languages\.0\.version\.pattern: not a valid regular expression/,
+    );
+    expect(bad({ ...lua, sourceFile: '../x' })).toThrow(ConfigError);
+    expect(() => resolveServeConfig({ config: configFile({ languages: {} }) }, {})).toThrow(/languages/);
+  });
 });

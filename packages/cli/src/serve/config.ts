@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { limitsSchema } from '@judgekit/core';
+import { type LanguageDefinition, limitsSchema } from '@judgekit/core';
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { parseLanguages } from './languages.js';
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -14,6 +16,9 @@ export const serveConfigSchema = z.strictObject({
   concurrency: int(1, 1024).describe('Submissions judged at once.'),
   maxQueued: int(0, 10_000_000).describe('Most submissions waiting; beyond it 503.'),
   apiKeys: z.array(z.string().min(1)).describe('API keys (Bearer); empty: no authentication.'),
+  corsOrigins: z
+    .array(z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/, 'an origin like https://contest.example, or *'))
+    .describe('Browser origins allowed to call the API (CORS); * for any; empty: off.'),
   rateLimit: int(0, 10_000_000).describe('Requests per window per key or address; 0 turns it off.'),
   rateLimitWindowMs: int(1, 86_400_000).describe('Rate limit window in milliseconds.'),
   bodyLimitBytes: int(1024, 1024 * 1024 * 1024).describe('Largest request body in bytes.'),
@@ -27,6 +32,7 @@ export const serveConfigSchema = z.strictObject({
     .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path like /judge0, or empty')
     .describe('Path prefix of the Judge0 routes.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  logFormat: z.enum(['auto', 'json', 'pretty']).describe('auto: pretty on a terminal, JSON lines otherwise.'),
   trustProxy: bool.describe('Trust X-Forwarded-* (behind a proxy).'),
   databaseUrl: z
     .string()
@@ -57,10 +63,14 @@ export const serveConfigSchema = z.strictObject({
     .describe('Quotas and webhook secrets of the config file’s tenants (config file only).'),
   defaultLimits: limitsSchema.optional().describe('Limits when a submission sets none (config file only).'),
   maxLimits: limitsSchema.optional().describe('Highest limits a submission may ask for (config file only).'),
+  languages: z
+    .array(z.unknown())
+    .optional()
+    .describe('Languages to add (or replace), each with the fields of a LanguageDefinition (config file only).'),
 });
 
 /** The resolved settings of `judgekit serve`. */
-export type ServeConfig = z.output<typeof serveConfigSchema>;
+export type ServeConfig = Omit<z.output<typeof serveConfigSchema>, 'languages'> & { languages?: LanguageDefinition[] };
 
 /** Defaults of `judgekit serve`. */
 export function serveDefaults(): ServeConfig {
@@ -71,6 +81,7 @@ export function serveDefaults(): ServeConfig {
     concurrency: availableParallelism(),
     maxQueued: 1000,
     apiKeys: [],
+    corsOrigins: [],
     rateLimit: 600,
     rateLimitWindowMs: 60_000,
     bodyLimitBytes: 16 * 1024 * 1024,
@@ -81,6 +92,7 @@ export function serveDefaults(): ServeConfig {
     judge0: true,
     judge0Prefix: '',
     logLevel: 'info',
+    logFormat: 'auto',
     trustProxy: false,
     migrate: true,
     webhookAllow: [],
@@ -88,13 +100,14 @@ export function serveDefaults(): ServeConfig {
 }
 
 /** Environment variable of each setting (config file and limits excepted). */
-export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxLimits' | 'keys' | 'tenants'>, string> = {
+export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxLimits' | 'languages' | 'keys' | 'tenants'>, string> = {
   port: 'JUDGEKIT_PORT',
   host: 'JUDGEKIT_HOST',
   runner: 'JUDGEKIT_RUNNER',
   concurrency: 'JUDGEKIT_CONCURRENCY',
   maxQueued: 'JUDGEKIT_MAX_QUEUED',
   apiKeys: 'JUDGEKIT_API_KEYS',
+  corsOrigins: 'JUDGEKIT_CORS_ORIGINS',
   rateLimit: 'JUDGEKIT_RATE_LIMIT',
   rateLimitWindowMs: 'JUDGEKIT_RATE_LIMIT_WINDOW_MS',
   bodyLimitBytes: 'JUDGEKIT_BODY_LIMIT_BYTES',
@@ -105,6 +118,7 @@ export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxL
   judge0: 'JUDGEKIT_JUDGE0',
   judge0Prefix: 'JUDGEKIT_JUDGE0_PREFIX',
   logLevel: 'JUDGEKIT_LOG_LEVEL',
+  logFormat: 'JUDGEKIT_LOG_FORMAT',
   trustProxy: 'JUDGEKIT_TRUST_PROXY',
   databaseUrl: 'JUDGEKIT_DATABASE_URL',
   migrate: 'JUDGEKIT_MIGRATE',
@@ -115,10 +129,7 @@ export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxL
 /** Environment variable naming the JSON config file. */
 export const configEnv = 'JUDGEKIT_CONFIG';
 
-/** Raised for a bad flag, variable or config file; the message names the setting and its source. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /**
  * Resolves the settings: flags over environment variables over the config file over defaults.
@@ -136,7 +147,7 @@ export function resolveServeConfig(
     const value = env[name];
     if (value === undefined || value === '') continue;
     fromEnv[key] =
-      key === 'apiKeys' || key === 'webhookAllow'
+      key === 'apiKeys' || key === 'corsOrigins' || key === 'webhookAllow'
         ? value
             .split(',')
             .map((s) => s.trim())
@@ -158,6 +169,7 @@ export function resolveServeConfig(
       throw new ConfigError(`${layer.source}: ${key || '(root)'}${hint}: ${issue.message}`);
     }
     for (const [key, value] of Object.entries(parsed.data)) if (value !== undefined) config[key] = value;
+    if (parsed.data.languages !== undefined) config.languages = parseLanguages(parsed.data.languages, layer.source);
   }
   return config as ServeConfig;
 }

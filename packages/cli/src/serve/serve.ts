@@ -1,13 +1,31 @@
 import { createServer } from '@judgekit/http-adapter';
+import pretty from 'pino-pretty';
 import { openTenancy } from '../migrate/tenancy.js';
 import { pickRunner } from '../runners.js';
 import type { ServeConfig } from './config.js';
+
+interface ServeIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/** pino options for the log format: pretty lines on a terminal, JSON lines for machines. */
+function loggerOptions(config: ServeConfig, io: ServeIo) {
+  const prettyLogs = config.logFormat === 'pretty' || (config.logFormat === 'auto' && io.stdout.isTTY === true);
+  if (!prettyLogs) return { level: config.logLevel };
+  const colorize = io.stdout.isTTY === true && !io.env.NO_COLOR;
+  return {
+    level: config.logLevel,
+    stream: pretty({ destination: io.stdout, colorize, translateTime: 'HH:MM:ss', ignore: 'pid,hostname', sync: true }),
+  };
+}
 
 /**
  * `judgekit serve`: picks a sandbox (refusing to start without one), serves the HTTP API and
  * shuts down gracefully on SIGTERM/SIGINT (exit 0); a second signal cancels what still runs.
  */
-export async function serve(config: ServeConfig, io: { stderr: NodeJS.WritableStream } = process): Promise<void> {
+export async function serve(config: ServeConfig, io: ServeIo = process): Promise<void> {
   const { runner, probes } = await pickRunner(config.runner);
   const tenancy = await openTenancy(config).catch(async (error: unknown) => {
     await runner.destroy();
@@ -23,11 +41,13 @@ export async function serve(config: ServeConfig, io: { stderr: NodeJS.WritableSt
       maxQueued: config.maxQueued,
       ...(config.defaultLimits ? { defaultLimits: config.defaultLimits } : {}),
       ...(config.maxLimits ? { maxLimits: config.maxLimits } : {}),
+      ...(config.languages ? { languages: config.languages } : {}),
     },
     port: config.port,
     host: config.host,
     prefix: config.prefix,
     apiKeys: config.apiKeys,
+    corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit > 0 ? { max: config.rateLimit, timeWindowMs: config.rateLimitWindowMs } : false,
     bodyLimitBytes: config.bodyLimitBytes,
     maxWaitMs: config.maxWaitMs,
@@ -35,7 +55,7 @@ export async function serve(config: ServeConfig, io: { stderr: NodeJS.WritableSt
     docs: config.docs,
     judge0: config.judge0 ? { prefix: config.judge0Prefix } : false,
     trustProxy: config.trustProxy,
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config, io),
   });
   const { app, judge } = server;
   await tenancy.started(app.log);
@@ -73,22 +93,15 @@ export async function serve(config: ServeConfig, io: { stderr: NodeJS.WritableSt
 
   const address = await server.listen();
   const base = `${address}${config.prefix}`;
-  app.log.info(
-    {
-      address: base,
-      runner: runner.name,
-      concurrency: config.concurrency,
-      auth: tenancy.authenticated,
-      durable: tenancy.durable,
-    },
-    'listening',
-  );
-  const auth = tenancy.authenticated ? " -H 'Authorization: Bearer KEY'" : '';
-  io.stderr.write(
-    `judgekit serving on ${base} with the ${runner.name} sandbox (docs: ${base}/docs)\n` +
-      `try:  curl -s${auth} -X POST ${base}/v1/submissions?wait=true -H 'content-type: application/json' ` +
-      `-d '{"language":"python3","source":"print(int(input()) * 2)","stdin":"21\\n"}'\n`,
-  );
+  // The one "listening" line is the server's log line; a person at a terminal also gets a request to try.
+  if (io.stderr.isTTY) {
+    const auth = tenancy.authenticated ? " -H 'Authorization: Bearer KEY'" : '';
+    io.stderr.write(
+      `\ntry:  curl -s${auth} -X POST '${base}/v1/submissions?wait=true' -H 'content-type: application/json' ` +
+        `-d '{"language":"python3","source":"print(int(input()) * 2)","stdin":"21\\n"}'\n` +
+        (config.docs ? `docs: ${base}/docs\n\n` : '\n'),
+    );
+  }
   // Learn the toolchain versions in the background, so the first /v1/languages answers at once.
   void (async () => {
     for (const language of judge.languages.list()) {

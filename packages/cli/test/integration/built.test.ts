@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 // The built CLI package, as installed: an executable bin with a shebang, and the library both ways.
 const folder = fileURLToPath(new URL('../../', import.meta.url));
-const bin = `${folder}dist/bin.js`;
+const bin = `${folder}bin/judgekit.js`;
 const run = (args: string[]) => execFileSync(bin, args, { encoding: 'utf8', cwd: folder }).trim();
 const node = (args: string[]) => execFileSync(process.execPath, args, { encoding: 'utf8', cwd: folder }).trim();
 
@@ -15,7 +15,7 @@ describe('the built judgekit command', () => {
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
     accessSync(bin, constants.X_OK);
     const manifest = JSON.parse(readFileSync(`${folder}package.json`, 'utf8'));
-    expect(manifest.bin.judgekit).toBe('./dist/bin.js');
+    expect(manifest.bin.judgekit).toBe('./bin/judgekit.js');
     expect(run(['--version'])).toBe(manifest.version);
     expect(run(['--help'])).toMatch(/Usage: judgekit/);
     expect(run(['languages'])).toMatch(/python3/);

@@ -51,17 +51,18 @@ async function cli(args: string[]): Promise<{ code: number | null; stdout: strin
 
 /** Starts `judgekit serve` and resolves with its base URL once it listens. */
 async function serve(args: string[]): Promise<{ proc: Proc; base: string }> {
-  const proc = spawnCli(['serve', '--port', '0', '--runner', 'nsjail', '--log-level', 'warn', ...args]);
+  const proc = spawnCli(['serve', '--port', '0', '--runner', 'nsjail', '--log-level', 'info', ...args]);
   const base = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${proc.err()}`)), 90_000);
     const check = () => {
-      const m = /serving on (http:\/\/\S+) /.exec(proc.err());
+      // The server's one JSON "listening" line on stdout.
+      const m = /"address":"(http:\/\/[^"]+)"[^\n]*"msg":"listening"/.exec(proc.out());
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
       }
     };
-    proc.stderr?.on('data', check);
+    proc.stdout?.on('data', check);
     proc.once('exit', (code) => reject(new Error(`serve exited ${code}: ${proc.err()}`)));
   });
   return { proc, base };

@@ -1,13 +1,14 @@
-import { EventEmitter, on } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { abortError, isJudgeError, JudgeError } from '../errors/judge-error.js';
 import type { JudgeEvent, SubmissionBus } from '../events/contract.js';
 import { InProcessBus } from '../events/in-process-bus.js';
+import { OutputBudget } from '../judging/output-budget.js';
 import { LanguageRegistry } from '../languages/registry.js';
 import type { JobQueue } from '../queue/contract.js';
 import { FastqJobQueue as DefaultQueue } from '../queue/fastq-queue.js';
 import type { Runner, RunnerHealth } from '../runner/contract.js';
-import { defaultLimits, defaultMaxLimits, type Limits, limitNames } from '../runner/limits.js';
+import type { Limits } from '../runner/limits.js';
 import type { ListPage, ListQuery, ResultStore, StoredSubmission } from '../store/contract.js';
 import { parseListQuery } from '../store/list.js';
 import { LruResultStore } from '../store/lru-store.js';
@@ -15,58 +16,16 @@ import { SubmissionRecords } from '../store/records.js';
 import { submissionId } from '../submission/ids.js';
 import { prepareSubmission } from '../submission/prepare.js';
 import type { SubmissionResult } from '../submission/result.js';
-import { describe, limitsSchema, type SubmissionInput } from '../submission/schema.js';
-import { toIssues } from '../submission/validate.js';
+import { describe, type SubmissionInput } from '../submission/schema.js';
+import { capLimits } from '../submission/validate.js';
 import { runnerVersionSource, VersionCache } from '../versions/versions.js';
-import { RunnerGate, type RunnerState } from '../worker/runner-gate.js';
+import { RunnerGate } from '../worker/runner-gate.js';
 import { Worker } from '../worker/worker.js';
-import { checkJudgeOptions, type JudgeOptions } from './options.js';
-import type { JudgeStats } from './stats.js';
+import type { JudgeHealth, JudgeReadiness, SubmitOptions, TenantOptions, WaitOptions } from './call-options.js';
+import { checkJudgeOptions, type JudgeOptions, judgeLimits } from './options.js';
+import { emptyStats, type JudgeStats } from './stats.js';
 import { Waiters } from './waiters.js';
-
-/** Options for {@link Judge.wait}. */
-export interface WaitOptions extends TenantOptions {
-  signal?: AbortSignal;
-  /** Give up after this many milliseconds with `JDG_ERR_WAIT_TIMEOUT`. @defaultValue no bound */
-  timeoutMs?: number;
-}
-
-/**
- * Whose submission a call may see. Absent: any submission (the embedding application, an admin).
- * A string: only that tenant's; `null`: only submissions made without a tenant. Another
- * tenant's id answers `JDG_ERR_SUBMISSION_NOT_FOUND`, exactly like an unknown one.
- */
-export interface TenantOptions {
-  tenant?: string | null;
-}
-
-/** Options for {@link Judge.submit} and {@link Judge.run}. */
-export interface SubmitOptions {
-  /** Aborting it before the submission is queued refuses it; for `run`, aborting later cancels it. */
-  signal?: AbortSignal;
-  /** The tenant submitting, stored with the submission. @defaultValue null (no tenant) */
-  tenant?: string | null;
-  /**
-   * Per-call maxima (a tenant's quota) under the judge's own: each effective maximum is the
-   * lower of the two. A requested limit above it is refused; a default above it is lowered to it.
-   */
-  maxLimits?: Partial<Limits>;
-}
-
-/** Whether a judge can take and judge work now (for `/readyz`). */
-export interface JudgeReadiness {
-  /** Accepting, and (for a judge that runs submissions) its runner is available. */
-  ready: boolean;
-  /** False once `close()` or `destroy()` was called. */
-  accepting: boolean;
-  /** The runner as this judge sees it; `null` for an API-only judge without one. */
-  runner: RunnerState | null;
-  /** Submissions held in this judge until its runner is available again. */
-  waitingForRunner: number;
-}
-
-/** {@link JudgeReadiness} plus the runner's own health report. */
-export interface JudgeHealth extends RunnerHealth, JudgeReadiness {}
+import { watchSubmission } from './watch.js';
 
 const idSchema = { max: 128 };
 
@@ -101,6 +60,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   readonly #ownBus: boolean;
   readonly #unsubscribe: () => void;
   readonly #maxQueued: number;
+  readonly #concurrency: number;
   readonly #defaults: Limits;
   readonly #max: Limits;
   readonly #closeRunner: boolean;
@@ -109,23 +69,13 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   readonly #worker: Worker | undefined;
   readonly #gate: RunnerGate | undefined;
   readonly #waiters = new Waiters();
+  readonly #budget: OutputBudget;
   /**
    * Submissions queued through this judge that have not started yet, when the bus is shared
    * (on its own bus every event is this judge's, and `startedAt` tells).
    */
   readonly #queuedHere: Set<string> | null;
-  readonly #stats: JudgeStats = {
-    queued: 0,
-    running: 0,
-    finished: {},
-    cancelled: 0,
-    sandboxFailures: 0,
-    storeFailures: 0,
-    waitingForRunner: 0,
-    disposing: 0,
-    disposeTimeouts: 0,
-    disposeMsTotal: 0,
-  };
+  readonly #stats: JudgeStats = emptyStats();
   #accepting = true;
   #closing: Promise<void> | undefined;
   #destroying: Promise<void> | undefined;
@@ -137,16 +87,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     this.runner = options.runner;
     this.languages = new LanguageRegistry();
     for (const language of options.languages ?? []) this.languages.register(language, { replace: true });
-    this.#max = { ...defaultMaxLimits, ...options.maxLimits };
-    this.#defaults = { ...defaultLimits, ...options.defaultLimits };
-    for (const name of limitNames) {
-      if (this.#defaults[name] > this.#max[name]) {
-        throw new JudgeError(
-          'JDG_ERR_CONFIG_INVALID',
-          `Judge options: defaultLimits.${name} (${this.#defaults[name]}) is above maxLimits.${name} (${this.#max[name]}).`,
-        );
-      }
-    }
+    ({ defaultLimits: this.#defaults, maxLimits: this.#max } = judgeLimits(options));
     const concurrency = options.concurrency ?? availableParallelism();
     this.#store = options.store ?? new LruResultStore();
     this.#queue = options.queue ?? new DefaultQueue({ concurrency: Math.max(1, concurrency) });
@@ -154,11 +95,13 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     this.#queuedHere = this.#ownBus ? null : new Set();
     this.#bus = options.bus ?? new InProcessBus();
     this.#maxQueued = options.maxQueued ?? 1000;
+    this.#concurrency = concurrency;
     this.#closeRunner = options.closeRunner ?? true;
     this.#cancelWaitMs = options.cancelWaitMs ?? 10_000;
     this.#records = new SubmissionRecords(this.#store, (e) => this.#publish(e), this.#stats);
     const source = options.versions?.source ?? (this.runner ? runnerVersionSource(this.runner, this.#defaults) : null);
     this.#versions = new VersionCache(source, { retryMs: options.versions?.retryMs });
+    this.#budget = new OutputBudget(options.maxOutputBytesInFlight ?? 256 * 1024 * 1024);
     if (concurrency > 0 && this.runner) {
       const queue = this.#queue;
       this.#gate = new RunnerGate(this.runner, options.runnerFaults ?? {}, {
@@ -174,6 +117,8 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
         versions: this.#versions,
         gate: this.#gate,
         disposeTimeoutMs: options.disposeTimeoutMs ?? 60_000,
+        budget: this.#budget,
+        maxResultOutputBytes: options.maxResultOutputBytes ?? 64 * 1024 * 1024,
       });
     }
     this.#unsubscribe = this.#bus.subscribe({
@@ -192,6 +137,16 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     return this.#defaults;
   }
 
+  /** Submissions this judge runs at once (0 for an API-only judge). */
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /** Most submissions that may wait; beyond it `submit` throws `JDG_ERR_QUEUE_FULL`. */
+  get maxQueued(): number {
+    return this.#maxQueued;
+  }
+
   /** The highest limits a submission may ask for. */
   get maxLimits(): Readonly<Limits> {
     return this.#max;
@@ -208,7 +163,10 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     if (signal?.aborted) throw abortError(signal);
     this.#checkAccepting();
     const tenant = options.tenant ?? null;
-    const limits = this.#limitsFor(options.maxLimits);
+    const limits =
+      options.maxLimits === undefined
+        ? { defaultLimits: this.#defaults, maxLimits: this.#max }
+        : capLimits(this.#defaults, this.#max, options.maxLimits);
     const submission = prepareSubmission(input, { languages: this.languages, ...limits });
     let version = this.#versions.known(submission.languageId);
     if (submission.version !== null) {
@@ -318,32 +276,8 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
    * The submission's events as an async iterable: first its current state (`queued`, `running`,
    * `done` or `cancelled`), then each event until it finishes. Ends after `done`/`cancelled`.
    */
-  async *watch(id: string, options: { signal?: AbortSignal } & TenantOptions = {}): AsyncGenerator<JudgeEvent, void, undefined> {
-    const controller = new AbortController();
-    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
-    const events = on(this, 'event', { signal });
-    try {
-      const current = await this.get(id, options);
-      yield { type: current.status, id, result: current } as JudgeEvent;
-      if (current.status === 'done' || current.status === 'cancelled') return;
-      let skipSnapshotTwin = true;
-      for await (const [event] of events as AsyncIterable<[JudgeEvent]>) {
-        if (event.id !== id) continue;
-        // The snapshot may already reflect the first live event (it was emitted before we read).
-        if (skipSnapshotTwin && event.type === current.status) {
-          skipSnapshotTwin = false;
-          continue;
-        }
-        skipSnapshotTwin = false;
-        yield event;
-        if (event.type === 'done' || event.type === 'cancelled') return;
-      }
-    } catch (error) {
-      if (options.signal?.aborted) return;
-      throw error;
-    } finally {
-      controller.abort();
-    }
+  watch(id: string, options: { signal?: AbortSignal } & TenantOptions = {}): AsyncGenerator<JudgeEvent, void, undefined> {
+    return watchSubmission(this, () => this.get(id, options), id, options.signal);
   }
 
   /**
@@ -372,7 +306,12 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
 
   /** Counters of this judge process: waiting, running, finished by verdict, cancelled, failures, disposals. */
   stats(): JudgeStats {
-    return { ...this.#stats, finished: { ...this.#stats.finished } };
+    return {
+      ...this.#stats,
+      finished: { ...this.#stats.finished },
+      outputBytesInFlight: this.#budget.held,
+      outputWaits: this.#budget.waits,
+    };
   }
 
   /** True while the judge takes new submissions. */
@@ -490,26 +429,6 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
       });
     }
     if (event.type === 'done' || event.type === 'cancelled') this.#waiters.finished(event.id, event.result);
-  }
-
-  #limitsFor(maxLimits: Partial<Limits> | undefined): { defaultLimits: Limits; maxLimits: Limits } {
-    if (maxLimits === undefined) return { defaultLimits: this.#defaults, maxLimits: this.#max };
-    const parsed = limitsSchema.safeParse(maxLimits);
-    if (!parsed.success) {
-      const issue = toIssues(parsed.error)[0]!;
-      throw new JudgeError('JDG_ERR_INPUT_INVALID', `maxLimits.${issue.path}: ${issue.message}`, {
-        details: { issues: toIssues(parsed.error) },
-      });
-    }
-    const max = { ...this.#max };
-    const defaults = { ...this.#defaults };
-    for (const name of limitNames) {
-      const cap = parsed.data[name];
-      if (cap === undefined) continue;
-      max[name] = Math.min(max[name], cap);
-      defaults[name] = Math.min(defaults[name], max[name]);
-    }
-    return { defaultLimits: defaults, maxLimits: max };
   }
 
   #checkAccepting(): void {

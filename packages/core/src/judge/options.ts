@@ -4,7 +4,7 @@ import type { SubmissionBus } from '../events/contract.js';
 import type { LanguageDefinition } from '../languages/definition.js';
 import type { JobQueue } from '../queue/contract.js';
 import type { Runner } from '../runner/contract.js';
-import type { Limits } from '../runner/limits.js';
+import { defaultLimits, defaultMaxLimits, type Limits, limitNames } from '../runner/limits.js';
 import type { ResultStore } from '../store/contract.js';
 import { limitsSchema } from '../submission/schema.js';
 import { toIssues } from '../submission/validate.js';
@@ -55,6 +55,22 @@ export interface JudgeOptions {
    */
   disposeTimeoutMs?: number;
   /**
+   * Most bytes of output the commands running at once may hold, across every submission this
+   * judge runs: before a command runs, its `outputBytes` limit (what its runner may buffer for
+   * it) is reserved from this budget; a command that does not fit waits for others to finish.
+   * Bounds the judge's memory when several submissions print at their output limits.
+   * @defaultValue 268435456 (256 MiB)
+   */
+  maxOutputBytesInFlight?: number;
+  /**
+   * Most bytes of stdout plus stderr kept in one submission's result, across its compile step and
+   * every test (stdout first). The checker always sees a test's whole output; beyond this bound
+   * the kept copy is cut and marked truncated, so a thousand tests at a 64 MiB output limit do
+   * not make a 64 GB result.
+   * @defaultValue 67108864 (64 MiB)
+   */
+  maxResultOutputBytes?: number;
+  /**
    * How long `cancel()` of a submission running elsewhere waits for its end, in milliseconds;
    * then it returns the state as stored.
    * @defaultValue 10000
@@ -95,6 +111,18 @@ const optionsSchema = z.strictObject({
   runnerFaults: z.strictObject({ maxWaitMs: ms.optional(), checkIntervalMs: ms.min(10).optional() }).optional(),
   disposeTimeoutMs: ms.optional(),
   cancelWaitMs: ms.optional(),
+  maxOutputBytesInFlight: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 48)
+    .optional(),
+  maxResultOutputBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 48)
+    .optional(),
 });
 
 /** @internal Validates the options: `JDG_ERR_CONFIG_INVALID` naming the first bad field. */
@@ -115,4 +143,19 @@ export function checkJudgeOptions(options: JudgeOptions): void {
       },
     );
   }
+}
+
+/** @internal The judge's default and maximum limits; `JDG_ERR_CONFIG_INVALID` when a default is above its maximum. */
+export function judgeLimits(options: JudgeOptions): { defaultLimits: Limits; maxLimits: Limits } {
+  const maxLimits = { ...defaultMaxLimits, ...options.maxLimits };
+  const defaults = { ...defaultLimits, ...options.defaultLimits };
+  for (const name of limitNames) {
+    if (defaults[name] > maxLimits[name]) {
+      throw new JudgeError(
+        'JDG_ERR_CONFIG_INVALID',
+        `Judge options: defaultLimits.${name} (${defaults[name]}) is above maxLimits.${name} (${maxLimits[name]}).`,
+      );
+    }
+  }
+  return { defaultLimits: defaults, maxLimits };
 }

@@ -23,4 +23,26 @@ export interface JudgeStats {
   disposeTimeouts: number;
   /** Milliseconds spent disposing sandboxes after verdicts, in all. */
   disposeMsTotal: number;
+  /** Output bytes reserved now by running commands (bounded by `maxOutputBytesInFlight`). */
+  outputBytesInFlight: number;
+  /** Commands that waited for room in `maxOutputBytesInFlight`, in all. */
+  outputWaits: number;
+}
+
+/** @internal Every counter at zero. */
+export function emptyStats(): JudgeStats {
+  return {
+    queued: 0,
+    running: 0,
+    finished: {},
+    cancelled: 0,
+    sandboxFailures: 0,
+    storeFailures: 0,
+    waitingForRunner: 0,
+    disposing: 0,
+    disposeTimeouts: 0,
+    disposeMsTotal: 0,
+    outputBytesInFlight: 0,
+    outputWaits: 0,
+  };
 }

@@ -4,9 +4,17 @@ import type { ExecOutcome, Runner, Sandbox } from '../runner/contract.js';
 import type { Limits } from '../runner/limits.js';
 import type { CheckResult } from './checkers.js';
 
-/** @internal The compile step's argv. */
-export function compileArgv(language: LanguageDefinition, limits: Limits): string[] {
-  return buildCommand(language.compile!, { limits, args: [], sourceFile: language.sourceFile });
+/** @internal The compile step's argv, with the submission's extra compiler arguments. */
+export function compileArgv(language: LanguageDefinition, limits: Limits, args: readonly string[] = []): string[] {
+  return buildCommand(language.compile!, { limits, args: [...args], sourceFile: language.sourceFile });
+}
+
+/**
+ * @internal The run step's argv with stderr sent into stdout: a POSIX shell in the sandbox points
+ * fd 2 at fd 1 and execs the program, so it is the same process (signals, exit code, limits).
+ */
+export function mergedStderrArgv(argv: readonly string[]): string[] {
+  return ['/bin/sh', '-c', 'exec "$@" 2>&1', 'sh', ...argv];
 }
 
 /** @internal Why a compile step failed, in words. */

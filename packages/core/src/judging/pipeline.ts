@@ -6,7 +6,8 @@ import { type PreparedSubmission, toSandboxFiles } from '../submission/prepare.j
 import type { StepResult, SubmissionResult, TestResult } from '../submission/result.js';
 import type { Checker } from '../submission/schema.js';
 import { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './checkers.js';
-import { CustomChecker, compileArgv, describeCompileFailure } from './custom-checker.js';
+import { CustomChecker, compileArgv, describeCompileFailure, mergedStderrArgv } from './custom-checker.js';
+import { type OutputBudget, retainOutput } from './output-budget.js';
 import { addToSummary } from './summary.js';
 import { classifyRun, overallVerdict, testVerdict } from './verdicts.js';
 
@@ -16,6 +17,10 @@ export interface PipelineEnv {
   languages: LanguageRegistry;
   /** Opens sandboxes beyond the main one (a custom checker's). */
   runner: Runner;
+  /** The judge-wide bound on the output of commands running at once. */
+  budget: OutputBudget;
+  /** Most bytes of stdout plus stderr kept in one result, across its compile step and tests. */
+  maxResultOutputBytes: number;
 }
 
 /**
@@ -104,13 +109,22 @@ export async function runPipeline(
   result.compile = null;
   result.tests = tests;
   result.summary = summary;
+  let kept = 0;
+  const { budget } = env;
   try {
     const language = env.languages.get(submission.languageId);
     await box.write(toSandboxFiles(submission.files), { signal });
     if (language.compile) {
       const limits = submission.compileLimits;
-      const out = await box.exec({ argv: compileArgv(language, limits), limits, env: language.env }, { signal });
-      result.compile = toStep(out);
+      const reserved = await budget.acquire(limits.outputBytes, signal);
+      let out: ExecOutcome;
+      try {
+        out = await box.exec({ argv: compileArgv(language, limits, submission.compileArgs), limits, env: language.env }, { signal });
+        result.compile = toStep(out);
+        kept += retainOutput(result.compile, env.maxResultOutputBytes - kept);
+      } finally {
+        budget.release(reserved);
+      }
       hooks.onCompiled?.(id, result.compile);
       if (out.exitCode !== 0 || out.limitExceeded) {
         result.verdict = 'compile_error';
@@ -131,18 +145,26 @@ export async function runPipeline(
       if (failed && submission.stopOnFirstFailure) {
         outcome = skippedTest(test.name);
       } else {
-        const argv = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile: language.sourceFile });
-        const out = await box.exec({ argv, stdin: test.input, limits: test.limits, env: language.env }, { signal });
-        const run = classifyRun(out, test.limits, language);
-        let check: CheckResult | null = null;
-        if (!run.verdict && test.expectedOutput !== null) {
-          check = checker
-            ? await checker.check(test.input, out.stdout, test.expectedOutput, signal)
-            : builtinCheck(submission.checker, out.stdout, test.expectedOutput);
+        const command = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile: language.sourceFile });
+        const argv = submission.stderrToStdout ? mergedStderrArgv(command) : command;
+        // What the runner (and a custom checker's runner) may buffer for this test is held against the judge's budget.
+        const reserved = await budget.acquire(test.limits.outputBytes + (checker ? submission.checkerLimits!.outputBytes : 0), signal);
+        try {
+          const out = await box.exec({ argv, stdin: test.input, limits: test.limits, env: language.env }, { signal });
+          const run = classifyRun(out, test.limits, language);
+          let check: CheckResult | null = null;
+          if (!run.verdict && test.expectedOutput !== null) {
+            check = checker
+              ? await checker.check(test.input, out.stdout, test.expectedOutput, signal)
+              : builtinCheck(submission.checker, out.stdout, test.expectedOutput);
+          }
+          const { verdict, message } = testVerdict(run, check);
+          outcome = { name: test.name, verdict, message, ...toStep(out) };
+          kept += retainOutput(outcome, env.maxResultOutputBytes - kept);
+        } finally {
+          budget.release(reserved);
         }
-        const { verdict, message } = testVerdict(run, check);
-        outcome = { name: test.name, verdict, message, ...toStep(out) };
-        if (verdict !== 'accepted') failed = true;
+        if (outcome.verdict !== 'accepted') failed = true;
       }
       tests.push(outcome);
       addToSummary(summary, outcome);

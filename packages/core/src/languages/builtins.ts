@@ -51,6 +51,7 @@ export const python3: LanguageDefinition = {
   // A failed allocation under an address-space limit raises MemoryError instead of a memory kill.
   outOfMemoryPattern: /^MemoryError\b/m,
   version: { argv: ['python3', '--version'], pattern: /Python (\d+\.\d+\.\d+)/ },
+  toolchain: { host: ['python3'], image: { name: 'python3', packages: ['python3'] } },
 };
 
 /** C (GCC, GNU C17, `-O2`, linked with libm). */
@@ -63,6 +64,7 @@ export const c: LanguageDefinition = {
   compile: ['gcc', '-O2', '-std=gnu17', '-pipe', '-o', 'main', 'main.c', '-lm'],
   run: ['./main'],
   version: { argv: ['gcc', '-dumpfullversion'], pattern: /(\d+\.\d+(?:\.\d+)?)/ },
+  toolchain: { host: ['gcc', 'libc6-dev'], image: { name: 'gcc', packages: ['gcc', 'g++', 'libc6-dev'] } },
 };
 
 /** C++ (G++, GNU C++17, `-O2`). */
@@ -77,6 +79,7 @@ export const cpp: LanguageDefinition = {
   // `new` failing under an address-space limit throws std::bad_alloc instead of a memory kill.
   outOfMemoryPattern: /std::bad_alloc/,
   version: { argv: ['g++', '-dumpfullversion'], pattern: /(\d+\.\d+(?:\.\d+)?)/ },
+  toolchain: { host: ['g++'], image: { name: 'gcc', packages: ['gcc', 'g++', 'libc6-dev'] } },
 };
 
 /**
@@ -116,6 +119,7 @@ export const java: LanguageDefinition = {
   runLimits: { processes: 128 },
   outOfMemoryPattern: /java\.lang\.OutOfMemoryError/,
   version: { argv: ['javac', '-version'], pattern: /javac (\S+)/ },
+  toolchain: { host: ['default-jdk-headless'], image: { name: 'java', packages: ['openjdk-17-jdk-headless'] } },
 };
 
 /**
@@ -133,6 +137,7 @@ export const javascript: LanguageDefinition = {
   runLimits: { processes: 32 },
   outOfMemoryPattern: v8OutOfMemory,
   version: { argv: ['node', '--version'], pattern: /v(\d+\.\d+\.\d+)/ },
+  toolchain: { host: ['nodejs'], image: { name: 'javascript', packages: ['nodejs'] } },
 };
 
 /**
@@ -174,6 +179,11 @@ export const typescript: LanguageDefinition = {
     argv: ['node', '/usr/local/lib/judgekit/typescript/node_modules/typescript/bin/tsc', '--version'],
     pattern: /Version (\S+)/,
   },
+  toolchain: {
+    // Pinned npm packages (typescript, @types/node) that scripts/setup/toolchains.sh installs: no apt package does.
+    host: [],
+    image: { name: 'typescript', packages: ['nodejs'], copy: ['/usr/local/lib/judgekit/typescript', '/usr/local/bin/tsc'] },
+  },
 };
 
 /**
@@ -188,7 +198,8 @@ export const go: LanguageDefinition = {
   aliases: ['golang'],
   extensions: ['.go'],
   sourceFile: 'main.go',
-  compile: ['go', 'build', '-o', 'main', 'main.go'],
+  // Flags must come before the file: extra compiler arguments go there.
+  compile: ({ args }) => ['go', 'build', ...args, '-o', 'main', 'main.go'],
   run: ['./main'],
   env: {
     GOCACHE: '/tmp/go-cache',
@@ -204,6 +215,12 @@ export const go: LanguageDefinition = {
   // Under an address-space limit the Go runtime stops with this line instead of a memory kill.
   outOfMemoryPattern: /^fatal error: runtime: out of memory/m,
   version: { argv: ['go', 'env', 'GOVERSION'], pattern: /go(\d+\.\d+(?:\.\d+)?)/ },
+  toolchain: {
+    // golang-go from <codename>-backports (1.23, not 1.19) with its standard library precompiled:
+    // scripts/setup/toolchains.sh does both, a plain apt-get does neither.
+    host: [],
+    image: { name: 'go', packages: ['golang-go'] },
+  },
 };
 
 /** Rust (rustc, `-O`, edition 2021, no Cargo and no crates). */
@@ -220,6 +237,7 @@ export const rust: LanguageDefinition = {
   // The standard allocator's report when an allocation fails (then it aborts).
   outOfMemoryPattern: /memory allocation of \d+ bytes failed/,
   version: { argv: ['rustc', '--version'], pattern: /rustc (\d+\.\d+\.\d+)/ },
+  toolchain: { host: ['rustc-web'], image: { name: 'rust', packages: ['rustc-web', 'libc6-dev', 'gcc'] } },
 };
 
 /** Bash. */
@@ -231,6 +249,7 @@ export const bash: LanguageDefinition = {
   sourceFile: 'main.sh',
   run: ['bash', 'main.sh'],
   version: { argv: ['bash', '--version'], pattern: /version (\d+\.\d+\.\d+)/ },
+  toolchain: { host: ['bash'], image: { name: 'bash', packages: ['bash'] } },
 };
 
 /** Every built-in language, in display order. */

@@ -14,6 +14,33 @@ export interface CommandContext {
 export type CommandSpec = readonly string[] | ((context: CommandContext) => string[]);
 
 /**
+ * Where a language's toolchain comes from on a Debian host and in a Debian-based image. These
+ * facts live in the definition so that every list that needs them follows from one place: the
+ * nsjail runner's install hints, the Docker runner's health check, the image list
+ * (`packages/runner-docker/images/images.list`, checked against the built-ins by a test) and
+ * `docs/languages.md`. Optional for your own languages.
+ *
+ * @example
+ * ```ts
+ * { host: ['lua5.4'], image: { name: 'lua', packages: ['lua5.4'] } }
+ * ```
+ */
+export interface ToolchainFacts {
+  /**
+   * Debian packages whose `apt-get install` gives a working toolchain on the host (where the
+   * nsjail runner mounts `/usr`); empty when it takes more than packages (then
+   * `scripts/setup/toolchains.sh` is the way).
+   */
+  host: string[];
+  /**
+   * The Docker image that carries it: the image's name (several languages may share one, as C
+   * and C++ share `gcc`), the Debian packages installed in it beyond `minbase`, and host paths
+   * copied in as they are (a pinned npm toolchain).
+   */
+  image?: { name: string; packages: string[]; copy?: string[] };
+}
+
+/**
  * How to compile and run one language. Register your own with `judge.languages.register()`
  * or the `languages` option of {@link Judge}.
  *
@@ -54,6 +81,8 @@ export interface LanguageDefinition {
   outOfMemoryPattern?: RegExp;
   /** How to learn the toolchain's version: a command and a pattern whose group 1 is the version. */
   version?: { argv: string[]; pattern: RegExp };
+  /** Where the toolchain comes from on Debian hosts and images (install hints, health checks, image builds). */
+  toolchain?: ToolchainFacts;
 }
 
 /** @internal Builds the argv of a command. */

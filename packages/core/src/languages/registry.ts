@@ -17,9 +17,20 @@ const definitionSchema = z.object({
   run: command,
   compileLimits: partialLimits,
   runLimits: partialLimits,
-  env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).optional(),
+  env: z
+    .record(
+      z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
+      z.string().refine((v) => !v.includes('\0'), { error: 'an environment value must not contain a NUL byte' }),
+    )
+    .optional(),
   outOfMemoryPattern: z.instanceof(RegExp).optional(),
   version: z.object({ argv: z.array(z.string()).min(1), pattern: z.instanceof(RegExp) }).optional(),
+  toolchain: z
+    .object({
+      host: z.array(z.string().min(1)),
+      image: z.object({ name: z.string().min(1), packages: z.array(z.string().min(1)), copy: z.array(z.string()).optional() }).optional(),
+    })
+    .optional(),
 });
 
 /**

@@ -1,4 +1,4 @@
-import { JudgeError } from '../errors/judge-error.js';
+import { abortError, JudgeError } from '../errors/judge-error.js';
 import type {
   ExecOutcome,
   ExecRequest,
@@ -9,10 +9,18 @@ import type {
   SandboxEnvironment,
   SandboxFile,
 } from './contract.js';
+import { checkExecRequest, checkSandboxFiles, sandboxPathSegments } from './sandbox-rules.js';
 
 /**
  * Base class for runners: it owns the idempotent `close()`/`destroy()`, tracks open sandboxes,
  * and refuses `open()` once closing. A backend fills three hooks.
+ *
+ * It also enforces the sandbox contract, once for every backend, before a backend sees a call:
+ * paths ({@link sandboxPathSegments}: relative, no `.`/`..`/empty component, no NUL), exec
+ * requests ({@link checkExecRequest}: argv, env, limits), use after dispose
+ * (`JDG_ERR_SANDBOX_DISPOSED`) and the abort signal: an operation whose signal has aborted, or
+ * aborts while it runs, rejects with {@link abortError} (`JDG_ERR_OPERATION_ABORTED`) whatever
+ * the backend answered, so every runner reports an abort the same way.
  *
  * @example
  * ```ts
@@ -50,9 +58,17 @@ export abstract class BaseRunner implements Runner {
 
   async open(environment: SandboxEnvironment, options: OperationOptions = {}): Promise<Sandbox> {
     if (this.closed) throw new JudgeError('JDG_ERR_RUNNER_CLOSED', `The ${this.name} runner is closed.`);
-    const sandbox = await this.openSandbox(environment, options);
-    if (this.closed) {
+    const { signal } = options;
+    if (signal?.aborted) throw abortError(signal);
+    let sandbox: Sandbox;
+    try {
+      sandbox = await this.openSandbox(environment, options);
+    } catch (error) {
+      throw signal?.aborted ? abortError(signal) : error;
+    }
+    if (this.closed || signal?.aborted) {
       await sandbox.dispose();
+      if (signal?.aborted) throw abortError(signal);
       throw new JudgeError('JDG_ERR_RUNNER_CLOSED', `The ${this.name} runner closed while opening a sandbox.`);
     }
     const tracked = new TrackedSandbox(sandbox, (s) => {
@@ -82,7 +98,10 @@ export abstract class BaseRunner implements Runner {
   }
 }
 
-/** Delegates to a backend's sandbox; makes dispose idempotent and tells the runner when it is gone. */
+/**
+ * Delegates to a backend's sandbox after checking every call against the contract; makes
+ * dispose idempotent and tells the runner when it is gone.
+ */
 class TrackedSandbox implements Sandbox {
   #disposing: Promise<void> | undefined;
   constructor(
@@ -95,15 +114,24 @@ class TrackedSandbox implements Sandbox {
   }
 
   write(files: SandboxFile[], options?: OperationOptions): Promise<void> {
-    return this.inner.write(files, options);
+    return this.#guard(options, () => {
+      checkSandboxFiles(files);
+      return this.inner.write(files, options);
+    });
   }
 
   exec(request: ExecRequest, options?: OperationOptions): Promise<ExecOutcome> {
-    return this.inner.exec(request, options);
+    return this.#guard(options, () => {
+      checkExecRequest(request);
+      return this.inner.exec(request, options);
+    });
   }
 
   read(path: string, options?: OperationOptions & { maxBytes?: number }): Promise<Uint8Array> {
-    return this.inner.read(path, options);
+    return this.#guard(options, () => {
+      sandboxPathSegments(path);
+      return this.inner.read(path, options);
+    });
   }
 
   dispose(): Promise<void> {
@@ -113,5 +141,20 @@ class TrackedSandbox implements Sandbox {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
+  }
+
+  /** The checks every call shares: not disposed, not aborted before, during or by the time it answers. */
+  async #guard<T>(options: OperationOptions | undefined, call: () => Promise<T>): Promise<T> {
+    if (this.#disposing) throw new JudgeError('JDG_ERR_SANDBOX_DISPOSED', `Sandbox ${this.id} was disposed.`);
+    const signal = options?.signal;
+    if (signal?.aborted) throw abortError(signal);
+    let value: T;
+    try {
+      value = await call();
+    } catch (error) {
+      throw signal?.aborted ? abortError(signal) : error;
+    }
+    if (signal?.aborted) throw abortError(signal);
+    return value;
   }
 }

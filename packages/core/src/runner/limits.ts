@@ -31,6 +31,26 @@ export const limitNames = [
   'openFiles',
 ] as const satisfies readonly (keyof Limits)[];
 
+/**
+ * The lowest value of each limit: below these a sandbox cannot start (it is not a verdict about
+ * the program), so a request below one is refused at the boundary with `JDG_ERR_INPUT_INVALID`
+ * naming the field, by the submission schema and by every runner.
+ * - `memoryBytes` 4 MiB: nsjail's own process is charged to the command's cgroup (1.5–1.9 MiB
+ *   measured), and a cgroup limit below what it already holds cannot even be written (`EBUSY`);
+ * - `openFiles` 16: nsjail needs a dozen descriptors of its own before the program starts
+ *   (11 failed, 12 worked when measured);
+ * - every other limit 1 (a limit of 1 ms or 1 byte is a verdict, not a failure).
+ */
+export const minLimits: Readonly<Limits> = Object.freeze({
+  cpuTimeMs: 1,
+  wallTimeMs: 1,
+  memoryBytes: 4 * 1024 * 1024,
+  processes: 1,
+  outputBytes: 1,
+  fileSizeBytes: 1,
+  openFiles: 16,
+});
+
 /** Defaults applied when neither the submission nor the language sets a limit. */
 export const defaultLimits: Readonly<Limits> = Object.freeze({
   cpuTimeMs: 2_000,

@@ -44,6 +44,10 @@ export interface PreparedSubmission {
   files: PreparedFile[];
   /** Arguments passed to the program on every test. */
   args: string[];
+  /** Extra arguments of the compile step (given to the language's compile command as its `args`). */
+  compileArgs: string[];
+  /** Whether the program's stderr goes into its stdout. */
+  stderrToStdout: boolean;
   /** Limits of the compile step (used only by compiled languages). */
   compileLimits: Limits;
   /** The tests, in order; at least one. */
@@ -146,6 +150,8 @@ export function prepareSubmission(input: unknown, context: PrepareContext): Prep
     version,
     files,
     args: submission.args ?? [],
+    compileArgs: submission.compileArgs ?? [],
+    stderrToStdout: submission.stderrToStdout ?? false,
     compileLimits,
     tests,
     checker,

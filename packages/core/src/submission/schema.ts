@@ -1,15 +1,21 @@
 import { z } from 'zod';
+import { minLimits } from '../runner/limits.js';
 
 const MiB = 1024 * 1024;
 
 /** Largest text accepted for one field that holds source, input or expected output. */
 export const maxTextBytes = 64 * MiB;
 
-const int = (name: string, max: number) =>
+const int = (name: keyof typeof minLimits, max: number, why = '') =>
   z
     .number({ error: (i) => `${name} must be a number, received ${describe(i.input)}` })
     .int({ error: (i) => `${name} must be a whole number, received ${describe(i.input)}` })
-    .positive({ error: (i) => `${name} must be greater than 0, received ${describe(i.input)}` })
+    .min(minLimits[name], {
+      error: (i) =>
+        minLimits[name] === 1
+          ? `${name} must be greater than 0, received ${describe(i.input)}`
+          : `${name} must be at least ${minLimits[name]}${why}, received ${describe(i.input)}`,
+    })
     .max(max, { error: (i) => `${name} must be at most ${max}, received ${describe(i.input)}` });
 
 /** @internal Short description of a received value for error messages. */
@@ -26,11 +32,15 @@ export const limitsSchema = z
   .strictObject({
     cpuTimeMs: int('cpuTimeMs', 3_600_000).describe('CPU time limit in milliseconds.'),
     wallTimeMs: int('wallTimeMs', 3_600_000).describe('Wall-clock limit in milliseconds.'),
-    memoryBytes: int('memoryBytes', 64 * 1024 * MiB).describe('Memory limit in bytes.'),
+    memoryBytes: int('memoryBytes', 64 * 1024 * MiB, ' (4 MiB: a sandbox cannot start below it)').describe(
+      'Memory limit in bytes; at least 4194304 (4 MiB), below which a sandbox cannot start.',
+    ),
     processes: int('processes', 65_536).describe('Most processes and threads at once.'),
     outputBytes: int('outputBytes', 1024 * MiB).describe('Most bytes of stdout plus stderr.'),
     fileSizeBytes: int('fileSizeBytes', 64 * 1024 * MiB).describe('Largest file the program may write, in bytes.'),
-    openFiles: int('openFiles', 65_536).describe('Most open file descriptors.'),
+    openFiles: int('openFiles', 65_536, ' (a sandbox needs a dozen descriptors of its own)').describe(
+      'Most open file descriptors; at least 16, below which a sandbox cannot start.',
+    ),
   })
   .partial();
 
@@ -118,7 +128,27 @@ export const submissionSchema = z
       .optional()
       .describe('Limits for the compile step, over the language’s compile defaults (each at most the configured maximum).'),
     checker: checkerSchema.optional().describe('Output comparison; defaults to `lines`.'),
-    args: z.array(z.string().max(4096)).max(64).optional().describe('Arguments passed to the program.'),
+    args: z
+      .array(
+        z
+          .string()
+          .max(4096)
+          .refine((a) => !a.includes('\0'), { error: 'an argument must not contain a NUL byte' }),
+      )
+      .max(64)
+      .optional()
+      .describe('Arguments passed to the program (no NUL bytes).'),
+    compileArgs: z
+      .array(z.string().max(4096))
+      .max(64)
+      .optional()
+      .describe(
+        'Extra arguments for the compiler (compiled languages), e.g. `["-O3", "-DLOCAL"]`; where they go is the language’s choice.',
+      ),
+    stderrToStdout: z
+      .boolean()
+      .optional()
+      .describe('Write the program’s stderr into its stdout, in the order written (stderr is then empty). Default false.'),
     stopOnFirstFailure: z.boolean().optional().describe('Skip the remaining tests after the first that fails. Default false.'),
     metadata: z
       .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'metadata keys are 1-64 letters, digits, _ . : -'), z.string().max(1024))

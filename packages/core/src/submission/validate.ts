@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { type InputIssue, JudgeError } from '../errors/judge-error.js';
 import { type Limits, limitNames } from '../runner/limits.js';
-import { describe, type LimitsInput, type ParsedSubmission, submissionSchema } from './schema.js';
+import { describe, type LimitsInput, limitsSchema, type ParsedSubmission, submissionSchema } from './schema.js';
 
 /** @internal Turns zod issues into judgekit's `{ path, message }` list. */
 export function toIssues(error: z.ZodError): InputIssue[] {
@@ -87,4 +87,28 @@ export function resolveLimits(
     }
   }
   return limits;
+}
+
+/**
+ * @internal Lowers the maxima to a per-call cap (a tenant's quota): each is the lower of the two,
+ * and a default above its new maximum is lowered to it (a default is not a request). Throws
+ * `JDG_ERR_INPUT_INVALID` for a cap that is not a valid limits object.
+ */
+export function capLimits(defaults: Limits, max: Limits, cap: unknown): { defaultLimits: Limits; maxLimits: Limits } {
+  const parsed = limitsSchema.safeParse(cap);
+  if (!parsed.success) {
+    const issue = toIssues(parsed.error)[0]!;
+    throw new JudgeError('JDG_ERR_INPUT_INVALID', `maxLimits.${issue.path}: ${issue.message}`, {
+      details: { issues: toIssues(parsed.error) },
+    });
+  }
+  const maxLimits = { ...max };
+  const defaultLimits = { ...defaults };
+  for (const name of limitNames) {
+    const value = parsed.data[name];
+    if (value === undefined) continue;
+    maxLimits[name] = Math.min(maxLimits[name], value);
+    defaultLimits[name] = Math.min(defaultLimits[name], maxLimits[name]);
+  }
+  return { defaultLimits, maxLimits };
 }

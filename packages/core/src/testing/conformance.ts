@@ -8,6 +8,27 @@ import { defaultCompileLimits, defaultLimits, type Limits } from '../runner/limi
 
 const MiB = 1024 * 1024;
 
+/**
+ * Paths every runner refuses with `JDG_ERR_SANDBOX_PATH_INVALID`, on `write` and on `read`, each
+ * with the words its message contains. The conformance suite runs them all against the real
+ * sandbox; they are exported for runners' own tests.
+ */
+export const refusedSandboxPaths: readonly { name: string; path: string; why: RegExp }[] = [
+  { name: 'empty', path: '', why: /empty/ },
+  { name: 'absolute', path: '/etc/passwd', why: /absolute/ },
+  { name: '"./main.py"', path: './main.py', why: /"\." component/ },
+  { name: '"a/./b"', path: 'a/./b', why: /"\." component/ },
+  { name: '"."', path: '.', why: /"\." component/ },
+  { name: '"a//b"', path: 'a//b', why: /empty component/ },
+  { name: '"a/"', path: 'a/', why: /empty component/ },
+  { name: '"../x"', path: '../x', why: /"\.\." component/ },
+  { name: '"a/../../x"', path: 'a/../../x', why: /"\.\." component/ },
+  { name: '".."', path: '..', why: /"\.\." component/ },
+  { name: 'with a NUL byte', path: 'a\0b', why: /NUL/ },
+  { name: 'with a 256-character component', path: 'x'.repeat(256), why: /longer than 255/ },
+  { name: 'of 4201 characters', path: `${'a/'.repeat(2100)}b`, why: /longer than 4096/ },
+];
+
 /** What the conformance suite needs from a runner package. */
 export interface ConformanceOptions {
   /** Creates the runner under test (called once, before the suite). */
@@ -290,6 +311,57 @@ export function runnerConformanceSuite(options: ConformanceOptions): void {
         isJudgeError(e, 'JDG_ERR_SANDBOX_DISPOSED'),
       );
       expect(await options.leftovers()).toEqual([]);
+    });
+
+    it.each(refusedSandboxPaths)('refuses a path $name on write and on read, writing nothing', async ({ path, why }) => {
+      await withSandbox(py, async (box) => {
+        for (const call of [() => box.write([{ path, content: 'x' }]), () => box.read(path)]) {
+          const error = await call().catch((e: unknown) => e);
+          expect(isJudgeError(error, 'JDG_ERR_SANDBOX_PATH_INVALID')).toBe(true);
+          expect((error as Error).message).toMatch(why);
+        }
+        const out = await box.exec({
+          argv: ['python3', '-c', 'import os; print(sorted(os.listdir(".")))'],
+          limits: limits(),
+        });
+        expect(out.stdout).toBe('[]\n');
+      });
+    });
+
+    it('refuses argv and env it must not pass on, running nothing', async () => {
+      await withSandbox(py, async (box) => {
+        const marker = ['python3', '-c', 'open("ran.txt", "w")'];
+        const requests: { argv: string[]; env?: Record<string, string> }[] = [
+          { argv: [...marker, 'a\0b'] },
+          { argv: [''] },
+          { argv: marker, env: { 'BAD-NAME': '1' } },
+          { argv: marker, env: { JK_ANYTHING: '1' } },
+          { argv: marker, env: { OK: 'x\0y' } },
+        ];
+        for (const request of requests) {
+          await expect(box.exec({ ...request, limits: limits() })).rejects.toSatisfy((e: unknown) =>
+            isJudgeError(e, 'JDG_ERR_INPUT_INVALID'),
+          );
+        }
+        const out = await box.exec({ argv: ['python3', '-c', 'import os; print(os.path.exists("ran.txt"))'], limits: limits() });
+        expect(out.stdout).toBe('False\n');
+      });
+    });
+
+    it('runs nothing for an operation whose signal has already aborted', async () => {
+      const aborted = AbortSignal.abort(new Error('gone'));
+      await expect(runner.open({ language: py }, { signal: aborted })).rejects.toSatisfy((e: unknown) =>
+        isJudgeError(e, 'JDG_ERR_OPERATION_ABORTED'),
+      );
+      await withSandbox(py, async (box) => {
+        const ran = box.exec({ argv: ['python3', '-c', 'open("ran.txt", "w")'], limits: limits() }, { signal: aborted });
+        await expect(ran).rejects.toSatisfy((e: unknown) => isJudgeError(e, 'JDG_ERR_OPERATION_ABORTED'));
+        await expect(box.write([{ path: 'w.txt', content: 'x' }], { signal: aborted })).rejects.toSatisfy((e: unknown) =>
+          isJudgeError(e, 'JDG_ERR_OPERATION_ABORTED'),
+        );
+        const out = await box.exec({ argv: ['python3', '-c', 'import os; print(sorted(os.listdir(".")))'], limits: limits() });
+        expect(out.stdout).toBe('[]\n');
+      });
     });
 
     it('kills a running command when its signal aborts', async () => {

@@ -26,4 +26,4 @@ export {
 } from './adversarial/fixtures.js';
 export { processesWithUids, watchEventLoop } from './adversarial/host.js';
 export { type AdversarialSuiteOptions, type HostMemoryProbe, runnerAdversarialSuite } from './adversarial/suite.js';
-export { type ConformanceOptions, runnerConformanceSuite } from './conformance.js';
+export { type ConformanceOptions, refusedSandboxPaths, runnerConformanceSuite } from './conformance.js';

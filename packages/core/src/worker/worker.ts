@@ -1,6 +1,7 @@
 import { isJudgeError, JudgeError } from '../errors/judge-error.js';
 import type { JudgeEvent } from '../events/contract.js';
 import type { JudgeStats } from '../judge/stats.js';
+import type { OutputBudget } from '../judging/output-budget.js';
 import { internalMessage, type PipelineEnv, type PipelineHooks, runPipeline } from '../judging/pipeline.js';
 import type { LanguageRegistry } from '../languages/registry.js';
 import type { Job } from '../queue/contract.js';
@@ -23,6 +24,10 @@ export interface WorkerDeps {
   gate: RunnerGate;
   /** Longest a finished submission's disposal holds its slot, in ms. */
   disposeTimeoutMs: number;
+  /** The judge-wide bound on the output of commands running at once. */
+  budget: OutputBudget;
+  /** Most bytes of output kept in one result. */
+  maxResultOutputBytes: number;
 }
 
 /** How long a cancel asked before its job reached this worker is remembered, in ms. */
@@ -52,7 +57,7 @@ export class Worker {
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
-    this.#env = { languages: deps.languages, runner: deps.runner };
+    this.#env = { languages: deps.languages, runner: deps.runner, budget: deps.budget, maxResultOutputBytes: deps.maxResultOutputBytes };
     const { publish, records } = deps;
     this.#hooks = {
       onCompiled: (id, compile) => publish({ type: 'compiled', id, compile }),

@@ -13,6 +13,11 @@ export const httpErrorCodes = {
   JDG_ERR_HTTP_BODY_MALFORMED: 'The request body is not valid JSON (or is empty where JSON is required).',
   JDG_ERR_HTTP_MEDIA_TYPE: 'The request body has a content type the route does not accept.',
   JDG_ERR_HTTP_ROUTE_NOT_FOUND: 'No route matches this method and path.',
+  JDG_ERR_HTTP_URL_TOO_LONG: 'A path segment (such as a submission id) is longer than the router reads (256 characters).',
+  JDG_ERR_HTTP_HEADERS_TOO_LARGE: 'The request line and headers together are larger than the server reads (`maxHeaderBytes`).',
+  JDG_ERR_HTTP_REQUEST_MALFORMED: 'The request is not valid HTTP, or its URL cannot be decoded.',
+  JDG_ERR_HTTP_REQUEST_TIMEOUT: 'The request did not arrive whole within the server’s request timeout.',
+  JDG_ERR_HTTP_SHUTTING_DOWN: 'The server is draining for shutdown and takes no new submissions; retry after `Retry-After` seconds.',
   JDG_ERR_HTTP_INTERNAL: 'The server failed unexpectedly while handling the request.',
 } as const;
 
@@ -73,6 +78,11 @@ export const statusOfCode: Readonly<Record<HttpErrorCode, number>> = {
   JDG_ERR_HTTP_BODY_MALFORMED: 400,
   JDG_ERR_HTTP_MEDIA_TYPE: 415,
   JDG_ERR_HTTP_ROUTE_NOT_FOUND: 404,
+  JDG_ERR_HTTP_URL_TOO_LONG: 414,
+  JDG_ERR_HTTP_HEADERS_TOO_LARGE: 431,
+  JDG_ERR_HTTP_REQUEST_MALFORMED: 400,
+  JDG_ERR_HTTP_REQUEST_TIMEOUT: 408,
+  JDG_ERR_HTTP_SHUTTING_DOWN: 503,
   JDG_ERR_HTTP_INTERNAL: 500,
 } satisfies Record<HttpErrorCode, number>;
 
@@ -84,6 +94,7 @@ const retryable: ReadonlySet<HttpErrorCode> = new Set<HttpErrorCode>([
   'JDG_ERR_RUNNER_CLOSED',
   'JDG_ERR_TENANT_QUOTA_EXCEEDED',
   'JDG_ERR_DATABASE_UNAVAILABLE',
+  'JDG_ERR_HTTP_SHUTTING_DOWN',
 ]);
 
 /** An error on its way to the client: status, body, extra headers. */

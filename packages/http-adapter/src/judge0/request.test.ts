@@ -83,6 +83,7 @@ describe('reading a Judge0 submission', () => {
         enable_per_process_and_thread_time_limit: 'true',
         enable_per_process_and_thread_memory_limit: 1,
         compiler_options: '-O3',
+        redirect_stderr_to_stdout: true,
         callback_url: 'http://127.0.0.1:9/cb',
         stack_limit: 1000,
       }),
@@ -114,6 +115,29 @@ describe('reading a Judge0 submission', () => {
     expect(errorsOf({ language_id: 89, source_code: 'x', additional_files: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==' })).toEqual({
       source_code: ['must be blank'],
     });
+  });
+});
+
+describe('compiler options and stderr', () => {
+  const withOptions: RequestContext = { ...ctx, compilerOptions: true };
+  it('splits compiler_options into the compile step’s arguments, for compiled languages only', async () => {
+    const r = readRequest(
+      { source_code: 'int main(){}', language_id: 54, compiler_options: `-O3 -DNAME='"x y"'`, redirect_stderr_to_stdout: true },
+      false,
+      withOptions,
+    );
+    const input = await toSubmission(r, withOptions, defaultMaxLimits);
+    expect(input).toMatchObject({ compileArgs: ['-O3', '-DNAME="x y"'], stderrToStdout: true });
+    expect(() => readRequest({ source_code: 'print(1)', language_id: 71, compiler_options: '-O' }, false, withOptions)).toThrow(
+      Judge0Invalid,
+    );
+    try {
+      readRequest({ language_id: 89, additional_files: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==', compiler_options: '-O' }, false, withOptions);
+    } catch (error) {
+      expect((error as Judge0Invalid).errors).toEqual({
+        compiler_options: ['setting compiler options is only allowed for compiled languages'],
+      });
+    }
   });
 });
 

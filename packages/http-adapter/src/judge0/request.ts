@@ -30,6 +30,8 @@ export interface Judge0Request {
   compilerOptions: string | null;
   commandLineArguments: string | null;
   args: string[];
+  /** `compiler_options` split into words, for the compile step. */
+  compileArgs: string[];
   stdin: string | null;
   expectedOutput: string | null;
   numberOfRuns: number;
@@ -204,13 +206,20 @@ export function readRequest(body: unknown, base64: boolean, ctx: RequestContext)
   }
   if (flag('enable_network')) add('enable_network', 'enabling network is not allowed');
   const redirectStderrToStdout = flag('redirect_stderr_to_stdout');
-  if (redirectStderrToStdout) add('redirect_stderr_to_stdout', 'this option cannot be enabled');
 
   const compilerOptions = text('compiler_options', false);
+  let compileArgs: string[] = [];
   if (!isBlank(compilerOptions)) {
     if ((compilerOptions as string).length > 512) add('compiler_options', 'is too long (maximum is 512 characters)');
+    // Language 89 has no compile command of Judge0's (its own `compile` script builds it).
     if (!ctx.compilerOptions) add('compiler_options', 'setting compiler options is not allowed');
-    else if (language && !language.compile) add('compiler_options', 'setting compiler options is only allowed for compiled languages');
+    else if (language && (!language.compile || isProject))
+      add('compiler_options', 'setting compiler options is only allowed for compiled languages');
+    else {
+      const split = splitArguments(compilerOptions as string);
+      if ('error' in split) add('compiler_options', split.error);
+      else compileArgs = split.args;
+    }
   }
   const commandLineArguments = text('command_line_arguments', false);
   let args: string[] = [];
@@ -242,6 +251,7 @@ export function readRequest(body: unknown, base64: boolean, ctx: RequestContext)
     compilerOptions: isBlank(compilerOptions) ? null : compilerOptions,
     commandLineArguments: isBlank(commandLineArguments) ? null : commandLineArguments,
     args,
+    compileArgs,
     stdin,
     expectedOutput,
     numberOfRuns,
@@ -343,6 +353,8 @@ export async function toSubmission(request: Judge0Request, ctx: RequestContext, 
     limits,
     checker: 'lines',
     args: request.args,
+    compileArgs: request.compileArgs,
+    stderrToStdout: request.redirectStderrToStdout,
     stopOnFirstFailure: true,
     metadata,
   };

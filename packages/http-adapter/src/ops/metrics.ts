@@ -16,9 +16,10 @@ export class AdapterMetrics {
   constructor(judge: Judge) {
     this.#judge = judge;
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'judgekit_process_' });
+    // prom-client's standard process_* and nodejs_* names, unprefixed, so stock Node.js dashboards work.
+    collectDefaultMetrics({ register: this.registry });
     new Gauge({
-      name: 'judgekit_queue_depth',
+      name: 'judgekit_submissions_queued',
       help: 'Submissions waiting to start.',
       registers,
       collect() {
@@ -26,7 +27,7 @@ export class AdapterMetrics {
       },
     });
     new Gauge({
-      name: 'judgekit_running',
+      name: 'judgekit_submissions_running',
       help: 'Submissions being judged now.',
       registers,
       collect() {

@@ -34,10 +34,10 @@ export function toSubmissionInput(body: PistonExecuteBody): SubmissionInput {
     if (value === undefined || value <= 0) continue;
     (group === 'limits' ? limits : compileLimits)[name] = value;
   }
-  const version = pistonVersion(body.version);
   return {
     language: body.language,
-    ...(version === undefined ? {} : { version }),
+    // The judge reads Piston's version patterns itself: `*`, `3`, `3.11`, `3.x`.
+    version: body.version,
     files: body.files.map((f, i) => ({
       // The first file becomes the language's main file; Piston names are kept for the others.
       ...(i > 0 && f.name ? { name: f.name } : {}),
@@ -49,12 +49,6 @@ export function toSubmissionInput(body: PistonExecuteBody): SubmissionInput {
     limits,
     compileLimits,
   };
-}
-
-/** Piston's version patterns onto judgekit's: `*` is any, `3.x` / `3.*` are the prefix `3`. */
-function pistonVersion(version: string): string | undefined {
-  if (version === '*') return undefined;
-  return version.replace(/\.(x|\*)$/, '');
 }
 
 /** The runtimes Piston lists: the languages whose toolchain was found, with its version. */

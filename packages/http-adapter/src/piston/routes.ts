@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HttpApi } from '../http/api.js';
+import { drainRefusedBody } from '../http/body.js';
 import { requestSignal } from '../http/request-signal.js';
 import { toPistonFailure, toPistonResponse, toPistonRuntimes, toSubmissionInput } from './mapper.js';
 import { type PistonExecuteBody, pistonErrorSchema, pistonExecuteBody, pistonExecuteResponse, pistonRuntimesResponse } from './schemas.js';
@@ -28,9 +29,10 @@ export const pistonApi: HttpApi = {
         done(Object.assign(error as Error, { statusCode: 400 }), undefined);
       }
     });
-    app.setErrorHandler((error, request, reply) => {
+    app.setErrorHandler(async (error, request, reply) => {
       const failure = toPistonFailure(error, request.body as PistonExecuteBody | undefined, ctx.options.retryAfterSeconds);
       if (failure.status >= 500) request.log.error({ err: error }, 'request failed');
+      if (failure.status === 413) await drainRefusedBody(request, reply, ctx.options.drainLimitBytes);
       return reply.code(failure.status).headers(failure.headers).send({ message: failure.message });
     });
     app.setNotFoundHandler((_request, reply) => reply.code(404).send({ message: 'Not Found' }));

@@ -3,7 +3,7 @@ import type { SeedExecuteBody, SeedResult, SeedStatus } from './schemas.js';
 
 /** The seed's body as a judgekit submission: the seed's limits are the judge's defaults. */
 export function toSubmissionInput(body: SeedExecuteBody): SubmissionInput {
-  return { language: body.language, source: body.source_code, stdin: body.stdin_data };
+  return { language: body.language, source: body.source_code, stdin: body.stdin_data, ...(body.args ? { args: body.args } : {}) };
 }
 
 /**

@@ -17,6 +17,7 @@ export const seedExecuteBody = z
       .default('')
       .describe('Bytes given on stdin.'),
     language: z.string().min(1).max(64).default('python3').describe('Language id or alias. Default `python3` (the seed ran Python).'),
+    args: z.array(z.string()).optional().describe('Arguments passed to the program (extra field; the judge checks them as on `/v1`).'),
   })
   .describe('The seed’s submission. Unknown fields are ignored, as the seed did.');
 

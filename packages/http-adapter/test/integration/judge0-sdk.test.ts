@@ -115,6 +115,12 @@ suite('Judge0 compatibility with Judge0’s official SDK (judge0 on PyPI) and th
     expect(r.wrong_answer).toMatchObject({ status: 4, stdout: '41\n' });
   });
 
+  it('passes compiler options, merged streams, arguments, runs and limits as the SDK sends them', async () => {
+    const r = (await sdk('options')) as { defined: Summary; merged: Summary };
+    expect(r.defined).toMatchObject({ status: 3, stdout: '42\n' });
+    expect(r.merged).toMatchObject({ status: 3, stdout: 'out\nerr\n', stderr: null });
+  });
+
   it('runs a multi-file program (language 89) built from the SDK’s Filesystem', async () => {
     expect(await sdk('multi_file')).toMatchObject({ status: 3, stdout: 'hello, world\n' });
   });

@@ -360,20 +360,65 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
       const r = await api.call('POST', '/submissions', {
         language_id: 54,
         source_code: 'int main(){}',
-        compiler_options: '-O3',
-        redirect_stderr_to_stdout: true,
         enable_network: true,
         enable_per_process_and_thread_time_limit: true,
         command_line_arguments: '*.txt',
+        stack_limit: 1000,
       });
       expect(r.status).toBe(422);
       expect(Object.keys(r.body).sort()).toEqual([
         'command_line_arguments',
-        'compiler_options',
         'enable_network',
         'enable_per_process_and_thread_time_limit',
-        'redirect_stderr_to_stdout',
+        'stack_limit',
       ]);
+      const interpreted = await api.call('POST', '/submissions', { language_id: 71, source_code: 'print(1)', compiler_options: '-O' });
+      expect(interpreted.body).toEqual({ compiler_options: ['setting compiler options is only allowed for compiled languages'] });
+    });
+
+    it('passes compiler_options to the compiler, split as Bash would', async () => {
+      const source = '#include <stdio.h>\nint main(void) { int unused; printf("%d %s\\n", ANSWER, NAME); return 0; }';
+      const r = await api.run(
+        { language_id: 50, source_code: source, compiler_options: `-DANSWER=42 '-DNAME="forty two"'` },
+        'stdout,status',
+      );
+      expect(r).toEqual({ stdout: '42 forty two\n', status: { id: 3, description: 'Accepted' } });
+      const strict = await api.run(
+        { language_id: 50, source_code: source, compiler_options: '-DANSWER=1 -DNAME="x" -Wall -Werror' },
+        'status,compile_output',
+      );
+      expect(strict.status).toMatchObject({ id: 6 });
+      expect(strict.compile_output).toMatch(/unused variable/);
+      const go = await api.run(
+        {
+          language_id: 60,
+          source_code: 'package main\nimport "fmt"\nvar v string\nfunc main() { fmt.Println(v) }',
+          compiler_options: '-ldflags=-X=main.v=injected',
+        },
+        'stdout',
+      );
+      expect(go.stdout).toBe('injected\n');
+    });
+
+    it('writes stderr into stdout in order with redirect_stderr_to_stdout, keeping signals and exit codes', async () => {
+      const source =
+        'import sys\nfor i in range(3):\n    print("out", i, flush=True)\n    print("err", i, file=sys.stderr, flush=True)\nsys.exit(5)';
+      const r = await api.run(
+        { language_id: 71, source_code: source, redirect_stderr_to_stdout: true },
+        'stdout,stderr,status,exit_code,redirect_stderr_to_stdout',
+      );
+      expect(r).toEqual({
+        stdout: 'out 0\nerr 0\nout 1\nerr 1\nout 2\nerr 2\n',
+        stderr: null,
+        exit_code: 5,
+        redirect_stderr_to_stdout: true,
+        status: { id: 11, description: 'Runtime Error (NZEC)' },
+      });
+      const segv = await api.run(
+        { ...c('fputs("before\\n", stderr); volatile int *p = 0; return *p;'), redirect_stderr_to_stdout: 'true' },
+        'stdout,status,exit_signal',
+      );
+      expect(segv).toMatchObject({ stdout: 'before\n', status: { id: 7 }, exit_signal: 11 });
     });
 
     it('answers the judge’s own maxima as Judge0’s 422, in Judge0’s units', async () => {
@@ -572,14 +617,54 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
         max_submission_batch_size: 20,
         enable_network: false,
         allow_enable_network: false,
+        enable_compiler_options: true,
+        max_queue_size: 1000,
       });
+      expect((await api.call('GET', '/workers')).body).toMatchObject([{ available: server.judge.concurrency }]);
       expect((await api.call('GET', '/system_info')).body).toMatchObject({
         Architecture: expect.any(String),
         'CPU(s)': expect.any(String),
         Mem: expect.any(String),
       });
-      const stats = (await api.call('GET', '/statistics')).body as { submissions: { total: number }; statuses: unknown[] };
+      await api.run({ language_id: 71, source_code: 'print(1)' }, 'status');
+      const stats = (await api.call('GET', '/statistics')).body as {
+        submissions: { total: number };
+        statuses: { status: { id: number } }[];
+      };
       expect(stats.submissions.total).toBeGreaterThan(0);
+      expect(stats.statuses.map((s) => s.status.id)).toContain(3);
+    });
+
+    it('lists submissions newest first, page by page, with Judge0’s meta', async () => {
+      const fresh = await start();
+      try {
+        const a = json(fresh.base);
+        const created = (
+          await a.call('POST', '/submissions/batch', {
+            submissions: ['one', 'two', 'three'].map((word) => ({ language_id: 46, source_code: `echo ${word}` })),
+          })
+        ).body as { token: string }[];
+        for (const { token } of created) await a.poll(token, (s) => (s.status as { id: number }).id > 2, 'status');
+        const first = (await a.call('GET', '/submissions?page=1&per_page=2&fields=token,stdout')).body;
+        expect(first).toEqual({
+          submissions: [
+            { token: created[2]!.token, stdout: 'three\n' },
+            { token: created[1]!.token, stdout: 'two\n' },
+          ],
+          meta: { current_page: 1, next_page: 2, prev_page: null, total_pages: 2, total_count: 3 },
+        });
+        const second = (await a.call('GET', '/submissions?page=2&per_page=2&base64_encoded=true&fields=stdout')).body;
+        expect(second).toEqual({
+          submissions: [{ stdout: 'b25lCg==\n' }],
+          meta: { current_page: 2, next_page: null, prev_page: 1, total_pages: 2, total_count: 3 },
+        });
+        expect((await a.call('GET', '/submissions?page=9')).body).toMatchObject({
+          submissions: [],
+          meta: { current_page: 9, total_count: 3 },
+        });
+      } finally {
+        await fresh.server.close();
+      }
     });
 
     it('answers 404 for an unknown token in Rails’ shape', async () => {

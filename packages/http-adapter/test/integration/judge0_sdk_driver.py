@@ -110,6 +110,26 @@ def scenario_failures(client):
     return {name: summary(s) for name, s in zip(cases, results)}
 
 
+def scenario_options(client):
+    defined = run(
+        client,
+        source_code='#include <stdio.h>\nint main(void) { printf("%d\\n", ANSWER); return 0; }\n',
+        language=LanguageAlias.C,
+        compiler_options="-O2 -DANSWER=42",
+    )
+    merged = run(
+        client,
+        source_code='import sys\nprint("out", flush=True)\nprint("err", file=sys.stderr, flush=True)\n',
+        language=LanguageAlias.PYTHON,
+        redirect_stderr_to_stdout=True,
+        command_line_arguments="a 'b c'",
+        number_of_runs=2,
+        cpu_time_limit=2,
+        memory_limit=65536,
+    )
+    return {"defined": summary(defined), "merged": summary(merged)}
+
+
 def scenario_multi_file(client):
     files = Filesystem(
         content=[

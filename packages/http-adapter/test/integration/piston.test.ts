@@ -65,6 +65,12 @@ suite('Piston v2 compatibility with piston-client and the nsjail sandbox', () =>
     expect(result.run).toEqual(result.compile);
   });
 
+  it('keeps the process limit: a contained fork bomb that exits 0 is not a clean run', async () => {
+    const result = await client.execute('python3', fixture('fork-until-refused.py'), { runTimeout: 5000 });
+    expect(result.run, JSON.stringify(result.run)).toMatchObject({ status: 'RE', message: 'process limit reached' });
+    expect(Number(result.run.stdout)).toBeGreaterThan(0);
+  });
+
   it('answers an unknown runtime with 400 { message }', async () => {
     const result = await client.execute('cobol', 'DISPLAY "x".');
     expect(result).toEqual({ message: 'cobol-* runtime is unknown' });
