@@ -9,6 +9,9 @@ const alias = {
   '@judgekit/core': src('core/src/index.ts'),
   '@judgekit/runner-nsjail': src('runner-nsjail/src/index.ts'),
   '@judgekit/runner-docker': src('runner-docker/src/index.ts'),
+  '@judgekit/webhooks': src('webhooks/src/index.ts'),
+  '@judgekit/postgres/testing': src('postgres/src/testing/index.ts'),
+  '@judgekit/postgres': src('postgres/src/index.ts'),
   '@judgekit/http-adapter': src('http-adapter/src/index.ts'),
 };
 

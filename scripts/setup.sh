@@ -41,6 +41,8 @@ fi
 
 # nsjail.sh installs the languages' toolchains too (scripts/setup/toolchains.sh).
 bash scripts/setup/nsjail.sh
+# PostgreSQL's server binaries (no cluster is started: tests start their own, --postgres its own).
+bash scripts/setup/postgres.sh
 # Judge0's official SDK (PyPI), the third-party client of the Judge0 compatibility tests.
 bash scripts/setup/judge0-sdk.sh
 if (( docker )); then

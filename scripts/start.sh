@@ -2,10 +2,22 @@
 # The main job: installs whatever is missing, then serves judgekit's HTTP API on port 8000 with the
 # best sandbox available (nsjail, else Docker with gVisor), printing an example request.
 #   scripts/start.sh [judgekit serve options...]      e.g. --port 9000 --runner docker
+#   scripts/start.sh --postgres [options...]          durable mode: also starts the project's own
+#                                                     PostgreSQL on 127.0.0.1 (scripts/setup/postgres.sh)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
+args=()
+for arg in "$@"; do
+  if [[ $arg == --postgres ]]; then
+    JUDGEKIT_DATABASE_URL=$(bash scripts/setup/postgres.sh --start | tail -n1)
+    export JUDGEKIT_DATABASE_URL
+  else
+    args+=("$arg")
+  fi
+done
+set -- "${args[@]+"${args[@]}"}"
 port=${JUDGEKIT_PORT:-8000}
 for ((i = 1; i <= $#; i++)); do
   if [[ ${!i} == --port ]]; then j=$((i + 1)); port=${!j}; fi

@@ -7,6 +7,8 @@ const packages: [name: string, folder: string, mustExport: string[]][] = [
   ['@judgekit/core', 'core', ['Judge', 'JudgeError', 'FakeRunner', 'BaseRunner', 'submissionSchema', 'LruResultStore', 'FastqJobQueue']],
   ['@judgekit/runner-nsjail', 'runner-nsjail', ['NsjailRunner']],
   ['@judgekit/runner-docker', 'runner-docker', ['DockerRunner']],
+  ['@judgekit/webhooks', 'webhooks', ['WebhookDispatcher', 'WebhookPolicy', 'signWebhook', 'verifyWebhook', 'withWebhooks']],
+  ['@judgekit/postgres', 'postgres', ['PostgresStore', 'DurableResultStore', 'TenantKeys', 'WebhookOutbox', 'migrate', 'RetentionSweeper']],
   ['@judgekit/http-adapter', 'http-adapter', ['createServer']],
 ];
 

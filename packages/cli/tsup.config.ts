@@ -1,6 +1,13 @@
 import { defineConfig } from 'tsup';
 
-const external = ['@judgekit/core', '@judgekit/http-adapter', '@judgekit/runner-nsjail', '@judgekit/runner-docker'];
+const external = [
+  '@judgekit/core',
+  '@judgekit/http-adapter',
+  '@judgekit/runner-nsjail',
+  '@judgekit/runner-docker',
+  '@judgekit/postgres',
+  '@judgekit/webhooks',
+];
 
 export default defineConfig([
   {

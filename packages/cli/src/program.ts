@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { doctor, formatDoctor } from './doctor/doctor.js';
+import { registerKeysCommand } from './keys/command.js';
 import { formatLanguages, listLanguages } from './languages.js';
+import { databaseUrlOption, registerMigrateCommand } from './migrate/command.js';
+import { databaseUrlEnv } from './migrate/history.js';
+import { addHistoryOptions, historyFlags } from './migrate/serve-options.js';
 import { run } from './run/run.js';
 import { UsageError } from './run/usage-error.js';
 import { NoSandboxError } from './runners.js';
@@ -79,33 +83,34 @@ export function buildProgram(): Command {
       ),
     )
     .option('--trust-proxy', `trust X-Forwarded-* (${serveEnv.trustProxy})`)
-    .option('--config <file>', `JSON config file with the same settings in camelCase (${configEnv})`)
-    .action(async (opts: Record<string, unknown>) => {
-      const fromCli = (key: string) => (serveCommand.getOptionValueSource(key) === 'cli' ? opts[key] : undefined);
-      const config = resolveServeConfig({
-        port: fromCli('port'),
-        host: fromCli('host'),
-        runner: fromCli('runner'),
-        concurrency: fromCli('concurrency'),
-        maxQueued: fromCli('maxQueued'),
-        apiKeys: fromCli('apiKey'),
-        corsOrigins: fromCli('corsOrigin'),
-        rateLimit: fromCli('rateLimit'),
-        rateLimitWindowMs: fromCli('rateLimitWindowMs'),
-        bodyLimitBytes: fromCli('bodyLimitBytes'),
-        maxWaitMs: fromCli('maxWaitMs'),
-        shutdownTimeoutMs: fromCli('shutdownTimeoutMs'),
-        prefix: fromCli('prefix'),
-        docs: fromCli('docs'),
-        judge0: fromCli('judge0'),
-        judge0Prefix: fromCli('judge0Prefix'),
-        logLevel: fromCli('logLevel'),
-        logFormat: fromCli('logFormat'),
-        trustProxy: fromCli('trustProxy'),
-        config: opts.config as string | undefined,
-      });
-      await serve(config);
+    .option('--config <file>', `JSON config file with the same settings in camelCase (${configEnv})`);
+  addHistoryOptions(serveCommand).action(async (opts: Record<string, unknown>) => {
+    const fromCli = (key: string) => (serveCommand.getOptionValueSource(key) === 'cli' ? opts[key] : undefined);
+    const config = resolveServeConfig({
+      port: fromCli('port'),
+      host: fromCli('host'),
+      runner: fromCli('runner'),
+      concurrency: fromCli('concurrency'),
+      maxQueued: fromCli('maxQueued'),
+      apiKeys: fromCli('apiKey'),
+      corsOrigins: fromCli('corsOrigin'),
+      rateLimit: fromCli('rateLimit'),
+      rateLimitWindowMs: fromCli('rateLimitWindowMs'),
+      bodyLimitBytes: fromCli('bodyLimitBytes'),
+      maxWaitMs: fromCli('maxWaitMs'),
+      shutdownTimeoutMs: fromCli('shutdownTimeoutMs'),
+      prefix: fromCli('prefix'),
+      docs: fromCli('docs'),
+      judge0: fromCli('judge0'),
+      judge0Prefix: fromCli('judge0Prefix'),
+      logLevel: fromCli('logLevel'),
+      logFormat: fromCli('logFormat'),
+      trustProxy: fromCli('trustProxy'),
+      ...historyFlags(fromCli),
+      config: opts.config as string | undefined,
     });
+    await serve(config);
+  });
 
   program
     .command('run')
@@ -142,13 +147,18 @@ export function buildProgram(): Command {
 
   program
     .command('doctor')
-    .description('check the sandboxes (and how to fix them) and the toolchain of each language')
+    .description('check the sandboxes (and how to fix them), PostgreSQL when a database is set, and the toolchain of each language')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const report = await doctor();
+    .addOption(databaseUrlOption())
+    .action(async (opts: { json?: boolean; databaseUrl?: string }) => {
+      const databaseUrl = opts.databaseUrl ?? process.env[databaseUrlEnv];
+      const report = await doctor(databaseUrl ? { databaseUrl } : {});
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
       process.exitCode = report.probedWith ? 0 : 1;
     });
+
+  registerMigrateCommand(program);
+  registerKeysCommand(program);
 
   return program;
 }

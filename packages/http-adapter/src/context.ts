@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Judge, LanguageDefinition, SubmissionInput, SubmissionResult } from '@judgekit/core';
+import { type Caller, submitOptionsOf } from './auth/quotas.js';
 import { HttpError } from './errors/http-errors.js';
 import type { AdapterMetrics } from './ops/metrics.js';
 import type { ResolvedPluginOptions } from './options.js';
@@ -23,18 +24,22 @@ export class AdapterContext {
   }
 
   /**
-   * Submits on behalf of a request. The request id rides along in async context, so the
-   * `queued` event (emitted before `submit` returns) already knows which request created it.
+   * Submits on behalf of a request, as its tenant and within its quotas (`maxQueued`,
+   * `maxLimits`; a `callbackUrl` through the webhook policy). The request id rides along in async
+   * context, so the `queued` event (emitted before `submit` returns) already knows which request
+   * created it.
    */
-  submit(input: SubmissionInput, reqId: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+  async submit(input: SubmissionInput, request: Caller, options: { signal?: AbortSignal } = {}): Promise<string> {
     this.#refuseWhileDraining();
-    return this.#requests.run(reqId, () => this.judge.submit(input, options));
+    const submitOptions = await submitOptionsOf(this.options, input, request, options);
+    return this.#requests.run(request.id, () => this.judge.submit(input, submitOptions));
   }
 
   /** Submits on behalf of a request and waits for the result; aborting `signal` cancels the submission. */
-  run(input: SubmissionInput, reqId: string, options: { signal?: AbortSignal } = {}): Promise<SubmissionResult> {
+  async run(input: SubmissionInput, request: Caller, options: { signal?: AbortSignal } = {}): Promise<SubmissionResult> {
     this.#refuseWhileDraining();
-    return this.#requests.run(reqId, () => this.judge.run(input, options));
+    const submitOptions = await submitOptionsOf(this.options, input, request, options);
+    return this.#requests.run(request.id, () => this.judge.run(input, submitOptions));
   }
 
   /** While the server drains for shutdown, no API takes a new submission (every one submits through here). */

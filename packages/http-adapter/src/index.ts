@@ -5,10 +5,24 @@
  * @module @judgekit/http-adapter
  */
 // The public surface of @judgekit/http-adapter: every export is listed by name.
+
+export {
+  ChainedKeys,
+  type ConfigKeyEntry,
+  ConfigKeys,
+  type ConfigTenant,
+  FlatKeys,
+  hashApiKey,
+  type KeyResolver,
+  openPrincipal,
+  type Principal,
+  type TenantQuotas,
+} from './auth/principal.js';
+export { TenantQueue, type TenantQueueOptions } from './auth/tenant-queue.js';
 export { type ErrorBody, type HttpErrorCode, httpErrorCodes, statusOfCode } from './errors/http-errors.js';
 export type { Judge0ApiOptions, Judge0Defaults } from './judge0/options.js';
 export type { ZipLimits } from './judge0/zip.js';
-export type { JudgekitPluginOptions, RateLimitOptions } from './options.js';
+export type { JudgekitPluginOptions, RateLimitOptions, ReadinessCheck } from './options.js';
 export { toPistonResponse } from './piston/mapper.js';
 export type { PistonExecuteResponse, PistonStage } from './piston/schemas.js';
 export { judgekitPlugin } from './plugin.js';

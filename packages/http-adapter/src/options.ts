@@ -1,4 +1,7 @@
 import type { Judge } from '@judgekit/core';
+import type { Registry } from 'prom-client';
+import type { KeyResolver } from './auth/principal.js';
+import type { TenantQueue } from './auth/tenant-queue.js';
 import { type Judge0ApiOptions, type ResolvedJudge0Options, resolveJudge0Options } from './judge0/options.js';
 
 /** Per-key (or per-address) rate limit. */
@@ -26,7 +29,25 @@ export interface JudgekitPluginOptions {
    * @defaultValue []
    */
   apiKeys?: readonly string[];
-  /** Rate limit per API key, or per client address without keys; `false` turns it off. @defaultValue `{ max: 600, timeWindowMs: 60000 }` */
+  /**
+   * Tenants' API keys: maps a presented key (`Authorization: Bearer KEY` or `X-Auth-Token`) to its
+   * tenant, admin flag and quotas — `TenantKeys` of `@judgekit/postgres` (hashed in PostgreSQL),
+   * or {@link ConfigKeys} (a config file's key hashes). Every route then sees and changes only the
+   * caller's tenant's submissions. Absent (and no `apiKeys`): no authentication.
+   */
+  keys?: KeyResolver;
+  /**
+   * How many of a tenant's submissions wait now, for its `maxQueued` quota: the durable store's
+   * count (cluster-wide) or the {@link TenantQueue}'s (this process). Without it `maxQueued` is not checked.
+   */
+  tenantQueued?: (tenant: string | null) => number | Promise<number>;
+  /**
+   * Checks a submission's `callbackUrl` before it is queued (the SSRF policy: `check` throws
+   * `JDG_ERR_WEBHOOK_URL_REFUSED`), e.g. a `WebhookDispatcher` or `WebhookPolicy` of
+   * `@judgekit/webhooks`. Without it, a submission with a `callbackUrl` is refused.
+   */
+  webhooks?: { check(url: string): Promise<unknown> };
+  /** Rate limit per tenant (its `rateLimit` quota, else `max`), per API key, or per client address without keys; `false` turns it off. @defaultValue `{ max: 600, timeWindowMs: 60000 }` */
   rateLimit?: RateLimitOptions | false;
   /** Longest a `?wait=true` request is held, in milliseconds; then it answers 202 with the current state. @defaultValue 60000 */
   maxWaitMs?: number;
@@ -40,6 +61,18 @@ export interface JudgekitPluginOptions {
   metrics?: boolean;
   /** Serve the seed's API (`/execute`, `/result/:id`). @defaultValue true */
   seedApi?: boolean;
+  /**
+   * More prom-client registries served by `/metrics` beside the adapter's own (e.g. the durable
+   * store's `judgekit_history_*` and the webhooks' `judgekit_webhook_*`).
+   * @defaultValue []
+   */
+  metricsRegistries?: readonly Registry[];
+  /**
+   * Parts that can make the server degraded without stopping it (the durable store while
+   * PostgreSQL is down): `/readyz` then still answers 200, with `degraded: true` and their problems.
+   * @defaultValue []
+   */
+  readinessChecks?: readonly ReadinessCheck[];
   /** Serve the Piston v2 API (`/api/v2/runtimes`, `/api/v2/execute`). @defaultValue true */
   pistonApi?: boolean;
   /**
@@ -61,10 +94,16 @@ export interface JudgekitPluginOptions {
   judge0?: boolean | Judge0ApiOptions;
 }
 
+/** A part of the server that reports whether it is degraded, for `/readyz`. */
+export type ReadinessCheck = () => { degraded: boolean; problems: { message: string; fix?: string }[] };
+
 /** @internal Options with defaults filled in. */
 export interface ResolvedPluginOptions {
   judge: Judge;
   apiKeys: readonly string[];
+  keys: KeyResolver | null;
+  tenantQueued: ((tenant: string | null) => number | Promise<number>) | null;
+  webhooks: { check(url: string): Promise<unknown> } | null;
   rateLimit: Required<RateLimitOptions> | false;
   maxWaitMs: number;
   bodyLimitBytes: number;
@@ -75,6 +114,8 @@ export interface ResolvedPluginOptions {
   metrics: boolean;
   seedApi: boolean;
   pistonApi: boolean;
+  metricsRegistries: readonly Registry[];
+  readinessChecks: readonly ReadinessCheck[];
   corsOrigins: readonly string[];
   shutdownSignal: AbortSignal | undefined;
   judge0: ResolvedJudge0Options | null;
@@ -87,6 +128,9 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
   return {
     judge: options.judge,
     apiKeys: (options.apiKeys ?? []).filter((k) => k.length > 0),
+    keys: options.keys ?? null,
+    tenantQueued: options.tenantQueued ?? null,
+    webhooks: options.webhooks ?? null,
     rateLimit,
     maxWaitMs: options.maxWaitMs ?? 60_000,
     bodyLimitBytes,
@@ -96,6 +140,8 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     metrics: options.metrics ?? true,
     seedApi: options.seedApi ?? true,
     pistonApi: options.pistonApi ?? true,
+    metricsRegistries: options.metricsRegistries ?? [],
+    readinessChecks: options.readinessChecks ?? [],
     corsOrigins: (options.corsOrigins ?? []).filter((o) => o.length > 0),
     shutdownSignal: options.shutdownSignal,
     judge0: options.judge0 === false ? null : resolveJudge0Options(options.judge0 === true ? {} : options.judge0),

@@ -1,26 +1,17 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { JudgeEvent } from '@judgekit/core';
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { apis } from './apis.js';
+import { registerAuth } from './auth/hooks.js';
 import { AdapterContext } from './context.js';
-import { errorBody, HttpError, toHttpFailure } from './errors/http-errors.js';
+import { errorBody, toHttpFailure } from './errors/http-errors.js';
 import { acceptEmptyBodies, drainRefusedBody } from './http/body.js';
-import { authnHeader, credential } from './judge0/auth.js';
 import { AdapterMetrics } from './ops/metrics.js';
 import { type JudgekitPluginOptions, resolvePluginOptions } from './options.js';
 import { adapterVersion } from './version.js';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Served without an API key (health checks, docs). */
-    public?: boolean;
-  }
-}
 
 /**
  * Registers judgekit's HTTP API into a Fastify app, under the prefix it is registered with:
@@ -71,8 +62,8 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
             'system it imitates (Piston: `{ message }`).',
         },
         tags: served.map((api) => ({ name: api.name, description: api.description })),
-        components: options.apiKeys.length > 0 ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
-        security: options.apiKeys.length > 0 ? [{ bearer: [] }] : [],
+        components: options.apiKeys.length > 0 || options.keys ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
+        security: options.apiKeys.length > 0 || options.keys ? [{ bearer: [] }] : [],
       },
       transform: openApiTransform,
     });
@@ -90,61 +81,7 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
     });
   }
 
-  const digests = options.apiKeys.map(digest);
-  const bearer = (request: FastifyRequest): string | null => {
-    const header = request.headers.authorization;
-    if (typeof header === 'string') {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      return match ? match[1]! : null;
-    }
-    // EventSource and browser WebSockets cannot send headers, so the events route also takes ?access_token=.
-    if (request.routeOptions.url?.endsWith('/events')) {
-      const token = (request.query as Record<string, unknown> | undefined)?.access_token;
-      if (typeof token === 'string' && token.length > 0) return token;
-    }
-    return null;
-  };
-  if (digests.length > 0) {
-    app.addHook('onRequest', async (request) => {
-      const config = request.routeOptions.config;
-      // Judge0 routes authenticate themselves (X-Auth-Token) and answer in Judge0's shapes.
-      if (config?.public || config?.judge0 || isDocsRoute(request)) return;
-      const key = bearer(request);
-      // Compare digests in constant time so a key cannot be guessed byte by byte.
-      const given = key === null ? null : digest(key);
-      if (given === null || !digests.some((d) => timingSafeEqual(d, given))) {
-        throw new HttpError(
-          'JDG_ERR_HTTP_UNAUTHORIZED',
-          key === null ? 'An API key is required: Authorization: Bearer KEY.' : 'The API key is not valid.',
-          {},
-          { 'www-authenticate': 'Bearer realm="judgekit"' },
-        );
-      }
-    });
-  }
-
-  if (options.rateLimit) {
-    const { max, timeWindowMs } = options.rateLimit;
-    await app.register(rateLimit, {
-      global: true,
-      max,
-      timeWindow: timeWindowMs,
-      keyGenerator: (request) => {
-        // Only configured keys (checked above) count apart; without keys an invented token must not buy a fresh bucket.
-        const key = digests.length > 0 ? (bearer(request) ?? credential(request, authnHeader)) : null;
-        return key ? `key:${digest(key).toString('base64')}` : `ip:${request.ip}`;
-      },
-      errorResponseBuilder: (_request, context) => {
-        const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
-        return new HttpError(
-          'JDG_ERR_HTTP_RATE_LIMITED',
-          `Rate limit of ${context.max} requests per ${context.after} reached; retry in ${seconds} s.`,
-          { limit: context.max, retryAfterSeconds: seconds },
-          { 'retry-after': String(seconds) },
-        );
-      },
-    });
-  }
+  await registerAuth(app, options);
 
   acceptEmptyBodies(app);
   app.setErrorHandler(async (error, request, reply) => {
@@ -231,12 +168,3 @@ const openApiTransform: typeof jsonSchemaTransform = (input) => {
   if (response && noContent) response['204'] = { type: 'null', description: noContent.description ?? 'No content.' } as never;
   return out;
 };
-
-function digest(key: string): Buffer {
-  return createHash('sha256').update(key).digest();
-}
-
-function isDocsRoute(request: FastifyRequest): boolean {
-  const url = request.routeOptions.url ?? '';
-  return /\/docs(\/|$)/.test(url);
-}

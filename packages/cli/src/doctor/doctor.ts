@@ -1,6 +1,7 @@
 import { release } from 'node:os';
 import { Judge, LanguageRegistry } from '@judgekit/core';
 import { execa } from 'execa';
+import { checkDatabase, type DatabaseReport, formatDatabase } from '../migrate/doctor.js';
 import { commandName, probeRunner, type RunnerProbe, runnerKinds } from '../runners.js';
 import { table } from '../table.js';
 
@@ -24,10 +25,12 @@ export interface DoctorReport {
   languages: { id: string; name: string; version: string | null }[];
   /** The runner the languages were probed with, or null when none is ready. */
   probedWith: string | null;
+  /** PostgreSQL (the durable mode). */
+  database: DatabaseReport;
 }
 
 /** Checks every sandbox backend and, with the first ready one, every language's toolchain. */
-export async function doctor(): Promise<DoctorReport> {
+export async function doctor(options: { databaseUrl?: string } = {}): Promise<DoctorReport> {
   const probes: RunnerProbe[] = [];
   for (const kind of runnerKinds) probes.push(await probeRunner(kind));
   const ready = probes.find((p) => p.runner && p.health.ready);
@@ -47,6 +50,7 @@ export async function doctor(): Promise<DoctorReport> {
     runners: probes.map((p) => ({ kind: p.kind, ...p.health })),
     languages,
     probedWith: ready?.kind ?? null,
+    database: await checkDatabase(options.databaseUrl),
   };
 }
 
@@ -96,6 +100,7 @@ export function formatDoctor(report: DoctorReport): string {
     for (const [key, value] of Object.entries(r.details)) out += `  ${key}: ${value}\n`;
     for (const p of r.problems) out += `  problem: ${p.message}\n${p.fix ? `    fix: ${p.fix}\n` : ''}`;
   }
+  out += formatDatabase(report.database);
   out += '\n';
   if (report.probedWith) {
     out += `languages (versions detected in the ${report.probedWith} sandbox):\n`;

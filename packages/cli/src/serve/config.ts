@@ -34,6 +34,33 @@ export const serveConfigSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   logFormat: z.enum(['auto', 'json', 'pretty']).describe('auto: pretty on a terminal, JSON lines otherwise.'),
   trustProxy: bool.describe('Trust X-Forwarded-* (behind a proxy).'),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+    .optional()
+    .describe('PostgreSQL for durable history, tenants, keys and webhooks.'),
+  migrate: bool.describe('Apply the database migrations at start (else refuse to start when the schema is behind).'),
+  retentionDays: int(1, 36_500).optional().describe('Delete finished submissions older than this many days; absent keeps them forever.'),
+  webhookAllow: z
+    .array(z.string().min(1))
+    .describe('Callback destinations allowed although not public: addresses, CIDR ranges or host names.'),
+  keys: z
+    .array(z.strictObject({ sha256: z.string(), tenant: z.string(), admin: z.boolean().optional(), id: z.string().optional() }))
+    .optional()
+    .describe('Tenants’ API keys by SHA-256 (config file only; without a database).'),
+  tenants: z
+    .record(
+      z.string(),
+      z.strictObject({
+        rateLimit: z.number().int().min(0).nullable().optional(),
+        maxQueued: z.number().int().min(0).nullable().optional(),
+        maxRunning: z.number().int().min(1).nullable().optional(),
+        maxLimits: limitsSchema.nullable().optional(),
+        webhookSecret: z.string().min(16).optional(),
+      }),
+    )
+    .optional()
+    .describe('Quotas and webhook secrets of the config file’s tenants (config file only).'),
   defaultLimits: limitsSchema.optional().describe('Limits when a submission sets none (config file only).'),
   maxLimits: limitsSchema.optional().describe('Highest limits a submission may ask for (config file only).'),
   languages: z
@@ -67,11 +94,13 @@ export function serveDefaults(): ServeConfig {
     logLevel: 'info',
     logFormat: 'auto',
     trustProxy: false,
+    migrate: true,
+    webhookAllow: [],
   };
 }
 
 /** Environment variable of each setting (config file and limits excepted). */
-export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxLimits' | 'languages'>, string> = {
+export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxLimits' | 'languages' | 'keys' | 'tenants'>, string> = {
   port: 'JUDGEKIT_PORT',
   host: 'JUDGEKIT_HOST',
   runner: 'JUDGEKIT_RUNNER',
@@ -91,6 +120,10 @@ export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxL
   logLevel: 'JUDGEKIT_LOG_LEVEL',
   logFormat: 'JUDGEKIT_LOG_FORMAT',
   trustProxy: 'JUDGEKIT_TRUST_PROXY',
+  databaseUrl: 'JUDGEKIT_DATABASE_URL',
+  migrate: 'JUDGEKIT_MIGRATE',
+  retentionDays: 'JUDGEKIT_RETENTION_DAYS',
+  webhookAllow: 'JUDGEKIT_WEBHOOK_ALLOW',
 };
 
 /** Environment variable naming the JSON config file. */
@@ -114,7 +147,7 @@ export function resolveServeConfig(
     const value = env[name];
     if (value === undefined || value === '') continue;
     fromEnv[key] =
-      key === 'apiKeys' || key === 'corsOrigins'
+      key === 'apiKeys' || key === 'corsOrigins' || key === 'webhookAllow'
         ? value
             .split(',')
             .map((s) => s.trim())

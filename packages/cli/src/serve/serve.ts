@@ -1,5 +1,6 @@
 import { createServer } from '@judgekit/http-adapter';
 import pretty from 'pino-pretty';
+import { openTenancy } from '../migrate/tenancy.js';
 import { pickRunner } from '../runners.js';
 import type { ServeConfig } from './config.js';
 
@@ -26,9 +27,16 @@ function loggerOptions(config: ServeConfig, io: ServeIo) {
  */
 export async function serve(config: ServeConfig, io: ServeIo = process): Promise<void> {
   const { runner, probes } = await pickRunner(config.runner);
+  const tenancy = await openTenancy(config).catch(async (error: unknown) => {
+    await runner.destroy();
+    throw error;
+  });
   const server = await createServer({
     runner,
+    ...tenancy.server,
     judgeOptions: {
+      store: tenancy.store,
+      queue: tenancy.queue,
       concurrency: config.concurrency,
       maxQueued: config.maxQueued,
       ...(config.defaultLimits ? { defaultLimits: config.defaultLimits } : {}),
@@ -50,6 +58,7 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
     logger: loggerOptions(config, io),
   });
   const { app, judge } = server;
+  await tenancy.started(app.log);
   for (const probe of probes) {
     if (probe.runner !== runner) app.log.warn({ runner: probe.kind, problems: probe.health.problems }, 'sandbox not available');
   }
@@ -65,16 +74,19 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
       return;
     }
     app.log.info({ signal, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing running submissions');
-    server.close().then(
-      () => {
-        app.log.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    server
+      .close()
+      .then(() => tenancy.close())
+      .then(
+        () => {
+          app.log.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -83,7 +95,7 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
   const base = `${address}${config.prefix}`;
   // The one "listening" line is the server's log line; a person at a terminal also gets a request to try.
   if (io.stderr.isTTY) {
-    const auth = config.apiKeys.length > 0 ? " -H 'Authorization: Bearer KEY'" : '';
+    const auth = tenancy.authenticated ? " -H 'Authorization: Bearer KEY'" : '';
     io.stderr.write(
       `\ntry:  curl -s${auth} -X POST '${base}/v1/submissions?wait=true' -H 'content-type: application/json' ` +
         `-d '{"language":"python3","source":"print(int(input()) * 2)","stdin":"21\\n"}'\n` +

@@ -23,6 +23,12 @@ export const errorCodes = {
   JDG_ERR_STORE_FAILED: 'The result store failed to read or write.',
   JDG_ERR_LISTING_UNAVAILABLE: 'The judge’s result store cannot list submissions (it has no `list`).',
   JDG_ERR_CONFIG_INVALID: 'Options given to a constructor or server are malformed.',
+  JDG_ERR_WEBHOOK_URL_REFUSED:
+    'A callback URL is refused: not http(s), carries credentials, or names (or resolves to) a loopback, link-local, private or reserved address that the server does not allow-list.',
+  JDG_ERR_TENANT_QUOTA_EXCEEDED: 'The tenant already has as many submissions waiting (or running) as its quota allows; retry later.',
+  JDG_ERR_DATABASE_UNAVAILABLE: 'PostgreSQL cannot be reached (connection refused, authentication failed, timed out).',
+  JDG_ERR_DATABASE_MIGRATION_FAILED: 'Applying the database migrations failed, or the schema is older than this version needs.',
+  JDG_ERR_KEY_NOT_FOUND: 'No API key (or tenant) with this id exists.',
 } as const;
 
 /** A stable error code: `JDG_ERR_<AREA>_<PROBLEM>`. */

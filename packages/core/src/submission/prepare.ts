@@ -64,6 +64,8 @@ export interface PreparedSubmission {
   stopOnFirstFailure: boolean;
   /** Opaque labels echoed on the result, or `null`. */
   metadata: Record<string, string> | null;
+  /** Where the result is posted once the submission is done or cancelled (a webhook), or `null`. */
+  callbackUrl: string | null;
   /** Characters of text held (files, inputs, expected outputs); read it through {@link storedTextBytes}. */
   textLength: number;
 }
@@ -158,6 +160,7 @@ export function prepareSubmission(input: unknown, context: PrepareContext): Prep
     checkerLimits,
     stopOnFirstFailure: submission.stopOnFirstFailure ?? false,
     metadata: submission.metadata ?? null,
+    callbackUrl: submission.callbackUrl ?? null,
     textLength,
   };
 }

@@ -154,6 +154,14 @@ export const submissionSchema = z
       .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'metadata keys are 1-64 letters, digits, _ . : -'), z.string().max(1024))
       .optional()
       .describe('Opaque labels echoed on the result.'),
+    callbackUrl: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .describe(
+        'Where the result is POSTed, signed, once the submission is done or cancelled. The server refuses destinations that are not public unless it allow-lists them.',
+      ),
   })
   .superRefine((value, ctx) => {
     if ((value.source === undefined) === (value.files === undefined)) {

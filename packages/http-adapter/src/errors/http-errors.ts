@@ -7,6 +7,7 @@ import { type ErrorCode, type InputIssue, isJudgeError } from '@judgekit/core';
  */
 export const httpErrorCodes = {
   JDG_ERR_HTTP_UNAUTHORIZED: 'The request carries no API key, or one that is not configured (`Authorization: Bearer KEY`).',
+  JDG_ERR_HTTP_FORBIDDEN: 'The API key is valid but may not do this: the route (or another tenant’s listing) needs an admin key.',
   JDG_ERR_HTTP_RATE_LIMITED: 'Too many requests for this API key or address; retry after `Retry-After` seconds.',
   JDG_ERR_HTTP_BODY_TOO_LARGE: 'The request body is larger than the configured body limit.',
   JDG_ERR_HTTP_BODY_MALFORMED: 'The request body is not valid JSON (or is empty where JSON is required).',
@@ -64,8 +65,14 @@ export const statusOfCode: Readonly<Record<HttpErrorCode, number>> = {
   JDG_ERR_RUNNER_CLOSED: 503,
   JDG_ERR_STORE_FAILED: 500,
   JDG_ERR_CONFIG_INVALID: 500,
+  JDG_ERR_WEBHOOK_URL_REFUSED: 400,
+  JDG_ERR_TENANT_QUOTA_EXCEEDED: 429,
+  JDG_ERR_DATABASE_UNAVAILABLE: 503,
+  JDG_ERR_DATABASE_MIGRATION_FAILED: 500,
+  JDG_ERR_KEY_NOT_FOUND: 404,
   JDG_ERR_LISTING_UNAVAILABLE: 501,
   JDG_ERR_HTTP_UNAUTHORIZED: 401,
+  JDG_ERR_HTTP_FORBIDDEN: 403,
   JDG_ERR_HTTP_RATE_LIMITED: 429,
   JDG_ERR_HTTP_BODY_TOO_LARGE: 413,
   JDG_ERR_HTTP_BODY_MALFORMED: 400,
@@ -85,6 +92,8 @@ const retryable: ReadonlySet<HttpErrorCode> = new Set<HttpErrorCode>([
   'JDG_ERR_JUDGE_CLOSED',
   'JDG_ERR_SANDBOX_UNAVAILABLE',
   'JDG_ERR_RUNNER_CLOSED',
+  'JDG_ERR_TENANT_QUOTA_EXCEEDED',
+  'JDG_ERR_DATABASE_UNAVAILABLE',
   'JDG_ERR_HTTP_SHUTTING_DOWN',
 ]);
 

@@ -1,11 +1,12 @@
 import { isJudgeError, maxListLimit, type SubmissionResult } from '@judgekit/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { keyResolverOf, tenantOf } from '../auth/hooks.js';
 import type { AdapterContext } from '../context.js';
 import { toHttpFailure } from '../errors/http-errors.js';
 import type { HttpApi } from '../http/api.js';
 import { requestSignal } from '../http/request-signal.js';
-import { authnHeader, authzHeader, credential, KeyCheck } from './auth.js';
+import { authzHeader, credential } from './auth.js';
 import { fieldErrorsOf, type Judge0Failure, railsError } from './errors.js';
 import { parseFields, type SubmissionField } from './fields.js';
 import { configInfo, judge0Version, Statistics, systemInfo, workersInfo } from './info.js';
@@ -70,7 +71,7 @@ export const judge0Api: HttpApi = {
  */
 export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, options: ResolvedJudge0Options): Promise<void> {
   const { judge } = ctx;
-  const keys = new KeyCheck(ctx.options.apiKeys);
+  const keys = keyResolverOf(ctx.options);
   const statistics = new Statistics(judge);
   app.addHook('onClose', async () => statistics.close());
   if (options.enableAdditionalFiles && !judge.languages.find(multiFileLanguage.id)) judge.languages.register(multiFileLanguage);
@@ -87,7 +88,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
   });
   // Judge0's authentication: every route needs X-Auth-Token (or judgekit's Bearer key) when keys are configured.
   app.addHook('onRequest', async (request) => {
-    if (keys.enabled && !keys.valid(credential(request, authnHeader, true))) fail(401, null);
+    // judgekit's authentication resolved the key (Bearer, X-Auth-Token or ?X-Auth-Token=) to a tenant before this.
+    if (keys && request.principal.keyId === null) fail(401, null);
   });
   // Judge0 clients post JSON; some omit the content type or send text/plain.
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
@@ -106,8 +108,12 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
   });
   if (options.prefix !== '') app.setNotFoundHandler((_request, reply) => reply.code(404).send(railsError(404).body));
 
-  const authorize = (request: FastifyRequest) => {
-    if (keys.enabled && !keys.valid(credential(request, authzHeader))) fail(403, null);
+  // Judge0's authorization (X-Auth-User) for its privileged routes: an admin key of judgekit's.
+  const authorize = async (request: FastifyRequest) => {
+    if (!keys) return;
+    const user = credential(request, authzHeader);
+    const principal = user === null ? null : await keys.resolve(user);
+    if (!principal?.admin) fail(403, null);
   };
 
   /** The display name of an entry, from the version this host detected. */
@@ -143,7 +149,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     const parsed = readRequest(body, base64, requestContext);
     const input = await toSubmission(parsed, requestContext, judge.maxLimits);
     try {
-      return await ctx.submit(input, request.id);
+      return await ctx.submit(input, request);
     } catch (error) {
       const errors = isJudgeError(error) ? fieldErrorsOf(error, parsed.languageId, judge.maxLimits) : null;
       if (errors) throw new Judge0Invalid(errors);
@@ -172,7 +178,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       const fields = readFields(request);
       const token = await create(request.body, base64, request);
       if (!wait) return reply.code(201).send({ token });
-      const result = await holdUntilDone(ctx, token, requestSignal(reply));
+      const result = await holdUntilDone(ctx, token, requestSignal(reply), tenantOf(request));
       return reply.code(201).send(await serialize(result, fields, base64));
     },
   );
@@ -253,7 +259,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       if (tokens.length === 0) fail(400, 'there should be at least one submission in a batch');
       const submissions = await Promise.all(
         tokens.map(async (token) => {
-          const result = await find(ctx, token);
+          const result = await find(ctx, token, tenantOf(request));
           return result ? serialize(result, fields, base64) : null;
         }),
       );
@@ -279,7 +285,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       },
     },
     async (request) => {
-      authorize(request);
+      await authorize(request);
       const page = rubyInteger(param(request, 'page'), 1);
       const perPage = rubyInteger(param(request, 'per_page'), 20);
       if (page <= 0) fail(400, `invalid page: ${page}`);
@@ -313,7 +319,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     async (request) => {
       const fields = readFields(request);
       const base64 = param(request, 'base64_encoded') === 'true';
-      const result = await find(ctx, (request.params as { token: string }).token);
+      const result = await find(ctx, (request.params as { token: string }).token, tenantOf(request));
       if (!result) throw new Judge0Reply(railsError(404));
       return serialize(result, fields, base64);
     },
@@ -331,16 +337,16 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       },
     },
     async (request) => {
-      authorize(request);
+      await authorize(request);
       if (!options.enableSubmissionDelete) fail(400, 'delete not allowed');
       const fields = readFields(request);
       const token = (request.params as { token: string }).token;
-      const result = await find(ctx, token);
+      const result = await find(ctx, token, tenantOf(request));
       if (!result) throw new Judge0Reply(railsError(404));
       const status = result.status === 'queued' ? judge0Status(1) : result.status === 'running' ? judge0Status(2) : null;
       if (status) fail(400, `submission cannot be deleted because its status is ${status.id} (${status.description})`);
       const answer = await serialize(result, fields, true);
-      await judge.delete(token);
+      await judge.delete(token, tenantOf(request));
       ctx.origins.delete(token);
       return answer;
     },
@@ -413,7 +419,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
   );
 
   app.post('/authorize', { schema: { tags, summary: 'Check an authorization token (Judge0)' } }, async (request, reply) => {
-    authorize(request);
+    await authorize(request);
     return reply.code(200).send();
   });
 }
@@ -470,9 +476,9 @@ function param(request: FastifyRequest, name: string): string | undefined {
   return undefined;
 }
 
-async function find(ctx: AdapterContext, token: string): Promise<SubmissionResult | null> {
+async function find(ctx: AdapterContext, token: string, scope: { tenant: string | null }): Promise<SubmissionResult | null> {
   try {
-    return await ctx.judge.get(token);
+    return await ctx.judge.get(token, scope);
   } catch (error) {
     if (isJudgeError(error, 'JDG_ERR_SUBMISSION_NOT_FOUND') || isJudgeError(error, 'JDG_ERR_INPUT_INVALID')) return null;
     throw error;
@@ -480,11 +486,16 @@ async function find(ctx: AdapterContext, token: string): Promise<SubmissionResul
 }
 
 /** Holds a `wait=true` create until the submission ends, the server's bound passes, or the client leaves. */
-async function holdUntilDone(ctx: AdapterContext, id: string, signal: AbortSignal): Promise<SubmissionResult> {
+async function holdUntilDone(
+  ctx: AdapterContext,
+  id: string,
+  signal: AbortSignal,
+  scope: { tenant: string | null },
+): Promise<SubmissionResult> {
   try {
-    return await ctx.judge.wait(id, { timeoutMs: ctx.options.maxWaitMs, signal });
+    return await ctx.judge.wait(id, { ...scope, timeoutMs: ctx.options.maxWaitMs, signal });
   } catch (error) {
-    if (isJudgeError(error, 'JDG_ERR_WAIT_TIMEOUT') || signal.aborted) return ctx.judge.get(id);
+    if (isJudgeError(error, 'JDG_ERR_WAIT_TIMEOUT') || signal.aborted) return ctx.judge.get(id, scope);
     throw error;
   }
 }

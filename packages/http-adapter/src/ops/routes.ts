@@ -1,5 +1,6 @@
 import type { RunnerHealth } from '@judgekit/core';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Registry } from 'prom-client';
 import type { HttpApi } from '../http/api.js';
 import { healthResponse, readyResponse } from './schemas.js';
 
@@ -46,9 +47,10 @@ export const opsApi: HttpApi = {
         const health = await cached.health;
         const accepting = ctx.judge.accepting && !ctx.shutdown.signal.aborted;
         const ready = health.ready && accepting;
-        return reply
-          .code(ready ? 200 : 503)
-          .send({ ready, runner: ctx.judge.runner?.name ?? 'none', accepting, problems: health.problems });
+        const checks = ctx.options.readinessChecks.map((check) => check());
+        const degraded = checks.some((c) => c.degraded);
+        const problems = [...health.problems, ...checks.flatMap((c) => c.problems)];
+        return reply.code(ready ? 200 : 503).send({ ready, degraded, runner: ctx.judge.runner?.name ?? 'none', accepting, problems });
       },
     );
 
@@ -56,12 +58,13 @@ export const opsApi: HttpApi = {
       app.get(
         '/metrics',
         {
-          config: { rateLimit: false },
+          config: { rateLimit: false, admin: true },
           schema: { tags, summary: 'Prometheus metrics', description: 'Queue depth, running, finished by verdict, durations, failures.' },
         },
         async (_request, reply) => {
-          const body = await metrics.registry.metrics();
-          return reply.type(metrics.registry.contentType).send(body);
+          const extra = ctx.options.metricsRegistries;
+          const registry = extra.length > 0 ? Registry.merge([metrics.registry, ...extra]) : metrics.registry;
+          return reply.type(registry.contentType).send(await registry.metrics());
         },
       );
     }

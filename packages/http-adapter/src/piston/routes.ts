@@ -66,7 +66,7 @@ export const pistonApi: HttpApi = {
         },
       },
       async (request, reply) => {
-        const result = await ctx.run(toSubmissionInput(request.body), request.id, { signal: requestSignal(reply) });
+        const result = await ctx.run(toSubmissionInput(request.body), request, { signal: requestSignal(reply) });
         return toPistonResponse(result, result.language.id, result.language.version ?? request.body.version);
       },
     );

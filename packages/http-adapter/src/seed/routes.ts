@@ -1,4 +1,5 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { tenantOf } from '../auth/hooks.js';
 import type { HttpApi } from '../http/api.js';
 import { errorResponses } from '../http/schemas.js';
 import { toSeedResult, toSubmissionInput } from './mapper.js';
@@ -27,7 +28,7 @@ export const seedApi: HttpApi = {
         },
       },
       async (request) => {
-        const id = await ctx.submit(toSubmissionInput(request.body), request.id);
+        const id = await ctx.submit(toSubmissionInput(request.body), request);
         return { submission_id: id, status: 'PENDING' as const };
       },
     );
@@ -46,7 +47,7 @@ export const seedApi: HttpApi = {
           response: { 200: seedResultSchema, ...errorResponses(404, 414) },
         },
       },
-      async (request) => toSeedResult(await judge.get(request.params.submission_id)),
+      async (request) => toSeedResult(await judge.get(request.params.submission_id, tenantOf(request))),
     );
 
     r.delete(
@@ -62,7 +63,7 @@ export const seedApi: HttpApi = {
       },
       async (request) => {
         const id = request.params.submission_id;
-        if (!(await judge.delete(id))) await judge.get(id);
+        if (!(await judge.delete(id, tenantOf(request)))) await judge.get(id, tenantOf(request));
         ctx.origins.delete(id);
         return { submission_id: id, deleted: true as const };
       },

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
+import { tenantOf } from '../auth/hooks.js';
 import type { AdapterContext } from '../context.js';
 import { errorBody, toHttpFailure } from '../errors/http-errors.js';
 import { requestSignal } from '../http/request-signal.js';
@@ -42,11 +43,11 @@ export async function eventRoutes(app: FastifyInstance, ctx: AdapterContext): Pr
       },
     },
     handler: async (request, reply) => {
-      await ctx.judge.get(request.params.id);
+      await ctx.judge.get(request.params.id, tenantOf(request));
       streamEvents(ctx, request, reply, request.params.id);
     },
     wsHandler: (socket, request) => {
-      void socketEvents(ctx, socket, (request.params as { id: string }).id);
+      void socketEvents(ctx, socket, (request.params as { id: string }).id, tenantOf(request));
     },
   });
 }
@@ -69,7 +70,7 @@ function streamEvents(ctx: AdapterContext, request: FastifyRequest, reply: Fasti
   void (async () => {
     let n = 0;
     try {
-      for await (const event of ctx.judge.watch(id, { signal })) {
+      for await (const event of ctx.judge.watch(id, { signal, ...tenantOf(request) })) {
         res.write(`id: ${++n}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       }
     } catch (error) {
@@ -83,10 +84,10 @@ function streamEvents(ctx: AdapterContext, request: FastifyRequest, reply: Fasti
 }
 
 /** Sends a submission's events over a WebSocket, one JSON message each, then closes with 1000. */
-async function socketEvents(ctx: AdapterContext, socket: WebSocket, id: string): Promise<void> {
+async function socketEvents(ctx: AdapterContext, socket: WebSocket, id: string, scope: { tenant: string | null }): Promise<void> {
   const signal = AbortSignal.any([requestSignal(socket), ctx.shutdown.signal]);
   try {
-    for await (const event of ctx.judge.watch(id, { signal }) as AsyncIterable<JudgeEvent>) {
+    for await (const event of ctx.judge.watch(id, { signal, ...scope }) as AsyncIterable<JudgeEvent>) {
       if (socket.readyState !== socket.OPEN) break;
       socket.send(JSON.stringify(event));
     }

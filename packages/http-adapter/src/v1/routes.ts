@@ -3,18 +3,18 @@ import { isJudgeError, JudgeError, type SubmissionResult } from '@judgekit/core'
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { tenantOf } from '../auth/hooks.js';
 import type { AdapterContext } from '../context.js';
 import { errorBody, toHttpFailure } from '../errors/http-errors.js';
 import type { HttpApi } from '../http/api.js';
 import { requestSignal } from '../http/request-signal.js';
 import { errorResponses } from '../http/schemas.js';
 import { eventRoutes } from './events.js';
+import { listOrGetQuery, listOrGetResponse, listSubmissions } from './listing.js';
 import { parseIds, toLanguageInfo } from './mapper.js';
 import {
   batchCreateBody,
   batchCreateResponse,
-  batchGetQuery,
-  batchGetResponse,
   createQuery,
   idParams,
   languagesResponse,
@@ -58,10 +58,10 @@ async function submissionRoutes(app: FastifyInstance, ctx: AdapterContext): Prom
       },
     },
     async (request, reply) => {
-      const id = await ctx.submit(request.body, request.id);
+      const id = await ctx.submit(request.body, request);
       reply.header('location', `${request.url.split('?')[0]}/${id}`);
-      if (!request.query.wait) return reply.code(202).send(await judge.get(id));
-      const result = await holdUntilDone(ctx, id, request.query.timeoutMs, reply);
+      if (!request.query.wait) return reply.code(202).send(await judge.get(id, tenantOf(request)));
+      const result = await holdUntilDone(ctx, id, request.query.timeoutMs, reply, tenantOf(request));
       return reply.code(result.status === 'done' || result.status === 'cancelled' ? 200 : 202).send(result);
     },
   );
@@ -83,7 +83,7 @@ async function submissionRoutes(app: FastifyInstance, ctx: AdapterContext): Prom
       const submissions = [];
       for (const input of request.body.submissions) {
         try {
-          const id = await ctx.submit(input, request.id);
+          const id = await ctx.submit(input, request);
           submissions.push({ id, status: 'queued' as const });
         } catch (error) {
           if (!isJudgeError(error)) throw error;
@@ -99,13 +99,19 @@ async function submissionRoutes(app: FastifyInstance, ctx: AdapterContext): Prom
     {
       schema: {
         tags,
-        summary: 'Get several submissions',
-        description: `Results in the order of \`ids\` (at most ${maxBatch}); an unknown id gives \`{ id, error }\` in its place.`,
-        querystring: batchGetQuery,
-        response: { 200: batchGetResponse, ...errorResponses(431) },
+        summary: 'List submissions, or get several by id',
+        description:
+          `Without \`ids\`: the caller’s tenant’s submissions, newest first, \`limit\` a page (default 20, at most 100), filtered by ` +
+          '`status`, `verdict`, `language`, `metadata.KEY=VALUE`, `createdAfter`, `createdBefore`; follow `nextCursor` with `cursor`. ' +
+          'Admin keys may list another tenant (`tenant=NAME`) or every tenant (`tenant=*`). Needs a store that lists (the in-memory ' +
+          `default lists what it still holds; PostgreSQL the whole history). With \`ids\`: results in the order of \`ids\` (at most ${maxBatch}); ` +
+          'an unknown id gives `{ id, error }` in its place.',
+        querystring: listOrGetQuery,
+        response: { 200: listOrGetResponse, ...errorResponses(403, 431, 501) },
       },
     },
     async (request) => {
+      if (request.query.ids === undefined) return listSubmissions(ctx, request);
       const ids = parseIds(request.query.ids);
       if (ids.length > maxBatch) {
         throw new JudgeError('JDG_ERR_INPUT_INVALID', `Invalid querystring: ids: at most ${maxBatch} ids, received ${ids.length}.`, {
@@ -115,7 +121,7 @@ async function submissionRoutes(app: FastifyInstance, ctx: AdapterContext): Prom
       const submissions = await Promise.all(
         ids.map(async (id) => {
           try {
-            return await judge.get(id);
+            return await judge.get(id, tenantOf(request));
           } catch (error) {
             if (!isJudgeError(error)) throw error;
             return { id, ...errorBody(toHttpFailure(error, ctx.options.retryAfterSeconds)) };
@@ -136,7 +142,7 @@ async function submissionRoutes(app: FastifyInstance, ctx: AdapterContext): Prom
         response: { 200: submissionResultSchema, ...errorResponses(404, 414) },
       },
     },
-    (request) => judge.get(request.params.id),
+    (request) => judge.get(request.params.id, tenantOf(request)),
   );
 
   r.delete(
@@ -151,7 +157,7 @@ async function submissionRoutes(app: FastifyInstance, ctx: AdapterContext): Prom
       },
     },
     async (request, reply) => {
-      if (!(await judge.delete(request.params.id))) await judge.get(request.params.id);
+      if (!(await judge.delete(request.params.id, tenantOf(request)))) await judge.get(request.params.id, tenantOf(request));
       ctx.origins.delete(request.params.id);
       return reply.code(204).send(null);
     },
@@ -168,7 +174,7 @@ async function submissionRoutes(app: FastifyInstance, ctx: AdapterContext): Prom
         response: { 200: submissionResultSchema, ...errorResponses(404, 414) },
       },
     },
-    (request) => judge.cancel(request.params.id),
+    (request) => judge.cancel(request.params.id, tenantOf(request)),
   );
 
   r.get(
@@ -191,13 +197,14 @@ async function holdUntilDone(
   id: string,
   timeoutMs: number | undefined,
   reply: FastifyReply,
+  scope: { tenant: string | null },
 ): Promise<SubmissionResult> {
   const signal = requestSignal(reply);
   // Not tied to shutdown: a held request ends when its submission does, as the judge drains.
   try {
-    return await ctx.judge.wait(id, { timeoutMs: Math.min(timeoutMs ?? ctx.options.maxWaitMs, ctx.options.maxWaitMs), signal });
+    return await ctx.judge.wait(id, { ...scope, timeoutMs: Math.min(timeoutMs ?? ctx.options.maxWaitMs, ctx.options.maxWaitMs), signal });
   } catch (error) {
-    if (isJudgeError(error, 'JDG_ERR_WAIT_TIMEOUT') || signal.aborted) return ctx.judge.get(id);
+    if (isJudgeError(error, 'JDG_ERR_WAIT_TIMEOUT') || signal.aborted) return ctx.judge.get(id, scope);
     throw error;
   }
 }

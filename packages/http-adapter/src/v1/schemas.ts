@@ -30,18 +30,6 @@ export const batchCreateResponse = z.object({
   submissions: z.array(z.union([z.object({ id: z.string(), status: z.literal('queued') }), itemError])),
 });
 
-export const batchGetQuery = z.object({
-  ids: z
-    .string()
-    .min(1)
-    .max(maxBatch * 130)
-    .describe(`Comma-separated submission ids (at most ${maxBatch}).`),
-});
-
-export const batchGetResponse = z.object({
-  submissions: z.array(z.union([submissionResultSchema, itemError.extend({ id: z.string() })])),
-});
-
 export const languageSchema = z.object({
   id: z.string(),
   name: z.string(),

@@ -1,0 +1,85 @@
+import { FastqJobQueue, type JobQueue, LruResultStore, type ResultStore } from '@judgekit/core';
+import { ChainedKeys, ConfigKeys, type CreateServerOptions, type KeyResolver, TenantQueue } from '@judgekit/http-adapter';
+import { WebhookDispatcher, withWebhooks } from '@judgekit/webhooks';
+import { Registry } from 'prom-client';
+import type { ServeConfig } from '../serve/config.js';
+import { deferredLog } from './deferred-log.js';
+import { type HistoryLog, openHistory } from './history.js';
+
+/** What `judgekit serve` adds for tenants, keys, quotas, webhooks and durable history. */
+export interface Tenancy {
+  /** Options for `createServer` (the judge's store and queue among them). */
+  server: Pick<CreateServerOptions, 'keys' | 'metricsRegistries' | 'readinessChecks' | 'tenantQueued' | 'webhooks'>;
+  store: ResultStore;
+  queue: JobQueue;
+  /** Whether requests need a key. */
+  authenticated: boolean;
+  durable: boolean;
+  /** Call once the server's logger exists: log lines go there, and unfinished work of a crashed process is re-queued. */
+  started(log: HistoryLog): Promise<void>;
+  /** After the judge has drained: writes what waits, stops deliveries, ends the pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the tenancy of a server from its settings: key resolvers (the config file's hashes,
+ * PostgreSQL's keys), the tenant queue for `maxRunning`, the `maxQueued` count, the webhook
+ * policy and sender, and, with `databaseUrl`, PostgreSQL behind the hot cache.
+ */
+export async function openTenancy(config: ServeConfig): Promise<Tenancy> {
+  const log = deferredLog();
+  const configKeys = config.keys ? new ConfigKeys({ keys: config.keys, tenants: config.tenants ?? {} }) : null;
+  const secretFor = (tenant: string | null) => configKeys?.secretOf(tenant);
+  const history = config.databaseUrl
+    ? await openHistory({
+        databaseUrl: config.databaseUrl,
+        migrate: config.migrate,
+        ...(config.retentionDays ? { retentionDays: config.retentionDays } : {}),
+        webhookAllow: config.webhookAllow,
+        secretFor,
+        log,
+      })
+    : null;
+  const keys: KeyResolver | undefined =
+    history && configKeys ? new ChainedKeys([configKeys, history.keys]) : (history?.keys ?? configKeys ?? undefined);
+  const quotasOf = async (tenant: string) => configKeys?.quotasOf(tenant) ?? (await history?.keys.quotasOf(tenant)) ?? null;
+  // Tenants' maxRunning quotas hold their extra jobs back, in order, in front of the in-process queue.
+  const queue = new TenantQueue(new FastqJobQueue({ concurrency: config.concurrency }), {
+    maxRunning: async (tenant) => (tenant === null ? null : ((await quotasOf(tenant))?.maxRunning ?? null)),
+  });
+  // Without a database, webhooks are sent from memory once a result is final (PostgreSQL keeps a durable outbox instead).
+  const registry = history?.registry ?? new Registry();
+  const dispatcher = history
+    ? null
+    : new WebhookDispatcher({
+        allow: config.webhookAllow,
+        registry,
+        onAttempt: (e) => {
+          if (e.state !== 'delivered') log.warn({ deliveryId: e.deliveryId, attempt: e.attempt, state: e.state }, 'webhook not delivered');
+        },
+      });
+  const store = history?.store ?? withWebhooks(new LruResultStore(), dispatcher!, { secretFor });
+  return {
+    server: {
+      ...(keys ? { keys } : {}),
+      metricsRegistries: [registry],
+      ...(history ? { readinessChecks: [history.readiness] } : {}),
+      // PostgreSQL's count is the cluster's; while it is unreachable, this process's own count stands in.
+      tenantQueued: history
+        ? async (tenant) => (await history.store.unfinishedCounts(tenant).catch(() => null))?.queued ?? queue.queuedOf(tenant)
+        : (tenant) => queue.queuedOf(tenant),
+      webhooks: history ? { check: (url) => history.webhooks.resolve(url) } : dispatcher!,
+    },
+    store,
+    queue,
+    authenticated: keys !== undefined || config.apiKeys.length > 0,
+    durable: history !== null,
+    async started(serverLog) {
+      log.attach(serverLog);
+      if (history) await history.recover(queue);
+    },
+    async close() {
+      await Promise.all([history?.close(), dispatcher?.close()]);
+    },
+  };
+}
