@@ -10,6 +10,7 @@ import {
   type SandboxEnvironment,
 } from '@judgekit/core';
 import { EngineClient, EngineError, resolveEngineAddress } from './engine.js';
+import type { Session } from './exec.js';
 import { DockerSandbox, workDir } from './sandbox.js';
 
 const MiB = 1024 * 1024;
@@ -71,6 +72,13 @@ export interface DockerRunnerOptions {
   /** Where warnings go (the runc warning, failed background removals). @defaultValue console.warn */
   warn?: (message: string) => void;
 }
+
+/**
+ * What the supervisor needs, inside gVisor only: become the program's uid and gid, kill the
+ * program's processes, drop its own bounding set in the child, and count the files of the work
+ * directory and /tmp however the program set their modes. @internal
+ */
+export const supervisorCapabilities = ['CAP_SETUID', 'CAP_SETGID', 'CAP_KILL', 'CAP_SETPCAP', 'CAP_DAC_READ_SEARCH'];
 
 /** Labels on every judgekit container: who owns it, so a crashed judge's leftovers are found. @internal */
 export const labelRunner = 'org.judgekit.runner';
@@ -216,8 +224,16 @@ export class DockerRunner extends BaseRunner {
     const tmpfs = (bytes: number) => `rw,exec,nosuid,nodev,size=${bytes},mode=1777`;
     return {
       Image: image,
-      Cmd: ['/usr/local/bin/jk-exec', 'init'],
-      User: '65534:65534',
+      // The supervisor: PID 1, root inside gVisor with the few capabilities below; every program
+      // and every file operation runs as 65534 with none (see images/jk-exec.c).
+      Cmd: ['/usr/local/bin/jk-exec', 'serve'],
+      User: '0:0',
+      OpenStdin: true,
+      StdinOnce: false,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
       WorkingDir: workDir,
       Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'],
       Labels: { [labelRunner]: 'docker', [labelOwner]: this.#owner, [labelPid]: String(process.pid), [labelHost]: hostname() },
@@ -229,6 +245,7 @@ export class DockerRunner extends BaseRunner {
         ReadonlyRootfs: true,
         Tmpfs: { '/tmp': tmpfs(o.tmpSizeBytes), [workDir]: tmpfs(o.workSizeBytes) },
         CapDrop: ['ALL'],
+        CapAdd: supervisorCapabilities,
         SecurityOpt: ['no-new-privileges'],
         PidsLimit: o.pidsLimit,
         Memory: o.containerMemoryBytes,
@@ -336,14 +353,38 @@ export class DockerRunner extends BaseRunner {
     return null;
   }
 
+  /** Attaches to a started container's supervisor; a container that does not answer is removed. */
+  async #attach(id: string): Promise<Session | null> {
+    try {
+      return await DockerSandbox.attach(this.#engine, id);
+    } catch (error) {
+      this.#track(this.#removeContainer(id));
+      if (error instanceof JudgeError) throw error;
+      return null;
+    }
+  }
+
   protected async openSandbox(environment: SandboxEnvironment, options: OperationOptions): Promise<Sandbox> {
     await this.#start();
     const image = this.imageFor(environment.language.id);
-    const id = (await this.#take(image)) ?? (await this.#startContainer(image, options.signal));
+    let id: string | null = null;
+    let session: Session | null = null;
+    while (!session) {
+      id = await this.#take(image);
+      if (!id) break;
+      session = await this.#attach(id);
+    }
+    if (!session) {
+      id = await this.#startContainer(image, options.signal);
+      session = await this.#attach(id);
+      if (!session)
+        throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Docker runner: the supervisor of a new ${image} container did not answer.`);
+    }
     this.#refill(image);
-    const sandbox = new DockerSandbox(id, {
+    const sandbox = new DockerSandbox(id as string, session, {
       engine: this.#engine,
       containerMemoryBytes: this.#options.containerMemoryBytes,
+      diskCapBytes: this.#options.workSizeBytes + this.#options.tmpSizeBytes,
       cpus: this.#options.cpus,
       // Removal runs in the background (it takes ~150 ms with runsc) so a verdict is not held
       // back by it; close() waits for every removal, and a crash leaves labelled containers that
@@ -353,7 +394,7 @@ export class DockerRunner extends BaseRunner {
         this.#track(this.#removeContainer(cid));
       },
     });
-    this.#live.set(id, sandbox);
+    this.#live.set(id as string, sandbox);
     return sandbox;
   }
 
