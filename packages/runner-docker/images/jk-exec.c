@@ -507,7 +507,8 @@ static int cmd_run(int argc, char **argv) {
  *
  * One long-lived process per container, spoken to over the container's attach stream, so a
  * step costs no `docker exec`. It runs as root inside gVisor (capabilities SETUID, SETGID, KILL,
- * SETPCAP and DAC_READ_SEARCH only, no new privileges); every program, and every file write or
+ * SETPCAP, DAC_READ_SEARCH, and SYS_ADMIN until the box's storage is mounted; no new
+ * privileges); every program, and every file write or
  * read done for the judge, runs as uid/gid 65534 with no capabilities at all. A different uid is
  * what keeps the program away from its supervisor: it cannot open /proc/1/fd/N, signal, prlimit
  * or ptrace it (gVisor applies the same permission checks as Linux).
@@ -523,6 +524,7 @@ static int cmd_run(int argc, char **argv) {
  *
  * Judge -> supervisor (stdin), one op at a time, each a text line then its payload:
  *   P                                  ping; answered by an H frame "jk-exec 2"
+ *   S DISK_BYTES                       mount the box's storage (see box_setup); answered by A
  *   W LEN + LEN bytes of records       write files under /work (records as for `write`)
  *   G MAX_BYTES PATH_LEN + PATH        read /work/PATH, at most MAX_BYTES, never through a link
  *   R CPU_MS WALL_MS MEM FSIZE NOFILE NPROC MILLICPUS OUT_BYTES DISK_BYTES DISK_INODES
@@ -533,7 +535,9 @@ static int cmd_run(int argc, char **argv) {
  *   R the report of a step, "key=value ...".
  */
 #include <grp.h>
+#include <sys/mount.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 
 #define PROG_ID 65534
 #define CG_ROOT "/sys/fs/cgroup"
@@ -541,6 +545,8 @@ static const char *const cg_ctrls[] = {"memory", "cpuacct", "pids"};
 #define N_CTRLS 3
 static const char *const box_mounts[] = {"/work", "/tmp"};
 #define N_MOUNTS 2
+/* Set once the box's storage (one tmpfs for both) is mounted: see box_setup. */
+static int box_ready;
 
 static char in_buf[1 << 16];
 static size_t in_off, in_len;
@@ -754,6 +760,52 @@ static void op_read(long long max, long long path_len) {
   answer(code, code == 0 ? "ok" : code == 2 ? "a link, or not a regular file" : code == 3 ? "too large" : code == 4 ? "missing" : "failed");
 }
 
+
+/* The box's storage: one tmpfs of DISK_BYTES for the work directory and /tmp together, mounted
+   at the first op that knows the submission's limit (gVisor's tmpfs enforces size=, so a write
+   past it fails with ENOSPC; it neither enforces nr_inodes nor resizes on remount, so inodes and
+   a later, smaller limit are enforced by sampling). Files written there are memory inside
+   gVisor: they count toward the container's memory cap, never touch the host's disk. After it,
+   the supervisor gives up CAP_SYS_ADMIN. */
+#define BOX_ROOT "/run/jk"
+
+static void drop_sys_admin(void) {
+  struct { uint32_t version; int pid; } head = {0x20080522, 0};
+  struct { uint32_t effective, permitted, inheritable; } data[2];
+  if (syscall(SYS_capget, &head, data)) return;
+  data[0].effective &= ~(1u << 21);
+  data[0].permitted &= ~(1u << 21);
+  data[0].inheritable = data[1].inheritable = 0;
+  syscall(SYS_capset, &head, data);
+}
+
+static int box_setup(long long disk_bytes, char *msg, size_t cap) {
+  char opts[64];
+  if (disk_bytes < 65536) disk_bytes = 65536;
+  snprintf(opts, sizeof opts, "size=%lld,mode=0700", disk_bytes);
+  if (mkdir(BOX_ROOT, 0700) && errno != EEXIST) { snprintf(msg, cap, "mkdir " BOX_ROOT ": %s", strerror(errno)); return 16; }
+  if (mount("none", BOX_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, opts)) { snprintf(msg, cap, "mount tmpfs: %s", strerror(errno)); return 16; }
+  if (mkdir(BOX_ROOT "/work", 01777) || mkdir(BOX_ROOT "/tmp", 01777) || chmod(BOX_ROOT "/work", 01777) || chmod(BOX_ROOT "/tmp", 01777)) {
+    snprintf(msg, cap, "mkdir: %s", strerror(errno));
+    return 16;
+  }
+  if (mount(BOX_ROOT "/work", "/work", NULL, MS_BIND, NULL) || mount(BOX_ROOT "/tmp", "/tmp", NULL, MS_BIND, NULL)) {
+    snprintf(msg, cap, "bind: %s", strerror(errno));
+    return 16;
+  }
+  snprintf(msg, cap, "%s", opts);
+  return 0;
+}
+
+static void op_setup(long long disk_bytes) {
+  char msg[256] = "";
+  int code = box_ready ? 17 : box_setup(disk_bytes, msg, sizeof msg);
+  if (code == 17) snprintf(msg, sizeof msg, "already set up");
+  box_ready = 1;
+  drop_sys_admin();
+  answer(code, msg);
+}
+
 /* ---- steps ---- */
 
 static long long read_ll(int fd) {
@@ -808,9 +860,10 @@ static long long box_inodes(long long limit) {
 static long long box_bytes(int *full) {
   long long used = 0;
   *full = 0;
-  for (int i = 0; i < N_MOUNTS; i++) {
+  /* Once set up, the work directory and /tmp are one file system. */
+  for (int i = 0; i < (box_ready ? 1 : N_MOUNTS); i++) {
     struct statfs s;
-    if (statfs(box_mounts[i], &s)) continue;
+    if (statfs(box_ready ? "/run/jk" : box_mounts[i], &s)) continue;
     used += (long long)(s.f_blocks - s.f_bfree) * (long long)s.f_bsize;
     if (s.f_blocks > 0 && s.f_bfree == 0) *full = 1;
   }
@@ -1134,6 +1187,7 @@ static int cmd_serve(void) {
     for (char *tok = strtok(line + 1, " "); tok && n < 16; tok = strtok(NULL, " ")) v[n++] = atoll(tok);
     switch (line[0]) {
       case 'P': frame('H', "jk-exec 2", 9); break;
+      case 'S': op_setup(v[0]); break;
       case 'W': op_write(v[0]); break;
       case 'G': op_read(v[0], v[1]); break;
       case 'R':

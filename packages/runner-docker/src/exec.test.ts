@@ -75,6 +75,8 @@ describe('docker exec stream and helper report', () => {
       outputBytes: 100,
       fileSizeBytes: 10,
       openFiles: 16,
+      diskBytes: 1 << 30,
+      diskInodes: 99,
     };
     const [head, args, stdin] = encodeRun(
       { argv: ['python3', 'main.py'], env: { A: 'b' }, limits, stdin: 'in' },
@@ -84,7 +86,7 @@ describe('docker exec stream and helper report', () => {
         cpus: 1.5,
       },
     );
-    expect(head?.toString()).toBe(`R 1000 2000 ${1 << 30} 10 16 8 1500 100 ${1 << 20} 16384 4 2 ${args?.length} 2\n`);
+    expect(head?.toString()).toBe(`R 1000 2000 ${1 << 30} 10 16 8 1500 100 ${1 << 20} 99 4 2 ${args?.length} 2\n`);
     expect(args?.toString()).toBe('PATH=/usr/local/bin:/usr/bin:/bin\0HOME=/tmp\0LANG=C.UTF-8\0A=b\0python3\0main.py\0');
     expect(stdin?.toString()).toBe('in');
     expect(() => encodeRun({ argv: ['a\0b'], limits }, { memoryBytes: 1, diskBytes: 1, cpus: 1 })).toThrow(/NUL/);

@@ -61,10 +61,13 @@ export interface DockerRunnerOptions {
   pidsLimit?: number;
   /** CPU quota of each container, in CPUs. @defaultValue 1 */
   cpus?: number;
-  /** Size of the writable work directory `/work` (tmpfs, counts toward memory), in bytes. @defaultValue 536870912 (512 MiB) */
-  workSizeBytes?: number;
-  /** Size of the writable `/tmp` (tmpfs, counts toward memory), in bytes. @defaultValue 67108864 (64 MiB) */
-  tmpSizeBytes?: number;
+  /**
+   * Most bytes a sandbox's work directory and `/tmp` may hold together, whatever a command's
+   * `diskBytes` asks (a larger request gets this). They are one tmpfs inside gVisor, sized at the
+   * sandbox's first command: memory of the container, never the host's disk.
+   * @defaultValue 1073741824 (1 GiB)
+   */
+  maxDiskBytes?: number;
   /** Open files per process (nofile ulimit of the container; each step sets its own below it). @defaultValue 1024 */
   maxOpenFiles?: number;
   /** Largest file in bytes (fsize ulimit of the container; each step sets its own below it). @defaultValue 268435456 (256 MiB) */
@@ -75,10 +78,11 @@ export interface DockerRunnerOptions {
 
 /**
  * What the supervisor needs, inside gVisor only: become the program's uid and gid, kill the
- * program's processes, drop its own bounding set in the child, and count the files of the work
- * directory and /tmp however the program set their modes. @internal
+ * program's processes, drop its own bounding set in the child, count the files of the work
+ * directory and /tmp however the program set their modes, and mount the box's storage once
+ * (CAP_SYS_ADMIN, which it gives up right after). @internal
  */
-export const supervisorCapabilities = ['CAP_SETUID', 'CAP_SETGID', 'CAP_KILL', 'CAP_SETPCAP', 'CAP_DAC_READ_SEARCH'];
+export const supervisorCapabilities = ['CAP_SETUID', 'CAP_SETGID', 'CAP_KILL', 'CAP_SETPCAP', 'CAP_DAC_READ_SEARCH', 'CAP_SYS_ADMIN'];
 
 /** Labels on every judgekit container: who owns it, so a crashed judge's leftovers are found. @internal */
 export const labelRunner = 'org.judgekit.runner';
@@ -149,8 +153,7 @@ export class DockerRunner extends BaseRunner {
       containerMemoryBytes: options.containerMemoryBytes ?? 1536 * MiB,
       pidsLimit: options.pidsLimit ?? 256,
       cpus: options.cpus ?? 1,
-      workSizeBytes: options.workSizeBytes ?? 512 * MiB,
-      tmpSizeBytes: options.tmpSizeBytes ?? 64 * MiB,
+      maxDiskBytes: options.maxDiskBytes ?? 1024 * MiB,
       maxOpenFiles: options.maxOpenFiles ?? 1024,
       maxFileSizeBytes: options.maxFileSizeBytes ?? 256 * MiB,
       warn: options.warn ?? ((m) => console.warn(m)),
@@ -221,7 +224,9 @@ export class DockerRunner extends BaseRunner {
 
   #containerSpec(image: string): unknown {
     const o = this.#options;
-    const tmpfs = (bytes: number) => `rw,exec,nosuid,nodev,size=${bytes},mode=1777`;
+    // Placeholders: the supervisor mounts the box's storage over /work and /tmp (from /run/jk)
+    // at the first command; until then nothing is written to them.
+    const tmpfs = (bytes: number, mode = '1777') => `rw,exec,nosuid,nodev,size=${bytes},mode=${mode}`;
     return {
       Image: image,
       // The supervisor: PID 1, root inside gVisor with the few capabilities below; every program
@@ -243,7 +248,7 @@ export class DockerRunner extends BaseRunner {
         Runtime: o.runtime,
         NetworkMode: 'none',
         ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': tmpfs(o.tmpSizeBytes), [workDir]: tmpfs(o.workSizeBytes) },
+        Tmpfs: { '/run': tmpfs(MiB, '0755'), '/tmp': tmpfs(MiB), [workDir]: tmpfs(MiB) },
         CapDrop: ['ALL'],
         CapAdd: supervisorCapabilities,
         SecurityOpt: ['no-new-privileges'],
@@ -384,7 +389,7 @@ export class DockerRunner extends BaseRunner {
     const sandbox = new DockerSandbox(id as string, session, {
       engine: this.#engine,
       containerMemoryBytes: this.#options.containerMemoryBytes,
-      diskCapBytes: this.#options.workSizeBytes + this.#options.tmpSizeBytes,
+      diskCapBytes: this.#options.maxDiskBytes,
       cpus: this.#options.cpus,
       // Removal runs in the background (it takes ~150 ms with runsc) so a verdict is not held
       // back by it; close() waits for every removal, and a crash leaves labelled containers that

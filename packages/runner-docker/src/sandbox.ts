@@ -1,9 +1,9 @@
 import {
+  defaultLimits,
   type ExecOutcome,
   type ExecRequest,
   JudgeError,
   type LimitKind,
-  type Limits,
   type OperationOptions,
   type Sandbox,
   type SandboxFile,
@@ -25,7 +25,7 @@ export interface SandboxHost {
   remove(containerId: string): Promise<void>;
   /** Largest per-step memory the container can hold. */
   containerMemoryBytes: number;
-  /** Bytes the container's work directory and /tmp can hold together (their tmpfs sizes). */
+  /** Most bytes the work directory and /tmp may hold together, whatever a command's diskBytes. */
   diskCapBytes: number;
   /** CPU quota of the container, in CPUs (bounds the CPU time a step can really use). */
   cpus: number;
@@ -66,14 +66,9 @@ class Capture {
   }
 }
 
-/** The disk limits of core, when it has them (`diskBytes`, `diskInodes`). */
-type DiskLimits = Partial<Record<'diskBytes' | 'diskInodes', number>>;
-const defaultDiskInodes = 16_384;
-
 /** Encodes a step for `jk-exec serve` (see images/jk-exec.c). @internal */
 export function encodeRun(request: ExecRequest, caps: { memoryBytes: number; diskBytes: number; cpus: number }): Buffer[] {
   const { limits } = request;
-  const disk = limits as Limits & DiskLimits;
   const env = Object.entries({ ...baseEnv, ...request.env }).map(([k, v]) => `${k}=${v}`);
   for (const part of [...env, ...request.argv]) {
     if (part.includes('\0')) throw new JudgeError('JDG_ERR_INPUT_INVALID', 'Arguments and environment values cannot contain a NUL byte.');
@@ -89,8 +84,8 @@ export function encodeRun(request: ExecRequest, caps: { memoryBytes: number; dis
     limits.processes,
     Math.round(caps.cpus * 1000),
     limits.outputBytes,
-    Math.min(disk.diskBytes ?? caps.diskBytes, caps.diskBytes),
-    disk.diskInodes ?? defaultDiskInodes,
+    Math.min(limits.diskBytes, caps.diskBytes),
+    limits.diskInodes,
     env.length,
     request.argv.length,
     args.length,
@@ -114,6 +109,10 @@ export class DockerSandbox implements Sandbox {
   #disposed = false;
   #disposing: Promise<void> | undefined;
   #dead: string | undefined;
+  /** The box's storage, mounted by the first op that knows a disk limit (see jk-exec's box_setup). */
+  #storage: Promise<void> | undefined;
+  /** File records written before the storage exists: they go right after it. */
+  #pending: Buffer[] = [];
 
   constructor(
     readonly containerId: string,
@@ -196,7 +195,32 @@ export class DockerSandbox implements Sandbox {
       const content = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : Buffer.from(file.content);
       parts.push(Buffer.from(`${file.path}\0${(file.mode ?? 0o644).toString(8)}\0${content.length}\0`), content);
     }
-    const records = Buffer.concat(parts);
+    if (!this.#storage) {
+      this.#pending.push(...parts);
+      return;
+    }
+    await this.#storage;
+    await this.#writeRecords(Buffer.concat(parts));
+  }
+
+  /**
+   * Mounts the box's storage once: one tmpfs of `diskBytes` (within the runner's cap) for the
+   * work directory and /tmp together, so a write past it fails with ENOSPC; then writes the
+   * files that waited for it.
+   */
+  #prepare(diskBytes: number): Promise<void> {
+    this.#storage ??= (async () => {
+      const bytes = Math.max(64 * 1024, Math.min(diskBytes, this.#host.diskCapBytes));
+      const result = await this.#simple([Buffer.from(`S ${Math.floor(bytes)}\n`)]);
+      if (result.code !== 0) throw sandboxFailed(`Docker sandbox ${this.id} could not mount its storage: ${result.message}`);
+      const pending = this.#pending;
+      this.#pending = [];
+      if (pending.length) await this.#writeRecords(Buffer.concat(pending));
+    })();
+    return this.#storage;
+  }
+
+  async #writeRecords(records: Buffer): Promise<void> {
     const result = await this.#simple([Buffer.from(`W ${records.length}\n`), records]);
     if (result.code === 14)
       throw new JudgeError('JDG_ERR_SANDBOX_PATH_INVALID', `Refusing to write through a symbolic link: ${result.message}`);
@@ -206,6 +230,7 @@ export class DockerSandbox implements Sandbox {
   async read(path: string, options: OperationOptions & { maxBytes?: number } = {}): Promise<Uint8Array> {
     this.#check(options);
     checkRelativePath(path);
+    await this.#prepare(defaultLimits.diskBytes);
     const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
     const name = Buffer.from(path, 'utf8');
     const result = await this.#simple([Buffer.from(`G ${maxBytes} ${name.length}\n`), name]);
@@ -224,6 +249,7 @@ export class DockerSandbox implements Sandbox {
     this.#check(options);
     if (this.#dead) throw sandboxFailed(`Docker sandbox ${this.id} is gone: ${this.#dead}`);
     const { limits } = request;
+    await this.#prepare(limits.diskBytes);
     const bytes = encodeRun(request, {
       memoryBytes: this.#host.containerMemoryBytes,
       diskBytes: this.#host.diskCapBytes,
@@ -286,7 +312,6 @@ export class DockerSandbox implements Sandbox {
     }
     let limit: LimitKind | null = null;
     if (r.limit === 'killed') limit = hostReason === 'backstop' ? 'wall' : null;
-    else if (r.limit === 'disk') limit = diskLimitKind;
     else if (r.limit !== 'none') limit = r.limit as LimitKind;
     const memoryBytes = r.peakKb * 1024;
     return {
@@ -360,11 +385,5 @@ export class DockerSandbox implements Sandbox {
     return this.dispose();
   }
 }
-
-/**
- * The kind a full work directory or /tmp is reported as. Core's `disk` kind is used once core
- * has it; until then a file too large (the same verdict, output_limit_exceeded) stands in.
- */
-const diskLimitKind = 'filesize' as LimitKind;
 
 export { EngineError };

@@ -3,6 +3,7 @@ import { defaultLimits, Judge, python3 } from '@judgekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient } from '../../src/engine.js';
 import { DockerRunner, type DockerRunnerOptions } from '../../src/index.js';
+import { supervisorCapabilities } from '../../src/runner.js';
 import { PrivateDockerd } from './private-dockerd.js';
 import { dockerUnavailable } from './require-docker.js';
 
@@ -71,18 +72,21 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
     try {
       const [id] = await runner.ownContainers();
       const info = await engine.request<{
-        Config: { User: string; Labels: Record<string, string> };
+        Config: { User: string; Cmd: string[]; Labels: Record<string, string> };
         HostConfig: Record<string, unknown>;
         Mounts: unknown[];
       }>('GET', `/containers/${id}/json`);
       const host = info.HostConfig;
-      expect(info.Config.User).toBe('65534:65534');
+      // Root inside gVisor is the supervisor only; programs run as 65534 with no capabilities.
+      expect(info.Config.User).toBe('0:0');
+      expect(info.Config.Cmd).toEqual(['/usr/local/bin/jk-exec', 'serve']);
       expect(info.Config.Labels['org.judgekit.runner']).toBe('docker');
       expect(host).toMatchObject({
         Runtime: 'runsc',
         NetworkMode: 'none',
         ReadonlyRootfs: true,
         CapDrop: ['ALL'],
+        CapAdd: supervisorCapabilities,
         SecurityOpt: ['no-new-privileges'],
         PidsLimit: 256,
         NanoCpus: 1e9,
@@ -90,7 +94,7 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
       expect(host.Memory).toBeGreaterThan(0);
       expect(host.MemorySwap).toBe(host.Memory);
       expect(host.Privileged).toBe(false);
-      expect(Object.keys(host.Tmpfs as object).sort()).toEqual(['/tmp', '/work']);
+      expect(Object.keys(host.Tmpfs as object).sort()).toEqual(['/run', '/tmp', '/work']);
       expect((host.Ulimits as { Name: string }[]).map((u) => u.Name).sort()).toEqual(['core', 'fsize', 'nofile']);
       expect(host.Binds ?? []).toEqual([]);
       expect(info.Mounts).toEqual([]);
@@ -100,6 +104,16 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
       ]);
       const out = await box.exec({ argv: ['python3', 'main.py'], limits: defaultLimits });
       expect(out.stdout).toBe('[]\n');
+      // The program's own view: uid 65534, no capability in any set, no new privileges.
+      await box.write([
+        {
+          path: 'caps.py',
+          content:
+            'import ctypes, os\nnnp = ctypes.CDLL(None).prctl(39, 0, 0, 0, 0)\nprint(os.getuid(), os.getgid(), os.getgroups(), nnp, [l.split()[1] for l in open("/proc/self/status") if l.startswith("Cap")])',
+        },
+      ]);
+      const caps = await box.exec({ argv: ['python3', 'caps.py'], limits: defaultLimits });
+      expect(caps.stdout).toBe("65534 65534 [] 1 ['0000000000000000', '0000000000000000', '0000000000000000', '0000000000000000']\n");
     } finally {
       await box.dispose();
       await runner.close();

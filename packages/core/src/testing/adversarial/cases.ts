@@ -134,14 +134,19 @@ export function registerHostileCases(ctx: AdversarialContext): void {
   });
 
   ctx.test('fill-tmp', 'stops at the size of its /tmp when filling it', async () => {
-    const out = await ctx.run('fill-tmp.py', { limits: { memoryBytes: 512 * MiB, fileSizeBytes: 256 * MiB, wallTimeMs: 10_000 } });
+    const out = await ctx.run('fill-tmp.py', {
+      limits: { memoryBytes: 512 * MiB, fileSizeBytes: 256 * MiB, wallTimeMs: 10_000, diskBytes: 64 * MiB },
+    });
     expect(out.exitCode).toBe(0);
     expect(out.stdout).toMatch(/stopped after 6[0-4] MiB: No space left on device/);
   });
 
   ctx.test('million-files', 'creates at most what its limits allow when making a million files, and all are removed', async () => {
-    const out = await ctx.run('million-files.c', { limits: { wallTimeMs: 3000, cpuTimeMs: 3000 } });
-    expect([null, 'wall', 'cpu']).toContain(out.limitExceeded);
+    const out = await ctx.run('million-files.c', { limits: { wallTimeMs: 3000, cpuTimeMs: 3000, diskInodes: 20_000 } });
+    expect([null, 'wall', 'cpu', 'disk']).toContain(out.limitExceeded);
+    if (out.limitExceeded === 'disk' && allow.diskInodes === 'enospc') {
+      expect(Number(/made (\d+)/.exec(out.stdout)?.[1])).toBeLessThanOrEqual(20_000);
+    }
     // The suite's leftover check proves the work directory was removed.
   });
 

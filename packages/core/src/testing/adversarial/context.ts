@@ -56,6 +56,14 @@ export interface AdversarialAllowances {
    */
   nestedUserNamespace?: boolean;
   /**
+   * How the `diskInodes` bound holds. `enospc`: creating a file past it fails with `ENOSPC`.
+   * `kill`: for runners whose file system cannot bound inodes (gVisor's tmpfs ignores
+   * `nr_inodes`): the run is killed within a sampling interval of passing the bound, with
+   * `limitExceeded: 'disk'`.
+   * @defaultValue 'enospc'
+   */
+  diskInodes?: 'enospc' | 'kill';
+  /**
    * `PTRACE_TRACEME` may succeed (a sandbox kernel of its own); attaching to the parent stays refused.
    * @defaultValue false
    */

@@ -111,6 +111,7 @@ export function runnerAdversarialSuite(options: AdversarialSuiteOptions): void {
     bashForkBomb: 'full',
     nestedUserNamespace: false,
     ptraceTraceMe: false,
+    diskInodes: 'enospc',
     ...options.allowances,
   };
   const watched = options.watchedHostFiles ?? defaultWatchedFiles;
