@@ -870,6 +870,91 @@ static long long box_bytes(int *full) {
   return used;
 }
 
+
+/* gVisor charges a step's cgroup for the pages of the image's own files its processes map (the
+   JVM's libjvm.so and class archive, node's binary): those are the runtime's, not the program's
+   memory, and the same limit must mean the same thing in every language. So the clean,
+   file-backed resident pages of mappings of files outside the box (not /work, /tmp, /dev/shm,
+   not memfds or deleted files) are subtracted, read from every process's smaps: each file counts
+   once, at the most any process has of it, so many processes mapping one library cannot hide
+   memory of their own. Anonymous copies inside file mappings (relocations, .data) still count. */
+#define FILE_SLOTS 2048
+static struct { unsigned long long key; long long kb; } file_seen[FILE_SLOTS];
+
+static int box_path(const char *path) {
+  return strncmp(path, "/work", 5) == 0 || strncmp(path, "/tmp", 4) == 0 || strncmp(path, "/dev/shm", 8) == 0 ||
+         strncmp(path, "/run/jk", 7) == 0 || strncmp(path, "/memfd:", 7) == 0 || strstr(path, "(deleted)") != NULL;
+}
+
+static void smaps_files(pid_t pid) {
+  static char buf[1 << 16];
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/smaps", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  unsigned long long key = 0;
+  long long rss = 0, anon = 0;
+  int counted = 0;
+  size_t have = 0;
+  for (int eof = 0; !eof;) {
+    ssize_t r = read(fd, buf + have, sizeof buf - 1 - have);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) { eof = 1; r = 0; }
+    have += (size_t)r;
+    buf[have] = 0;
+    char *line = buf, *nl;
+    while ((nl = strchr(line, '\n')) || (eof && *line)) {
+      if (nl) *nl = 0;
+      unsigned long long lo, hi, off, ino;
+      unsigned maj, mnr;
+      char perms[8];
+      int consumed = 0;
+      if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &lo, &hi, perms, &off, &maj, &mnr, &ino, &consumed) >= 7) {
+        if (counted && rss > anon) {
+          unsigned i = (unsigned)(key % FILE_SLOTS);
+          while (file_seen[i].key && file_seen[i].key != key) i = (i + 1) % FILE_SLOTS;
+          file_seen[i].key = key;
+          if (rss - anon > file_seen[i].kb) file_seen[i].kb = rss - anon;
+        }
+        const char *name = line + consumed;
+        counted = ino != 0 && name[0] == '/' && !box_path(name);
+        key = ((unsigned long long)maj << 56) ^ ((unsigned long long)mnr << 40) ^ ino;
+        if (!key) key = 1;
+        rss = anon = 0;
+      } else if (strncmp(line, "Rss:", 4) == 0) rss = strtoll(line + 4, NULL, 10);
+      else if (strncmp(line, "Anonymous:", 10) == 0) anon = strtoll(line + 10, NULL, 10);
+      if (!nl) { line += strlen(line); break; }
+      line = nl + 1;
+    }
+    have = (size_t)(buf + have - line);
+    memmove(buf, line, have);
+    if (have == sizeof buf - 1) have = 0;
+  }
+  if (counted && rss > anon) {
+    unsigned i = (unsigned)(key % FILE_SLOTS);
+    while (file_seen[i].key && file_seen[i].key != key) i = (i + 1) % FILE_SLOTS;
+    file_seen[i].key = key;
+    if (rss - anon > file_seen[i].kb) file_seen[i].kb = rss - anon;
+  }
+  close(fd);
+}
+
+/* Bytes of the image's files resident for the step's processes now (see above). */
+static long long runtime_file_bytes(const char *procs_path) {
+  static char buf[65536];
+  memset(file_seen, 0, sizeof file_seen);
+  int fd = open(procs_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  buf[n > 0 ? n : 0] = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(buf, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) smaps_files((pid_t)atoi(tok));
+  long long kb = 0;
+  for (int i = 0; i < FILE_SLOTS; i++) kb += file_seen[i].kb;
+  return kb * 1024;
+}
+
 static struct {
   pid_t child;
   int status, main_done;
@@ -1043,7 +1128,8 @@ static void op_run(long long *v) {
   const char *limit = "none";
   long long peak = 0, cpu_ns = 0, out_total = 0, inodes = 0, disk_used = 0;
   int out_trunc = 0, err_trunc = 0, peak_procs = 0, disk_full = 0, killed = 0;
-  int64_t deadline = start + wall_ms * 1000, last_sample = 0, next_walk = 0;
+  int64_t deadline = start + wall_ms * 1000, last_sample = 0, next_walk = 0, last_files = 0;
+  long long files_bytes = 0;
   static char buf[65536];
   while (!step.main_done || from_out >= 0 || from_err >= 0) {
     struct pollfd fds[4];
@@ -1089,6 +1175,12 @@ static void op_run(long long *v) {
     if (!step.main_done && t - last_sample >= 1000) {
       last_sample = t;
       long long mem = read_ll(fd_mem), cpu = read_ll(fd_cpu), procs = read_ll(fd_pids);
+      /* The runtime's file pages, re-read every 10 ms and before any memory kill. */
+      if (t - last_files >= 10000 || mem - files_bytes > mem_bytes) {
+        last_files = t;
+        files_bytes = runtime_file_bytes(procs_path);
+      }
+      mem = mem > files_bytes ? mem - files_bytes : 0;
       if (mem > peak) peak = mem;
       if (cpu > cpu_ns) cpu_ns = cpu;
       if (procs > peak_procs) peak_procs = (int)procs;
@@ -1129,7 +1221,7 @@ static void op_run(long long *v) {
     s_have += r;
   }
   {
-    long long mem = read_ll(fd_mem), cpu = read_ll(fd_cpu);
+    long long mem = read_ll(fd_mem) - files_bytes, cpu = read_ll(fd_cpu);
     if (mem > peak) peak = mem;
     if (cpu > cpu_ns) cpu_ns = cpu;
   }
