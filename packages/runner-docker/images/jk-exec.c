@@ -882,7 +882,7 @@ static long long box_bytes(int *full) {
 static struct { unsigned long long key; long long kb; } file_seen[FILE_SLOTS];
 
 static int box_path(const char *path) {
-  return strncmp(path, "/work", 5) == 0 || strncmp(path, "/tmp", 4) == 0 || strncmp(path, "/dev/shm", 8) == 0 ||
+  return strncmp(path, "/work", 5) == 0 || strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/tmp", 4) == 0 || strncmp(path, "/dev/shm", 8) == 0 ||
          strncmp(path, "/run/jk", 7) == 0 || strncmp(path, "/memfd:", 7) == 0 || strstr(path, "(deleted)") != NULL;
 }
 
@@ -1130,6 +1130,7 @@ static void op_run(long long *v) {
   int out_trunc = 0, err_trunc = 0, peak_procs = 0, disk_full = 0, killed = 0;
   int64_t deadline = start + wall_ms * 1000, last_sample = 0, next_walk = 0, last_files = 0;
   long long files_bytes = 0;
+  int64_t files_every = 10000, files_took = 0;
   static char buf[65536];
   while (!step.main_done || from_out >= 0 || from_err >= 0) {
     struct pollfd fds[4];
@@ -1175,10 +1176,15 @@ static void op_run(long long *v) {
     if (!step.main_done && t - last_sample >= 1000) {
       last_sample = t;
       long long mem = read_ll(fd_mem), cpu = read_ll(fd_cpu), procs = read_ll(fd_pids);
-      /* The runtime's file pages, re-read every 10 ms and before any memory kill. */
-      if (t - last_files >= 10000 || mem - files_bytes > mem_bytes) {
+      /* The runtime's file pages matter only near the limit: re-read once the step holds half of
+         it, at most 5% of the time (smaps of a big process is slow to make, and slows its page
+         faults meanwhile), and again before a memory kill. */
+      if (mem * 2 > mem_bytes &&
+          (t - last_files >= files_every || (mem - files_bytes > mem_bytes && t - last_files >= files_took * 4 + 1000))) {
         last_files = t;
         files_bytes = runtime_file_bytes(procs_path);
+        files_took = now_us() - t;
+        files_every = files_took * 20 > 10000 ? files_took * 20 : 10000;
       }
       mem = mem > files_bytes ? mem - files_bytes : 0;
       if (mem > peak) peak = mem;

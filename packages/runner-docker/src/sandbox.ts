@@ -355,11 +355,20 @@ export class DockerSandbox implements Sandbox {
       return outcome({ memoryBytes: this.#host.containerMemoryBytes, limitExceeded: 'memory' });
     }
     let state: { Running?: boolean; OOMKilled?: boolean; Error?: string; ExitCode?: number } | undefined;
-    try {
-      state = (await this.#host.engine.request<{ State: typeof state }>('GET', `/containers/${this.containerId}/json`)).State;
-    } catch (e) {
-      this.markDead((e as Error).message);
-      throw sandboxFailed(`Docker sandbox ${this.id} lost its engine: ${(e as Error).message}`, e);
+    // The engine can record the OOM kill a moment after the container is seen to stop.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        state = (await this.#host.engine.request<{ State: typeof state }>('GET', `/containers/${this.containerId}/json`)).State;
+      } catch (e) {
+        this.markDead((e as Error).message);
+        throw sandboxFailed(`Docker sandbox ${this.id} lost its engine: ${(e as Error).message}`, e);
+      }
+      if (!state || state.Running || state.OOMKilled || state.ExitCode !== 137 || attempt >= 10) break;
+      if (this.#dead === 'killed by the engine for memory') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (this.#dead === 'killed by the engine for memory') {
+      return outcome({ memoryBytes: this.#host.containerMemoryBytes, limitExceeded: 'memory' });
     }
     if (state && !state.Running) {
       this.markDead(`container exited (${state.ExitCode})${state.OOMKilled ? ', killed by the engine for memory' : ''}`);
