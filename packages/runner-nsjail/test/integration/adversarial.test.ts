@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { isJudgeError } from '@judgekit/core';
 import { type AdversarialContext, processesWithUids, runnerAdversarialSuite } from '@judgekit/core/testing';
 import { expect } from 'vitest';
@@ -7,6 +8,22 @@ import { NsjailRunner } from '../../src/index.js';
 import { nsjailAvailable } from './nsjail-available.js';
 
 const uidRange = { first: 61000, count: 50 };
+
+/**
+ * Whether another live judge process holds this uid (its lock link `<workDirBase>/.uid-N` names
+ * that process): its sandboxes are its own, not leftovers of this suite (tests of other
+ * checkouts on the same host use the same range).
+ */
+const heldElsewhere = (uid: number, workDirBase: string): boolean => {
+  try {
+    const owner = Number(readlinkSync(join(workDirBase, `.uid-${uid}`)));
+    if (owner === process.pid) return false;
+    process.kill(owner, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Real uid of a host process (NaN once it has exited). */
 const uidOf = (pid: number): number => {
@@ -79,7 +96,7 @@ if (nsjailAvailable()) {
         return [
           ...(await runner.leftovers()),
           ...processesWithUids(uidRange.first, uidRange.count)
-            .filter((pid) => !waiting.includes(uidOf(pid)))
+            .filter((pid) => !waiting.includes(uidOf(pid)) && !heldElsewhere(uidOf(pid), runner.workDirBase))
             .map((pid) => `process ${pid} with a sandbox uid`),
         ];
       },
