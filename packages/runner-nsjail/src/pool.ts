@@ -86,7 +86,13 @@ export class JailPools {
 
   /** Takes a ready jail (or builds one now); the caller gives it back to {@link release}. */
   async take(mounts: ResolvedMount[], signal?: AbortSignal): Promise<PreparedJail> {
-    const item = await this.poolFor(mounts).take({ signal });
+    let item: PreparedJail;
+    try {
+      item = await this.poolFor(mounts).take({ signal });
+    } catch (error) {
+      this.#lastError = (error as Error).message;
+      throw error;
+    }
     this.#reserved.delete(item.id);
     return item;
   }

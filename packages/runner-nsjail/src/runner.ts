@@ -28,7 +28,7 @@ import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js
 import { removeTree } from './files.js';
 import { Launcher } from './launcher.js';
 import { defaultNsjailBuild, defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
-import { JailPools } from './pool.js';
+import { JailPools, type PreparedJail } from './pool.js';
 import { NsjailSandbox } from './sandbox.js';
 import {
   defaultToolchainMounts,
@@ -157,6 +157,8 @@ export class NsjailRunner extends BaseRunner {
   #ready: Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null; jails: JailPools | null }> | undefined;
   #warmProblem: string | undefined;
   #jails: JailPools | null = null;
+  /** After a jail failed to start on demand, sandboxes start without one until then. */
+  #jailsPausedUntil = 0;
 
   constructor(options: NsjailRunnerOptions = {}) {
     super();
@@ -342,17 +344,9 @@ export class NsjailRunner extends BaseRunner {
       supervisor,
       takeLauncher: () => this.#takeLauncher(cgroups),
     };
-    if (jails && supervisor) {
+    const prepared = jails && supervisor && Date.now() >= this.#jailsPausedUntil ? await this.#takeJail(jails, mounts, options) : null;
+    if (prepared && jails) {
       // A jail made ahead of time: every command of this submission runs in it, then it goes.
-      let prepared: Awaited<ReturnType<JailPools['take']>>;
-      try {
-        prepared = await jails.take(mounts, options.signal);
-      } catch (error) {
-        if (options.signal?.aborted) throw error;
-        throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not start a jail for ${language.id}: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
       return new NsjailSandbox({
         ...common,
         id: prepared.id,
@@ -379,6 +373,21 @@ export class NsjailRunner extends BaseRunner {
       });
     }
     return new NsjailSandbox({ ...common, id, workDir, uid, gid: uid, release: () => this.#releaseUid(uid) });
+  }
+
+  /**
+   * A pre-started jail for these mounts, or null when none could be started: the sandbox then
+   * runs as without pre-started jails (its first command in an nsjail of its own, which reports
+   * what is wrong), and pre-starting pauses for a while.
+   */
+  async #takeJail(jails: JailPools, mounts: ResolvedMount[], options: OperationOptions): Promise<PreparedJail | null> {
+    try {
+      return await jails.take(mounts, options.signal);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      this.#jailsPausedUntil = Date.now() + 30_000;
+      return null;
+    }
   }
 
   #startLauncher(cgroups: CgroupTree): Promise<Launcher> {
@@ -469,8 +478,9 @@ export class NsjailRunner extends BaseRunner {
     if (warm.startsWith('off')) return 'off: they need the warm jail';
     const stats = this.#jails?.stats();
     if (!stats) return `on, ${size} per toolchain (started with the first sandbox)`;
-    const failure = stats.lastError ? `; last build failure: ${stats.lastError}` : '';
-    return `on, ${size} per toolchain: ${stats.ready} ready, ${stats.building} starting, ${stats.hits} taken ready, ${stats.misses} started on demand${failure}`;
+    const failure = stats.lastError ? `; last start failure: ${stats.lastError}` : '';
+    const paused = Date.now() < this.#jailsPausedUntil ? '; paused after a jail failed to start on demand' : '';
+    return `on, ${size} per toolchain: ${stats.ready} ready, ${stats.building} starting, ${stats.hits} taken ready, ${stats.misses} started on demand${failure}${paused}`;
   }
 
   /** @internal Outside uids of jails being built or ready (their supervisors run under them). */
