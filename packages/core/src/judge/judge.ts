@@ -69,6 +69,8 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   readonly #worker: Worker | undefined;
   readonly #gate: RunnerGate | undefined;
   readonly #waiters = new Waiters();
+  /** Submissions watched through `watch()` now, with how many watchers each. */
+  readonly #watched = new Map<string, number>();
   readonly #budget: OutputBudget;
   /**
    * Submissions queued through this judge that have not started yet, when the bus is shared
@@ -124,10 +126,11 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     this.#unsubscribe = this.#bus.subscribe({
       event: (e) => this.#deliver(e),
       cancel: (id) => void this.#worker?.cancel(id),
+      resync: () => void this.#resync(),
     });
     if (this.#worker) {
       const worker = this.#worker;
-      this.#queue.start((job) => worker.handle(job));
+      this.#queue.start((job, delivery) => worker.handle(job, delivery));
     }
     if (options.versions?.probe === 'eager') this.#versions.prefetch(this.languages.list());
   }
@@ -196,7 +199,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
       metadata: submission.metadata,
     };
     const written = this.#records.write(id, { input: submission, result, tenant });
-    if (written) await written;
+    if (written instanceof Promise) await written;
     this.#queuedHere?.add(id);
     this.#stats.queued++;
     // Announced before the push: an in-process queue may start the job synchronously inside it.
@@ -206,8 +209,12 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
       if (pushed) await pushed;
     } catch (cause) {
       if (this.#queuedHere?.delete(id) ?? true) this.#stats.queued--;
-      await Promise.resolve(this.#store.delete(id)).catch(() => {});
+      await Promise.resolve()
+        .then(() => this.#store.delete(id))
+        .catch(() => {});
       this.#publish({ type: 'cancelled', id, result: { ...result, status: 'cancelled', message: 'the queue refused the submission' } });
+      // A queue that cannot be reached says so (503, retry later); any other refusal is a full queue.
+      if (isJudgeError(cause, 'JDG_ERR_BACKEND_UNAVAILABLE')) throw cause;
       throw new JudgeError('JDG_ERR_QUEUE_FULL', 'The queue refused the submission.', { cause });
     }
     return id;
@@ -277,7 +284,34 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
    * `done` or `cancelled`), then each event until it finishes. Ends after `done`/`cancelled`.
    */
   watch(id: string, options: { signal?: AbortSignal } & TenantOptions = {}): AsyncGenerator<JudgeEvent, void, undefined> {
-    return watchSubmission(this, () => this.get(id, options), id, options.signal);
+    return this.#tracked(id, watchSubmission(this, () => this.get(id, options), id, options.signal));
+  }
+
+  /** A watch, counted in `#watched` while it runs (a resync re-reads what is watched). */
+  async *#tracked(id: string, events: AsyncGenerator<JudgeEvent, void, undefined>): AsyncGenerator<JudgeEvent, void, undefined> {
+    this.#watched.set(id, (this.#watched.get(id) ?? 0) + 1);
+    try {
+      yield* events;
+    } finally {
+      const left = (this.#watched.get(id) ?? 1) - 1;
+      if (left > 0) this.#watched.set(id, left);
+      else this.#watched.delete(id);
+    }
+  }
+
+  /**
+   * After the bus reconnected: events may have been lost, so every submission waited for or
+   * watched here is read again, and one that ended meanwhile is delivered as its final event.
+   */
+  async #resync(): Promise<void> {
+    const ids = new Set([...this.#waiters.ids(), ...this.#watched.keys()]);
+    await Promise.all(
+      [...ids].map(async (id) => {
+        const stored = await this.#records.read(id).catch(() => undefined);
+        const result = stored?.result;
+        if (result && (result.status === 'done' || result.status === 'cancelled')) this.#deliver({ type: result.status, id, result });
+      }),
+    );
   }
 
   /**
