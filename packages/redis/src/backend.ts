@@ -1,5 +1,7 @@
+import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { closeRedis, connectRedis, guarded, redactRedisUrl } from './connection/connection.js';
+import { registerDashboard } from './dashboard/dashboard.js';
 import { RedisSubmissionBus } from './events/redis-bus.js';
 import { BullJobQueue } from './queue/bull-queue.js';
 import { RedisResultStore } from './store/redis-store.js';
@@ -52,6 +54,15 @@ export interface RedisBackend {
   readonly client: Redis;
   /** Cluster-wide counts: waiting and running jobs, workers alive. */
   counts(): Promise<ClusterCounts>;
+  /**
+   * What the HTTP adapter's `cluster` option takes: the workers alive, the counts, and Bull Board
+   * for `/admin/queues`.
+   */
+  readonly cluster: {
+    workers(): Promise<WorkerInfo[]>;
+    counts(): Promise<ClusterCounts>;
+    dashboard(app: FastifyInstance, basePath: string): Promise<void>;
+  };
   /** Redis's version and whether it keeps an append-only file, for `doctor`. */
   info(): Promise<{ version: string; aof: boolean; usedMemoryBytes: number }>;
   /** Closes the queue, the bus and the connections. Idempotent. Close the judge first. */
@@ -98,6 +109,10 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<Re
     await bus.ready();
     const workers = new WorkerRegistry({ client: fast, prefix, ...(options.workerTtlMs ? { ttlMs: options.workerTtlMs } : {}) });
     let closing: Promise<void> | undefined;
+    const counts = async () => {
+      const [waiting, running, alive] = await Promise.all([queue.waiting(), queue.running(), workers.list()]);
+      return { waiting, running, workersAlive: alive.length };
+    };
     return {
       url: options.url,
       prefix,
@@ -106,9 +121,11 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<Re
       bus,
       workers,
       client: fast,
-      async counts() {
-        const [waiting, running, alive] = await Promise.all([queue.waiting(), queue.running(), workers.list()]);
-        return { waiting, running, workersAlive: alive.length };
+      counts,
+      cluster: {
+        workers: () => workers.list(),
+        counts,
+        dashboard: (app, basePath) => registerDashboard(app, { basePath, queues: [queue.queue] }),
       },
       async info() {
         const text = await guarded('read INFO', () => fast.info());
