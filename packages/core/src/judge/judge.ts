@@ -284,7 +284,10 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
    * `done` or `cancelled`), then each event until it finishes. Ends after `done`/`cancelled`.
    */
   watch(id: string, options: { signal?: AbortSignal } & TenantOptions = {}): AsyncGenerator<JudgeEvent, void, undefined> {
-    return this.#tracked(id, watchSubmission(this, () => this.get(id, options), id, options.signal));
+    return this.#tracked(
+      id,
+      watchSubmission(this, () => this.get(id, options), id, options.signal),
+    );
   }
 
   /** A watch, counted in `#watched` while it runs (a resync re-reads what is watched). */

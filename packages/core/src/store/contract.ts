@@ -70,6 +70,7 @@ export interface ResultStore<V = StoredSubmission> {
    * brought back by a progress write. The judge then publishes nothing for the refused write, so
    * a submission never has two different results. `void` or `true`: written.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a store that never refuses keeps its `void` signature.
   set(id: string, value: V): void | boolean | Promise<void | boolean>;
   /** `true` when something was deleted. */
   delete(id: string): boolean | Promise<boolean>;

@@ -46,6 +46,7 @@ export class SubmissionRecords {
   write(id: string, value: StoredSubmission): boolean | Promise<boolean> {
     const failed = (cause: unknown) =>
       isJudgeError(cause) ? cause : new JudgeError('JDG_ERR_STORE_FAILED', `The store failed to write submission ${id}.`, { cause });
+    // biome-ignore lint/suspicious/noConfusingVoidType: what `ResultStore.set` returns.
     let pending: void | boolean | Promise<void | boolean>;
     try {
       pending = this.store.set(id, value);

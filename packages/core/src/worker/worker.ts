@@ -124,7 +124,13 @@ export class Worker {
       // Idempotent: a job whose submission is gone, finished or cancelled makes no second result.
       if (!current || current.result.status === 'done' || current.result.status === 'cancelled') return;
       if (delivery?.abandoned !== undefined) {
-        await this.#finishFailed(id, current, tenant, submission.tests.length, new JudgeError('JDG_ERR_SANDBOX_FAILED', delivery.abandoned));
+        await this.#finishFailed(
+          id,
+          current,
+          tenant,
+          submission.tests.length,
+          new JudgeError('JDG_ERR_SANDBOX_FAILED', delivery.abandoned),
+        );
         return;
       }
       // The sandbox is opened while the submission is still queued: a runner that is unavailable
