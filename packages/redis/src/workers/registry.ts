@@ -90,7 +90,10 @@ export class WorkerRegistry {
    * Beats every `intervalMs` with what `info()` says now, until `stop()` (which forgets the
    * worker). A failed beat (Redis down) is retried at the next tick.
    */
-  heartbeat(info: () => Omit<WorkerInfo, 'lastSeen'>, intervalMs = Math.max(1000, Math.floor(this.ttlMs / 3))): { stop(): Promise<void> } {
+  heartbeat(
+    info: () => Omit<WorkerInfo, 'lastSeen'>,
+    intervalMs = Math.max(500, Math.min(2000, Math.floor(this.ttlMs / 3))),
+  ): { stop(): Promise<void> } {
     let stopped = false;
     const tick = () => {
       if (!stopped) void this.beat({ ...info(), lastSeen: '' }).catch(() => {});
