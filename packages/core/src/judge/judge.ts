@@ -71,6 +71,8 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   readonly #gate: RunnerGate | undefined;
   readonly #waiters = new Waiters();
   readonly #intake: Intake;
+  /** Submissions watched through `watch()` now, with how many watchers each. */
+  readonly #watched = new Map<string, number>();
   readonly #budget: OutputBudget;
   /**
    * Submissions queued through this judge that have not started yet, when the bus is shared
@@ -134,10 +136,11 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     this.#unsubscribe = this.#bus.subscribe({
       event: (e) => this.#deliver(e),
       cancel: (id) => void this.#worker?.cancel(id),
+      resync: () => void this.#resync(),
     });
     if (this.#worker) {
       const worker = this.#worker;
-      this.#queue.start((job) => worker.handle(job));
+      this.#queue.start((job, delivery) => worker.handle(job, delivery));
     }
     if (options.versions?.probe === 'eager') this.#versions.prefetch(this.languages.list());
   }
@@ -246,7 +249,37 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
    * `done` or `cancelled`), then each event until it finishes. Ends after `done`/`cancelled`.
    */
   watch(id: string, options: { signal?: AbortSignal } & TenantOptions = {}): AsyncGenerator<JudgeEvent, void, undefined> {
-    return watchSubmission(this, () => this.get(id, options), id, options.signal);
+    return this.#tracked(
+      id,
+      watchSubmission(this, () => this.get(id, options), id, options.signal),
+    );
+  }
+
+  /** A watch, counted in `#watched` while it runs (a resync re-reads what is watched). */
+  async *#tracked(id: string, events: AsyncGenerator<JudgeEvent, void, undefined>): AsyncGenerator<JudgeEvent, void, undefined> {
+    this.#watched.set(id, (this.#watched.get(id) ?? 0) + 1);
+    try {
+      yield* events;
+    } finally {
+      const left = (this.#watched.get(id) ?? 1) - 1;
+      if (left > 0) this.#watched.set(id, left);
+      else this.#watched.delete(id);
+    }
+  }
+
+  /**
+   * After the bus reconnected: events may have been lost, so every submission waited for or
+   * watched here is read again, and one that ended meanwhile is delivered as its final event.
+   */
+  async #resync(): Promise<void> {
+    const ids = new Set([...this.#waiters.ids(), ...this.#watched.keys()]);
+    await Promise.all(
+      [...ids].map(async (id) => {
+        const stored = await this.#records.read(id).catch(() => undefined);
+        const result = stored?.result;
+        if (result && (result.status === 'done' || result.status === 'cancelled')) this.#deliver({ type: result.status, id, result });
+      }),
+    );
   }
 
   /**
