@@ -277,7 +277,7 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
         cpu_extra_time: '1.0',
         wall_time_limit: '10.0',
         memory_limit: 100_000,
-        stack_limit: 100_000,
+        stack_limit: 64_000,
         max_processes_and_or_threads: 60,
         max_file_size: 2048,
         enable_per_process_and_thread_time_limit: false,
@@ -363,7 +363,7 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
         enable_network: true,
         enable_per_process_and_thread_time_limit: true,
         command_line_arguments: '*.txt',
-        stack_limit: 1000,
+        stack_limit: 200_000,
       });
       expect(r.status).toBe(422);
       expect(Object.keys(r.body).sort()).toEqual([
@@ -419,6 +419,34 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
         'stdout,status,exit_signal',
       );
       expect(segv).toMatchObject({ stdout: 'before\n', status: { id: 7 }, exit_signal: 11 });
+    });
+
+    it('bounds the stack by stack_limit (RLIMIT_STACK, as isolate’s -k), and by memory_limit alone for 0', async () => {
+      // Recursion that needs about 40 MB of stack: past a 16 MB stack_limit, within Judge0's default 64 MB.
+      const deep = {
+        language_id: 50,
+        source_code: [
+          '#include <stdio.h>',
+          '#include <sys/resource.h>',
+          // pad is read after the call, so every level keeps a frame of its own.
+          'static int down(int n) { volatile char pad[1000]; pad[n % 1000] = (char)n; if (n == 0) return 0; int r = down(n - 1); return r + (pad[n % 1000] & 1); }',
+          'int main(void) {',
+          '  struct rlimit r; getrlimit(RLIMIT_STACK, &r);',
+          '  printf("%ld\\n", (long)(r.rlim_cur / 1024)); fflush(stdout);',
+          '  return down(40000) >= 0 ? 0 : 1;',
+          '}',
+        ].join('\n'),
+      };
+      const small = await api.run({ ...deep, stack_limit: 16_000 });
+      expect(small).toMatchObject({ stdout: '16000\n', stack_limit: 16_000, status: { id: 7 }, exit_signal: 11 });
+      const byDefault = await api.run(deep);
+      expect(byDefault).toMatchObject({ stdout: '64000\n', stack_limit: 64_000, status: { id: 3 } });
+      const unbounded = await api.run({ ...deep, stack_limit: 0, memory_limit: 200_000 });
+      expect(unbounded).toMatchObject({ stack_limit: 0, status: { id: 3 } });
+      expect(Number((unbounded.stdout as string).trim())).toBeGreaterThanOrEqual(200_000);
+      expect((await api.call('POST', '/submissions', { ...deep, stack_limit: 128_001 })).body).toEqual({
+        stack_limit: ['must be less than or equal to 128000'],
+      });
     });
 
     it('answers the judge’s own maxima as Judge0’s 422, in Judge0’s units', async () => {
@@ -619,6 +647,9 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
         allow_enable_network: false,
         enable_compiler_options: true,
         max_queue_size: 1000,
+        stack_limit: 64_000,
+        max_stack_limit: 128_000,
+        enable_callbacks: false,
       });
       expect((await api.call('GET', '/workers')).body).toMatchObject([{ available: server.judge.concurrency }]);
       expect((await api.call('GET', '/system_info')).body).toMatchObject({
