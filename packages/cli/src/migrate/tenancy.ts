@@ -1,5 +1,12 @@
 import { FastqJobQueue, type JobQueue, LruResultStore, type ResultStore } from '@judgekit/core';
-import { ChainedKeys, ConfigKeys, type CreateServerOptions, type KeyResolver, TenantQueue } from '@judgekit/http-adapter';
+import {
+  ChainedKeys,
+  ConfigKeys,
+  type CreateServerOptions,
+  judge0CallbackFormat,
+  type KeyResolver,
+  TenantQueue,
+} from '@judgekit/http-adapter';
 import { WebhookDispatcher, withWebhooks } from '@judgekit/webhooks';
 import { Registry } from 'prom-client';
 import type { ServeConfig } from '../serve/config.js';
@@ -58,7 +65,7 @@ export async function openTenancy(config: ServeConfig): Promise<Tenancy> {
           if (e.state !== 'delivered') log.warn({ deliveryId: e.deliveryId, attempt: e.attempt, state: e.state }, 'webhook not delivered');
         },
       });
-  const store = history?.store ?? withWebhooks(new LruResultStore(), dispatcher!, { secretFor });
+  const store = history?.store ?? withWebhooks(new LruResultStore(), dispatcher!, { secretFor, format: judge0CallbackFormat });
   return {
     server: {
       ...(keys ? { keys } : {}),

@@ -80,7 +80,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     options,
     languageOf: (entry) => judge.languages.find(entry.language),
     compilerOptions: true,
-    callbacks: false,
+    // Callbacks go through the server's webhook machinery (SSRF policy, retries); without it they are refused.
+    callbacks: ctx.options.webhooks !== null,
   };
 
   app.addHook('onRoute', (route) => {
