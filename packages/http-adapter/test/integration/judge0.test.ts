@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LruResultStore } from '@judgekit/core';
 import type { NsjailRunner } from '@judgekit/runner-nsjail';
+import { WebhookDispatcher, withWebhooks } from '@judgekit/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CreateServerOptions, createServer, type JudgekitServer } from '../../src/index.js';
+import { type CreateServerOptions, createServer, type JudgekitServer, judge0CallbackFormat } from '../../src/index.js';
 import { buildZip } from '../judge0-zip.js';
 import { nsjailRunner } from './sandbox.js';
 
@@ -497,6 +502,113 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
       const r = await api.call('POST', '/submissions/batch', { submissions: [{ language_id: 71 }, { source_code: 'x' }] });
       expect(r.status).toBe(422);
       expect(r.body).toEqual([{ source_code: ["can't be blank"] }, { language_id: ["can't be blank"] }]);
+    });
+  });
+
+  describe('callbacks', () => {
+    it('PUTs Judge0’s default fields in base64 to callback_url once done, through judgekit’s webhooks', async () => {
+      const received: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+      const receiver = createHttpServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk));
+        req.on('end', () => {
+          received.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+          res.writeHead(200).end();
+        });
+      });
+      receiver.listen(0, '127.0.0.1');
+      await once(receiver, 'listening');
+      const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+      // The local receiver is allow-listed; every other non-public address stays refused.
+      const dispatcher = new WebhookDispatcher({ allow: ['127.0.0.1'], initialDelayMs: 50 });
+      const served = await start({
+        webhooks: dispatcher,
+        judgeOptions: { store: withWebhooks(new LruResultStore(), dispatcher, { format: judge0CallbackFormat }) },
+      });
+      try {
+        const a = json(served.base);
+        expect((await a.call('GET', '/config_info')).body).toMatchObject({ enable_callbacks: true, callbacks_max_tries: 5 });
+        const ok = await a.call('POST', '/submissions', {
+          language_id: 71,
+          source_code: 'print(input())',
+          stdin: 'called back',
+          callback_url: `${hook}/judge0/ok?x=1`,
+        });
+        expect(ok.status, ok.text).toBe(201);
+        const broken = await a.call('POST', '/submissions?base64_encoded=true', {
+          language_id: 50,
+          source_code: Buffer.from('int main(void) { return }').toString('base64'),
+          callback_url: `${hook}/judge0/broken`,
+        });
+        expect(broken.status, broken.text).toBe(201);
+        const plain = await a.call('POST', '/submissions', { language_id: 71, source_code: 'print(2)' });
+        for (const token of [ok.body.token, broken.body.token, plain.body.token] as string[])
+          await a.poll(token, (s) => (s.status as { id: number }).id > 2, 'status');
+        const deadline = Date.now() + 20_000;
+        while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        expect(received.map((r) => r.url).sort()).toEqual(['/judge0/broken', '/judge0/ok?x=1']);
+        const first = received.find((r) => r.url.startsWith('/judge0/ok'))!;
+        expect(first.method).toBe('PUT');
+        expect(first.headers['content-type']).toBe('application/json');
+        const body = JSON.parse(first.body);
+        expect(Object.keys(body)).toEqual(['stdout', 'time', 'memory', 'stderr', 'token', 'compile_output', 'message', 'status']);
+        expect(body).toMatchObject({
+          stdout: Buffer.from('called back\n').toString('base64') + '\n',
+          token: ok.body.token,
+          stderr: null,
+          status: { id: 3, description: 'Accepted' },
+        });
+        const second = JSON.parse(received.find((r) => r.url === '/judge0/broken')!.body);
+        expect(second).toMatchObject({ token: broken.body.token, stdout: null, status: { id: 6, description: 'Compilation Error' } });
+        expect(Buffer.from(second.compile_output, 'base64').toString()).toMatch(/error/);
+        // The callback_url is answered back on the submission.
+        const echoed = await a.call('GET', `/submissions/${ok.body.token}?fields=callback_url`);
+        expect(echoed.body).toEqual({ callback_url: `${hook}/judge0/ok?x=1` });
+      } finally {
+        await served.server.close();
+        await dispatcher.close();
+        receiver.closeAllConnections();
+        receiver.close();
+      }
+    });
+
+    it('refuses callback URLs the SSRF policy refuses with 422 on callback_url, queueing nothing', async () => {
+      const dispatcher = new WebhookDispatcher({ allow: ['127.0.0.1'] });
+      const served = await start({ webhooks: dispatcher });
+      try {
+        const a = json(served.base);
+        for (const url of [
+          'http://169.254.169.254/latest/meta-data',
+          'http://10.1.2.3/cb',
+          'http://[::1]:9/cb',
+          'file:///etc/passwd',
+          'http://user:pw@127.0.0.1/',
+        ]) {
+          const r = await a.call('POST', '/submissions', { language_id: 71, source_code: 'print(1)', callback_url: url });
+          expect(r.status, url).toBe(422);
+          expect(Object.keys(r.body), url).toEqual(['callback_url']);
+          expect(r.body.callback_url[0], url).toMatch(/refused/i);
+        }
+        const batch = await a.call('POST', '/submissions/batch', {
+          submissions: [
+            { language_id: 71, source_code: 'print(1)', callback_url: 'http://192.168.0.1/' },
+            { language_id: 71, source_code: 'print(1)' },
+          ],
+        });
+        expect(batch.status).toBe(201);
+        expect(Object.keys(batch.body[0])).toEqual(['callback_url']);
+        expect(batch.body[1]).toMatchObject({ token: expect.any(String) });
+        expect((await served.server.judge.list()).items).toHaveLength(1);
+      } finally {
+        await served.server.close();
+        await dispatcher.close();
+      }
+      // A server without webhooks refuses callback_url as Judge0 with ENABLE_CALLBACKS=false.
+      expect(
+        (await api.call('POST', '/submissions', { language_id: 71, source_code: 'print(1)', callback_url: 'http://127.0.0.1:9/' })).body,
+      ).toEqual({
+        callback_url: ['setting callback is not allowed'],
+      });
     });
   });
 
