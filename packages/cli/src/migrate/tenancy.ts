@@ -5,6 +5,7 @@ import {
   type CreateServerOptions,
   judge0CallbackFormat,
   type KeyResolver,
+  type SubmissionInputs,
   TenantQueue,
 } from '@judgekit/http-adapter';
 import { WebhookDispatcher, withWebhooks } from '@judgekit/webhooks';
@@ -19,6 +20,8 @@ export interface Tenancy {
   server: Pick<CreateServerOptions, 'keys' | 'metricsRegistries' | 'readinessChecks' | 'tenantQueued' | 'webhooks'>;
   store: ResultStore;
   queue: JobQueue;
+  /** Where finished submissions' inputs are read back (the durable store), for Judge0's `fields=*`. */
+  inputs: SubmissionInputs | null;
   /** Whether requests need a key. */
   authenticated: boolean;
   durable: boolean;
@@ -79,6 +82,7 @@ export async function openTenancy(config: ServeConfig): Promise<Tenancy> {
     },
     store,
     queue,
+    inputs: history?.store.database ?? null,
     authenticated: keys !== undefined || config.apiKeys.length > 0,
     durable: history !== null,
     async started(serverLog) {

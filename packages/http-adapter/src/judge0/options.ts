@@ -1,3 +1,4 @@
+import type { EchoCacheOptions, SubmissionInputs } from './echo.js';
 import { defaultZipLimits, type ZipLimits } from './zip.js';
 
 /**
@@ -59,6 +60,17 @@ export interface Judge0ApiOptions {
   defaults?: Partial<Judge0Defaults>;
   /** Bounds on an `additional_files` archive. */
   zipLimits?: Partial<ZipLimits>;
+  /**
+   * Bounds of the in-memory copy of what each submission was sent with (`source_code`, `stdin`,
+   * `expected_output`, `additional_files`), answered back for `fields=*` as Judge0 does.
+   */
+  echo?: EchoCacheOptions;
+  /**
+   * Where finished submissions' inputs are read back once the in-memory copy is gone (another
+   * node, a restart): the durable store (`@judgekit/postgres`' `PostgresStore`). `judgekit serve
+   * --database-url` sets it.
+   */
+  inputs?: SubmissionInputs;
 }
 
 /** @internal Options with defaults filled in. */
@@ -75,6 +87,8 @@ export interface ResolvedJudge0Options {
   callbacksTimeout: number;
   defaults: Judge0Defaults;
   zipLimits: ZipLimits;
+  echo: EchoCacheOptions;
+  inputs: SubmissionInputs | null;
 }
 
 /** Judge0 CE 1.13.1's defaults. */
@@ -104,5 +118,7 @@ export function resolveJudge0Options(options: Judge0ApiOptions = {}): ResolvedJu
     callbacksTimeout: options.callbacksTimeout ?? 10,
     defaults: { ...judge0Defaults, ...options.defaults },
     zipLimits: { ...defaultZipLimits, ...options.zipLimits },
+    echo: options.echo ?? {},
+    inputs: options.inputs ?? null,
   };
 }

@@ -265,14 +265,23 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
     it('answers every attribute for fields=*, with Judge0’s units: decimal seconds as strings, kilobytes as integers', async () => {
       const r = await api.run({
         language_id: 71,
-        source_code: 'import sys\nprint(sys.argv[1:])\nprint("warn", file=sys.stderr)',
+        source_code: 'import sys\nprint(sys.argv[1:])\nprint("warn", file=sys.stderr)\nsys.stdin.read()',
         command_line_arguments: `one 'two three'`,
+        stdin: 'given\n',
+        expected_output: "['one', 'two three']",
         cpu_time_limit: 2,
         memory_limit: 100_000,
         max_file_size: 2048,
       });
       expect(Object.keys(r)).toHaveLength(35);
       expect(r).toMatchObject({
+        // What was sent is answered back, as Judge0 keeps it.
+        source_code: 'import sys\nprint(sys.argv[1:])\nprint("warn", file=sys.stderr)\nsys.stdin.read()',
+        stdin: 'given\n',
+        expected_output: "['one', 'two three']",
+        additional_files: null,
+        callback_url: null,
+        compiler_options: null,
         language_id: 71,
         stdout: "['one', 'two three']\n",
         stderr: 'warn\n',
@@ -685,7 +694,7 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
       ]);
       const r = await api.run(
         { language_id: 89, additional_files: archive.toString('base64'), command_line_arguments: 'arg', stdin: '' },
-        'stdout,status,language,source_code',
+        'stdout,status,language,source_code,additional_files',
       );
       expect(r).toMatchObject({
         stdout: '42 arg\n',
@@ -693,6 +702,9 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
         language: { id: 89, name: 'Multi-file program' },
         source_code: null,
       });
+      // The archive is answered back as Judge0 does: Ruby's Base64.encode64 of its bytes.
+      expect(Buffer.from(r.additional_files as string, 'base64')).toEqual(archive);
+      expect((r.additional_files as string).split('\n')[0]).toHaveLength(60);
     });
 
     it('needs no compile script, and reports a failing one as a compilation error', async () => {
