@@ -316,7 +316,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       if (perPage <= 0) fail(400, `invalid per_page: ${perPage}`);
       const fields = readFields(request);
       const base64 = param(request, 'base64_encoded') === 'true';
-      const { items, counted, more } = await listPage(ctx, (page - 1) * perPage, perPage);
+      // The X-Auth-Token key's tenant, as on every other Judge0 route (X-Auth-User only authorises the route).
+      const { items, counted, more } = await listPage(ctx, (page - 1) * perPage, perPage, tenantOf(request));
       const totalPages = Math.ceil(counted / perPage);
       return {
         submissions: await Promise.all(items.map((r) => serialize(r, fields, base64))),
@@ -463,13 +464,14 @@ async function listPage(
   ctx: AdapterContext,
   offset: number,
   count: number,
+  scope: { tenant: string | null },
 ): Promise<{ items: SubmissionResult[]; counted: number; more: boolean }> {
   const items: SubmissionResult[] = [];
   let seen = 0;
   let cursor: string | undefined;
   try {
     do {
-      const page = await ctx.judge.list({ limit: maxListLimit, ...(cursor ? { cursor } : {}) });
+      const page = await ctx.judge.list({ limit: maxListLimit, ...(cursor ? { cursor } : {}) }, scope);
       for (const result of page.items) {
         if (seen >= offset && items.length < count) items.push(result);
         seen++;
