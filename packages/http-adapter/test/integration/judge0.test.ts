@@ -435,6 +435,38 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
       expect(segv).toMatchObject({ stdout: 'before\n', status: { id: 7 }, exit_signal: 11 });
     });
 
+    it('bounds processes and threads by max_processes_and_or_threads', async () => {
+      const forks = {
+        language_id: 50,
+        source_code: [
+          '#include <stdio.h>',
+          '#include <unistd.h>',
+          '#include <sys/wait.h>',
+          'int main(void) {',
+          '  int ok = 0;',
+          '  for (int i = 0; i < 20; i++) { pid_t p = fork(); if (p == 0) { sleep(1); _exit(0); } if (p > 0) ok++; }',
+          '  while (wait(NULL) > 0) {}',
+          '  printf("%d\\n", ok);',
+          '  return 0;',
+          '}',
+        ].join('\n'),
+      };
+      const bounded = await api.run({ ...forks, max_processes_and_or_threads: 5 });
+      expect(bounded.max_processes_and_or_threads).toBe(5);
+      expect(Number(bounded.stdout)).toBeLessThan(5);
+      const byDefault = await api.run(forks);
+      expect(byDefault).toMatchObject({ stdout: '20\n', max_processes_and_or_threads: 60, status: { id: 3 } });
+    });
+
+    it('takes cpu_extra_time in seconds and answers it, the verdict still the CPU limit’s', async () => {
+      const r = await api.run({ language_id: 71, source_code: 'while True: pass', cpu_time_limit: 0.5, cpu_extra_time: 2.5 });
+      expect(r).toMatchObject({ cpu_time_limit: '0.5', cpu_extra_time: '2.5', status: { id: 5 }, message: 'Time limit exceeded' });
+      expect(Number(r.time)).toBeLessThan(2);
+      expect((await api.call('POST', '/submissions', { language_id: 71, source_code: 'x', cpu_extra_time: 5.5 })).body).toEqual({
+        cpu_extra_time: ['must be less than or equal to 5.0'],
+      });
+    });
+
     it('bounds the stack by stack_limit (RLIMIT_STACK, as isolate’s -k), and by memory_limit alone for 0', async () => {
       // Recursion that needs about 40 MB of stack: past a 16 MB stack_limit, within Judge0's default 64 MB.
       const deep = {
