@@ -76,7 +76,7 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
     maxWaitMs: config.maxWaitMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     docs: config.docs,
-    judge0: config.judge0 ? { prefix: config.judge0Prefix } : false,
+    judge0: config.judge0 ? { prefix: config.judge0Prefix, ...(tenancy.inputs ? { inputs: tenancy.inputs } : {}) } : false,
     trustProxy: config.trustProxy,
     logger: loggerOptions(config, io),
   });

@@ -7,13 +7,15 @@ import { toHttpFailure } from '../errors/http-errors.js';
 import type { HttpApi } from '../http/api.js';
 import { requestSignal } from '../http/request-signal.js';
 import { authzHeader, credential } from './auth.js';
+import { encode64 } from './base64.js';
+import { EchoCache, echoFromInput } from './echo.js';
 import { fieldErrorsOf, type Judge0Failure, railsError } from './errors.js';
 import { parseFields, type SubmissionField } from './fields.js';
 import { configInfo, judge0Version, Statistics, systemInfo, workersInfo } from './info.js';
 import { commandText, type Judge0LanguageEntry, judge0IdOf, judge0Language, judge0LanguageTable, multiFileLanguage } from './languages.js';
 import type { ResolvedJudge0Options } from './options.js';
 import { Judge0Invalid, metadataKey, type RequestContext, readRequest, toSubmission } from './request.js';
-import { serializeSubmission } from './response.js';
+import { type SubmissionEcho, serializeSubmission } from './response.js';
 import {
   judge0About,
   judge0BatchBody,
@@ -73,6 +75,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
   const { judge } = ctx;
   const keys = keyResolverOf(ctx.options);
   const statistics = new Statistics(judge);
+  const echoes = new EchoCache(options.echo);
   app.addHook('onClose', async () => statistics.close());
   if (options.enableAdditionalFiles && !judge.languages.find(multiFileLanguage.id)) judge.languages.register(multiFileLanguage);
 
@@ -80,7 +83,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     options,
     languageOf: (entry) => judge.languages.find(entry.language),
     compilerOptions: true,
-    callbacks: false,
+    // Callbacks go through the server's webhook machinery (SSRF policy, retries); without it they are refused.
+    callbacks: ctx.options.webhooks !== null,
   };
 
   app.addHook('onRoute', (route) => {
@@ -135,8 +139,21 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     const name = entry ? await nameOf(entry) : null;
     return name ?? entry?.judge0Name ?? result.language.id;
   };
+  /** What the submission was sent with: this process's copy, else the durable store's input. */
+  const echoOf = async (result: SubmissionResult): Promise<SubmissionEcho | null> => {
+    const held = echoes.get(result.id);
+    if (held || !options.inputs) return held;
+    const input = await options.inputs.getInput(result.id);
+    if (!input) return null;
+    return echoFromInput(input, Number(result.metadata?.[metadataKey.languageId] ?? judge0IdOf(result.language.id)));
+  };
   const serialize = async (result: SubmissionResult, fields: readonly SubmissionField[], base64: boolean) =>
-    serializeSubmission(result, { fields, base64, languageName: await languageNameOf(result) });
+    serializeSubmission(result, {
+      fields,
+      base64,
+      languageName: fields.includes('language') ? await languageNameOf(result) : '',
+      echo: fields.some((f) => echoFields.has(f)) ? await echoOf(result) : null,
+    });
 
   const readFields = (request: FastifyRequest): readonly SubmissionField[] => {
     const { fields, invalid } = parseFields(param(request, 'fields'));
@@ -149,7 +166,14 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     const parsed = readRequest(body, base64, requestContext);
     const input = await toSubmission(parsed, requestContext, judge.maxLimits);
     try {
-      return await ctx.submit(input, request);
+      const token = await ctx.submit(input, request);
+      echoes.set(token, {
+        sourceCode: parsed.sourceCode,
+        stdin: parsed.stdin,
+        expectedOutput: parsed.expectedOutput,
+        additionalFiles: parsed.additionalFiles ? encode64(parsed.additionalFiles) : null,
+      });
+      return token;
     } catch (error) {
       const errors = isJudgeError(error) ? fieldErrorsOf(error, parsed.languageId, judge.maxLimits) : null;
       if (errors) throw new Judge0Invalid(errors);
@@ -292,7 +316,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       if (perPage <= 0) fail(400, `invalid per_page: ${perPage}`);
       const fields = readFields(request);
       const base64 = param(request, 'base64_encoded') === 'true';
-      const { items, counted, more } = await listPage(ctx, (page - 1) * perPage, perPage);
+      // The X-Auth-Token key's tenant, as on every other Judge0 route (X-Auth-User only authorises the route).
+      const { items, counted, more } = await listPage(ctx, (page - 1) * perPage, perPage, tenantOf(request));
       const totalPages = Math.ceil(counted / perPage);
       return {
         submissions: await Promise.all(items.map((r) => serialize(r, fields, base64))),
@@ -348,6 +373,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       const answer = await serialize(result, fields, true);
       await judge.delete(token, tenantOf(request));
       ctx.origins.delete(token);
+      echoes.delete(token);
       return answer;
     },
   );
@@ -424,6 +450,9 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
   });
 }
 
+/** The attributes Judge0 answers from what was sent rather than from the run. */
+const echoFields = new Set<SubmissionField>(['source_code', 'stdin', 'expected_output', 'additional_files']);
+
 /** Most submissions a listing walks to count them (Judge0 counts its whole table). */
 const listingScanBound = 10_000;
 
@@ -435,13 +464,14 @@ async function listPage(
   ctx: AdapterContext,
   offset: number,
   count: number,
+  scope: { tenant: string | null },
 ): Promise<{ items: SubmissionResult[]; counted: number; more: boolean }> {
   const items: SubmissionResult[] = [];
   let seen = 0;
   let cursor: string | undefined;
   try {
     do {
-      const page = await ctx.judge.list({ limit: maxListLimit, ...(cursor ? { cursor } : {}) });
+      const page = await ctx.judge.list({ limit: maxListLimit, ...(cursor ? { cursor } : {}) }, scope);
       for (const result of page.items) {
         if (seen >= offset && items.length < count) items.push(result);
         seen++;
