@@ -113,6 +113,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
       versions: this.#versions,
       options: sessionOptions,
       caps: new SessionCaps(sessionOptions),
+      live: new Set(),
     };
     if (concurrency > 0 && this.runner) {
       const queue = this.#queue;
@@ -397,8 +398,9 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   }
 
   /**
-   * Graceful shutdown: refuses new submissions, lets queued and running ones finish (and their
-   * sandboxes be disposed), then closes the runner. Idempotent: every call returns the same promise.
+   * Graceful shutdown: refuses new submissions and sessions, ends live sessions (their programs are
+   * killed), lets queued and running submissions finish (and their sandboxes be disposed), then
+   * closes the runner. Idempotent: every call returns the same promise.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
@@ -411,6 +413,8 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
           errors.push(error);
         }
       };
+      // A session lasts as long as its client talks: closing ends them rather than waiting.
+      await step(() => Promise.allSettled([...this.#sessions.live].map((s) => (s.kill(), s.exit))));
       if (this.#worker) await step(() => this.#queue.drain());
       await step(() => this.#queue.close());
       await step(() => this.#worker?.settled());

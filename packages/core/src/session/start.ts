@@ -63,6 +63,8 @@ export interface SessionEnv {
   versions: VersionCache;
   options: ResolvedSessionOptions;
   caps: SessionCaps;
+  /** Sessions running now (the judge ends them when it closes). */
+  live: Set<Session>;
 }
 
 /** @internal {@link Judge.session}: validates, takes a cap slot, opens the sandbox and writes the files, then starts the session. */
@@ -116,7 +118,7 @@ export async function startSession(env: SessionEnv, input: SessionInput, call: S
       : null;
     const version = env.versions.known(language.id);
     if (version === null) env.versions.get(language).catch(() => null);
-    return new Session({
+    const session = new Session({
       language: { id: language.id, version },
       box: spawning,
       compile,
@@ -124,8 +126,13 @@ export async function startSession(env: SessionEnv, input: SessionInput, call: S
       idleTimeoutMs,
       outputRateBytesPerSecond: options.outputRateBytesPerSecond,
       signal,
-      onEnd: release,
+      onEnd: () => {
+        env.live.delete(session);
+        release();
+      },
     });
+    env.live.add(session);
+    return session;
   } catch (error) {
     try {
       await box?.dispose();
