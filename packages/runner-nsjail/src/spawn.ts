@@ -8,7 +8,6 @@ import { promisify } from 'node:util';
 import {
   JudgeError,
   type Limits,
-  type OperationOptions,
   type ProcessExit,
   type SandboxProcess,
   type SessionSignal,

@@ -414,7 +414,14 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
         }
       };
       // A session lasts as long as its client talks: closing ends them rather than waiting.
-      await step(() => Promise.allSettled([...this.#sessions.live].map((s) => (s.kill(), s.exit))));
+      await step(() =>
+        Promise.allSettled(
+          [...this.#sessions.live].map((s) => {
+            s.kill();
+            return s.exit;
+          }),
+        ),
+      );
       if (this.#worker) await step(() => this.#queue.drain());
       await step(() => this.#queue.close());
       await step(() => this.#worker?.settled());

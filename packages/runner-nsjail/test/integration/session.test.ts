@@ -11,7 +11,11 @@ function reader(session: Session) {
     for await (const e of session) {
       if (e.type !== 'data') continue;
       text += e.data;
-      for (const w of [...waiters]) if (w.pattern.test(text)) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
+      for (const w of [...waiters]) {
+        if (!w.pattern.test(text)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
     }
   })();
   return {
@@ -23,7 +27,13 @@ function reader(session: Session) {
       if (pattern.test(text)) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${JSON.stringify(text)}`)), timeoutMs);
-        waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({
+          pattern,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       });
     },
   };
@@ -129,7 +139,10 @@ if (nsjailAvailable()) {
       const stages: string[] = [];
       let text = '';
       const done = (async () => {
-        for await (const e of session) e.type === 'stage' ? stages.push(e.stage) : (text += e.data);
+        for await (const e of session) {
+          if (e.type === 'stage') stages.push(e.stage);
+          else text += e.data;
+        }
       })();
       session.write('zz\r');
       const exit = await session.exit;
