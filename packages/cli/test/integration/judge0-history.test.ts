@@ -8,6 +8,7 @@ import { NsjailRunner } from '@judgekit/runner-nsjail';
 import { verifyWebhook } from '@judgekit/webhooks';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildZip } from '../../../http-adapter/test/judge0-zip.js';
 
 // The Judge0 API of `judgekit serve --database-url` as a real process, with a real PostgreSQL of
 // its own and the real nsjail sandbox: Judge0 callbacks through the durable outbox, the request
@@ -96,6 +97,8 @@ suite('the Judge0 API of judgekit serve with PostgreSQL', () => {
   beforeAll(async () => {
     cluster = await startTestCluster();
     db = new pg.Pool({ connectionString: cluster.url });
+    // An idle connection ends with the cluster at the end; the pool's error is not the test's.
+    db.on('error', () => {});
     const migrated = await cli(['migrate', '--database-url', cluster.url]);
     expect(migrated.code, migrated.stderr).toBe(0);
     const make = async (tenant: string, admin = false) => {
@@ -152,7 +155,8 @@ suite('the Judge0 API of judgekit serve with PostgreSQL', () => {
     const acme = { 'X-Auth-Token': keys.acme };
     const submission = {
       language_id: 71,
-      source_code: 'print(input()[::-1])',
+      source_code: 'print(input()[::-1] if open("words/one.txt").read() == "one" else "no file")',
+      additional_files: buildZip([{ name: 'words/one.txt', data: 'one' }]).toString('base64'),
       stdin: 'kcabllac',
       expected_output: 'callback',
       callback_url: `${hookBase}/flaky/one`,
@@ -208,6 +212,10 @@ suite('the Judge0 API of judgekit serve with PostgreSQL', () => {
         status: { id: 3 },
         language: { id: 71, name: expect.stringMatching(/^Python/) },
       });
+      // The archive comes back as a zip of the same files (its bytes as sent are not kept).
+      const { unpackZip } = await import('../../../http-adapter/src/judge0/zip.js');
+      const files = await unpackZip(Buffer.from(all.json.additional_files, 'base64'));
+      expect(files.map((f) => [f.path, f.data.toString()])).toEqual([['words/one.txt', 'one']]);
       const encoded = await call(base, 'GET', `/submissions/${token}?fields=source_code,stdin&base64_encoded=true`, acme);
       expect(Buffer.from(encoded.json.source_code, 'base64').toString()).toBe(submission.source_code);
       expect(encoded.json.stdin).toBe(`${Buffer.from(submission.stdin).toString('base64')}\n`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EchoCache, echoFromInput } from './echo.js';
+import { defaultZipLimits, unpackZip } from './zip.js';
 
 const echo = (n: number) => ({ sourceCode: Buffer.alloc(n, 'x'), stdin: null, expectedOutput: null, additionalFiles: null });
 
@@ -37,5 +38,24 @@ describe('the echo of what a Judge0 submission was sent with', () => {
       additionalFiles: null,
     });
     expect(echoFromInput(input, 89).sourceCode).toBeNull();
+  });
+
+  it('answers additional_files from a stored input as a zip of the files it was unpacked into', async () => {
+    const input = {
+      files: [
+        { path: 'run', content: 'bash main.sh\n', encoding: 'utf8' as const },
+        { path: 'lib/data.bin', content: Buffer.from([0, 1, 2, 255]).toString('base64'), encoding: 'base64' as const },
+      ],
+      tests: [{ name: '1', input: '', expectedOutput: null, limits: {} }],
+    } as unknown as Parameters<typeof echoFromInput>[0];
+    const project = echoFromInput(input, 89);
+    const files = await unpackZip(Buffer.from(project.additionalFiles!, 'base64'), defaultZipLimits);
+    expect(files.map((f) => [f.path, [...f.data]])).toEqual([
+      ['run', [...Buffer.from('bash main.sh\n')]],
+      ['lib/data.bin', [0, 1, 2, 255]],
+    ]);
+    const single = await unpackZip(Buffer.from(echoFromInput(input, 46).additionalFiles!, 'base64'), defaultZipLimits);
+    expect(single.map((f) => f.path)).toEqual(['lib/data.bin']);
+    expect(echoFromInput({ ...input, files: input.files.slice(0, 1) }, 46).additionalFiles).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 import type { PreparedSubmission } from '@judgekit/core';
-import { decode64 } from './base64.js';
+import { decode64, encode64 } from './base64.js';
 import { multiFileLanguageId } from './languages.js';
 import type { SubmissionEcho } from './response.js';
+import { writeZip } from './zip-write.js';
 
 /**
  * Where a finished submission's input is read back from, for the request attributes of
@@ -83,16 +84,20 @@ export class EchoCache {
 
 /**
  * @internal The echo of a submission from its prepared input (the durable store keeps it): the
- * source file, the first test's stdin and expected output. The archive of `additional_files` is
- * not kept as sent, so it is not answered from there.
+ * source file, the first test's stdin and expected output, and `additional_files` as a zip of the
+ * files it was unpacked into (the same files and contents; not the bytes of the archive as sent).
  */
 export function echoFromInput(input: PreparedSubmission, judge0LanguageId: number): SubmissionEcho {
-  const source = judge0LanguageId === multiFileLanguageId ? undefined : input.files[0];
+  const project = judge0LanguageId === multiFileLanguageId;
+  const source = project ? undefined : input.files[0];
   const test = input.tests[0];
+  const bytes = (f: PreparedSubmission['files'][number]) =>
+    f.encoding === 'base64' ? decode64(f.content) : Buffer.from(f.content, 'utf8');
+  const archived = (project ? input.files : input.files.slice(1)).map((f) => ({ path: f.path, data: bytes(f) }));
   return {
-    sourceCode: source ? (source.encoding === 'base64' ? decode64(source.content) : Buffer.from(source.content, 'utf8')) : null,
+    sourceCode: source ? bytes(source) : null,
     stdin: test && test.input.length > 0 ? test.input : null,
     expectedOutput: test?.expectedOutput ?? null,
-    additionalFiles: null,
+    additionalFiles: archived.length > 0 ? encode64(writeZip(archived)) : null,
   };
 }

@@ -7,7 +7,7 @@ import { toHttpFailure } from '../errors/http-errors.js';
 import type { HttpApi } from '../http/api.js';
 import { requestSignal } from '../http/request-signal.js';
 import { authzHeader, credential } from './auth.js';
-import { encode64 } from './base64.js';
+import { encode64, utf8OrNull } from './base64.js';
 import { EchoCache, echoFromInput } from './echo.js';
 import { fieldErrorsOf, type Judge0Failure, railsError } from './errors.js';
 import { parseFields, type SubmissionField } from './fields.js';
@@ -147,13 +147,36 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     if (!input) return null;
     return echoFromInput(input, Number(result.metadata?.[metadataKey.languageId] ?? judge0IdOf(result.language.id)));
   };
-  const serialize = async (result: SubmissionResult, fields: readonly SubmissionField[], base64: boolean) =>
-    serializeSubmission(result, {
+  /** The submission as Judge0 answers it; throws {@link NotUtf8} for a source that is not text without base64. */
+  const serialize = async (result: SubmissionResult, fields: readonly SubmissionField[], base64: boolean) => {
+    const echo = fields.some((f) => echoFields.has(f)) ? await echoOf(result) : null;
+    if (!base64 && fields.includes('source_code') && echo?.sourceCode && utf8OrNull(echo.sourceCode) === null) throw new NotUtf8();
+    return serializeSubmission(result, {
       fields,
       base64,
       languageName: fields.includes('language') ? await languageNameOf(result) : '',
-      echo: fields.some((f) => echoFields.has(f)) ? await echoOf(result) : null,
+      echo,
     });
+  };
+  /** Judge0's answer when text it would answer is not UTF-8 (`render_conversion_error`). */
+  const one = async (result: SubmissionResult, fields: readonly SubmissionField[], base64: boolean, token?: string) => {
+    try {
+      return await serialize(result, fields, base64);
+    } catch (error) {
+      if (!(error instanceof NotUtf8)) throw error;
+      const body: Record<string, string> = { error: `some attributes for this submission ${utf8Advice}` };
+      if (token) body.token = token;
+      return body;
+    }
+  };
+  const many = async (results: (SubmissionResult | null)[], fields: readonly SubmissionField[], base64: boolean) => {
+    try {
+      return await Promise.all(results.map((r) => (r ? serialize(r, fields, base64) : null)));
+    } catch (error) {
+      if (error instanceof NotUtf8) fail(400, `some attributes for one or more submissions ${utf8Advice}`);
+      throw error;
+    }
+  };
 
   const readFields = (request: FastifyRequest): readonly SubmissionField[] => {
     const { fields, invalid } = parseFields(param(request, 'fields'));
@@ -203,7 +226,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       const token = await create(request.body, base64, request);
       if (!wait) return reply.code(201).send({ token });
       const result = await holdUntilDone(ctx, token, requestSignal(reply), tenantOf(request));
-      return reply.code(201).send(await serialize(result, fields, base64));
+      return reply.code(201).send(await one(result, fields, base64, token));
     },
   );
 
@@ -281,13 +304,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       if (tokens.length > options.maxBatchSize)
         fail(400, `number of submissions in a batch should be less than or equal to ${options.maxBatchSize}`);
       if (tokens.length === 0) fail(400, 'there should be at least one submission in a batch');
-      const submissions = await Promise.all(
-        tokens.map(async (token) => {
-          const result = await find(ctx, token, tenantOf(request));
-          return result ? serialize(result, fields, base64) : null;
-        }),
-      );
-      return { submissions };
+      const found = await Promise.all(tokens.map((token) => find(ctx, token, tenantOf(request))));
+      return { submissions: await many(found, fields, base64) };
     },
   );
 
@@ -320,7 +338,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       const { items, counted, more } = await listPage(ctx, (page - 1) * perPage, perPage, tenantOf(request));
       const totalPages = Math.ceil(counted / perPage);
       return {
-        submissions: await Promise.all(items.map((r) => serialize(r, fields, base64))),
+        submissions: await many(items, fields, base64),
         meta: {
           current_page: page,
           next_page: page < totalPages || more ? page + 1 : null,
@@ -346,7 +364,12 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       const base64 = param(request, 'base64_encoded') === 'true';
       const result = await find(ctx, (request.params as { token: string }).token, tenantOf(request));
       if (!result) throw new Judge0Reply(railsError(404));
-      return serialize(result, fields, base64);
+      try {
+        return await serialize(result, fields, base64);
+      } catch (error) {
+        if (error instanceof NotUtf8) fail(400, `some attributes for this submission ${utf8Advice}`);
+        throw error;
+      }
     },
   );
 
@@ -449,6 +472,10 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     return reply.code(200).send();
   });
 }
+
+/** Text Judge0 would answer is not UTF-8 (only a source can be: judgekit's outputs are text). */
+class NotUtf8 extends Error {}
+const utf8Advice = 'cannot be converted to UTF-8, use base64_encoded=true query parameter';
 
 /** The attributes Judge0 answers from what was sent rather than from the run. */
 const echoFields = new Set<SubmissionField>(['source_code', 'stdin', 'expected_output', 'additional_files']);

@@ -342,6 +342,31 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
       expect(Buffer.from(r.stderr as string, 'base64').toString()).toMatch(/SyntaxError|utf-8/i);
     });
 
+    it('answers 400 for a source that is not UTF-8 unless base64_encoded=true, as Judge0', async () => {
+      const bytes = Buffer.concat([Buffer.from('echo bytes # '), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
+      const created = await api.call('POST', '/submissions?base64_encoded=true', {
+        language_id: 46,
+        source_code: bytes.toString('base64'),
+      });
+      expect(created.status, created.text).toBe(201);
+      const token = created.body.token as string;
+      await api.poll(token, (s) => (s.status as { id: number }).id > 2, 'status');
+      expect(await api.call('GET', `/submissions/${token}?fields=source_code,stdout`)).toMatchObject({
+        status: 400,
+        body: { error: 'some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter' },
+      });
+      const encoded = await api.call('GET', `/submissions/${token}?fields=source_code,stdout&base64_encoded=true`);
+      expect(Buffer.from(encoded.body.source_code as string, 'base64')).toEqual(bytes);
+      expect(encoded.body.stdout).toBe('Ynl0ZXMK\n');
+      expect((await api.call('GET', `/submissions/${token}`)).status).toBe(200);
+      expect(await api.call('GET', `/submissions/batch?tokens=${token}&fields=source_code`)).toMatchObject({
+        status: 400,
+        body: {
+          error: 'some attributes for one or more submissions cannot be converted to UTF-8, use base64_encoded=true query parameter',
+        },
+      });
+    });
+
     it('encodes message and compile_output too when base64_encoded=true', async () => {
       const source = Buffer.from('import sys\nsys.exit(2)').toString('base64');
       const r = await api.run({ language_id: 71, source_code: source }, 'message', '&base64_encoded=true');
