@@ -13,6 +13,7 @@ const alias = {
   '@judgekit/postgres/testing': src('postgres/src/testing/index.ts'),
   '@judgekit/postgres': src('postgres/src/index.ts'),
   '@judgekit/http-adapter': src('http-adapter/src/index.ts'),
+  '@judgekit/client': src('client/src/index.ts'),
 };
 
 export default defineConfig({

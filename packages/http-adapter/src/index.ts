@@ -29,3 +29,5 @@ export { judgekitPlugin } from './plugin.js';
 export { seedStatus, toSeedResult } from './seed/mapper.js';
 export type { SeedResult, SeedStatus } from './seed/schemas.js';
 export { type CreateServerOptions, createServer, type JudgekitServer } from './server.js';
+export type { ListOrGetResponse } from './v1/listing.js';
+export type { BatchCreateResponse, LanguageInfo } from './v1/schemas.js';
