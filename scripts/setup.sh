@@ -43,6 +43,8 @@ fi
 bash scripts/setup/nsjail.sh
 # PostgreSQL's server binaries (no cluster is started: tests start their own, --postgres its own).
 bash scripts/setup/postgres.sh
+# Debian's Chromium for the playground's browser tests (playwright-core drives it; no download).
+bash scripts/setup/chromium.sh
 # Judge0's official SDK (PyPI), the third-party client of the Judge0 compatibility tests.
 bash scripts/setup/judge0-sdk.sh
 if (( docker )); then

@@ -16,6 +16,7 @@ export {
   type JudgekitClientOptions,
   type ListOptions,
   type ManyItem,
+  type ServerStats,
   type SubmissionPage,
   type SubmitCallOptions,
   type WaitCallOptions,
