@@ -1,5 +1,5 @@
 import type { JudgeEvent, ListQuery, SubmissionInput, SubmissionResult } from '@judgekit/core';
-import type { BatchCreateResponse, LanguageInfo, ListOrGetResponse, StatsResponse } from '@judgekit/http-adapter';
+import type { BatchCreateResponse, LanguageInfo, ListOrGetResponse, WorkersResponse } from '@judgekit/http-adapter';
 import { abortedError, JudgekitClientError } from './errors.js';
 import { type ResolvedRetry, type RetryOptions, resolveRetry, retryableStatuses, retryDelayMs, sleep } from './retry.js';
 import { openSession, type Session, type SessionOptions } from './session.js';
@@ -72,9 +72,6 @@ export interface SubmissionPage {
 
 /** A result of {@link JudgekitClient.getMany}: the submission, or `{ id, error }` for an unknown id. */
 export type ManyItem = ListOrGetResponse['submissions'][number];
-
-/** The answer of {@link JudgekitClient.stats}. */
-export type ServerStats = StatsResponse;
 
 const finalTypes = new Set(['done', 'cancelled']);
 
@@ -172,9 +169,9 @@ export class JudgekitClient {
     return (await this.#json<{ languages: LanguageInfo[] }>('GET', '/v1/languages', undefined, options.signal)).languages;
   }
 
-  /** Queue depth, workers and the judge's counters (`GET /v1/stats`; an admin key when the server has keys). */
-  stats(options: CallOptions = {}): Promise<ServerStats> {
-    return this.#json('GET', '/v1/stats', undefined, options.signal);
+  /** The workers alive and the queue's counts, cluster-wide (`GET /v1/workers`; an admin key when the server has keys). */
+  workers(options: CallOptions = {}): Promise<WorkersResponse> {
+    return this.#json('GET', '/v1/workers', undefined, options.signal);
   }
 
   /**

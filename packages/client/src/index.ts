@@ -8,7 +8,7 @@
 // The public surface of @judgekit/client: every export is listed by name.
 
 export type { JudgeEvent, SubmissionInput, SubmissionResult } from '@judgekit/core';
-export type { LanguageInfo } from '@judgekit/http-adapter';
+export type { LanguageInfo, WorkersResponse } from '@judgekit/http-adapter';
 export {
   type BatchItem,
   type CallOptions,
@@ -16,7 +16,6 @@ export {
   type JudgekitClientOptions,
   type ListOptions,
   type ManyItem,
-  type ServerStats,
   type SubmissionPage,
   type SubmitCallOptions,
   type WaitCallOptions,

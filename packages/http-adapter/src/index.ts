@@ -19,10 +19,12 @@ export {
   type TenantQuotas,
 } from './auth/principal.js';
 export { TenantQueue, type TenantQueueOptions } from './auth/tenant-queue.js';
+export { dashboardPath } from './cluster/routes.js';
+export type { WorkersResponse } from './cluster/schemas.js';
+export type { ClusterCounts, ClusterSource, ClusterWorker } from './cluster/source.js';
 export { type ErrorBody, type HttpErrorCode, httpErrorCodes, statusOfCode } from './errors/http-errors.js';
 export type { Judge0ApiOptions, Judge0Defaults } from './judge0/options.js';
 export type { ZipLimits } from './judge0/zip.js';
-export type { StatsResponse } from './ops/schemas.js';
 export type { JudgekitPluginOptions, RateLimitOptions, ReadinessCheck } from './options.js';
 export { toPistonResponse } from './piston/mapper.js';
 export type { PistonExecuteResponse, PistonStage } from './piston/schemas.js';

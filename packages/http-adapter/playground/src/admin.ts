@@ -1,4 +1,4 @@
-import { type JudgekitClient, JudgekitClientError, type ServerStats } from '@judgekit/client';
+import { type JudgekitClient, JudgekitClientError, type WorkersResponse } from '@judgekit/client';
 import { el, verdictLabel } from './format.js';
 
 /** The admin view: queue depth, workers and recent submissions of every tenant, refreshed every 2 s while shown. */
@@ -25,7 +25,7 @@ export class AdminView {
     try {
       const client = this.client();
       const [stats, page] = await Promise.all([
-        client.stats(),
+        client.workers(),
         client.list({ tenant: '*', limit: 20 }).catch(() => client.list({ limit: 20 })),
       ]);
       error.hidden = true;
@@ -42,14 +42,14 @@ export class AdminView {
     }
   }
 
-  #stats(stats: ServerStats): void {
+  #stats(stats: WorkersResponse): void {
     const set = (id: string, v: string) => {
       (document.getElementById(id) as HTMLElement).textContent = v;
     };
-    set('stat-queued', String(stats.queue.waiting));
-    set('stat-running', String(stats.queue.running));
-    set('stat-finished', String(Object.values(stats.judge.finished).reduce((a, b) => a + b, 0)));
-    set('stat-runner', stats.runner);
+    set('stat-queued', String(stats.waiting));
+    set('stat-running', String(stats.running));
+    set('stat-workers', String(stats.workersAlive));
+    set('stat-runner', [...new Set(stats.workers.map((w) => w.runner))].join(', ') || '–');
     (document.getElementById('workers') as HTMLElement).replaceChildren(
       ...stats.workers.map((w) =>
         el(
@@ -57,9 +57,10 @@ export class AdminView {
           { 'data-testid': 'worker-row' },
           el('td', {}, w.id),
           el('td', {}, w.runner),
+          el('td', {}, w.problem ? `${w.state}: ${w.problem}` : w.state),
           el('td', {}, String(w.concurrency)),
           el('td', {}, String(w.running)),
-          el('td', {}, new Date(w.seenAt).toLocaleTimeString()),
+          el('td', {}, new Date(w.lastSeen).toLocaleTimeString()),
         ),
       ),
     );

@@ -58,6 +58,7 @@ export class TerminalView {
         for await (const out of session.output) this.#term.write(out.data);
       })();
       const exit = await session.exit;
+      this.#term.write(`\r\n\x1b[2m[${exit.stage === 'compile' ? 'compile failed' : `exited ${exit.exitCode ?? exit.signal}`}]\x1b[0m\r\n`);
       this.#status.textContent = exit.signal
         ? `ended by ${exit.signal}`
         : `exited with ${exit.exitCode}${exit.limitExceeded ? ` (${exit.limitExceeded} limit)` : ''}`;

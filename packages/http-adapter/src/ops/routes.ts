@@ -1,10 +1,8 @@
-import { hostname } from 'node:os';
 import type { RunnerHealth } from '@judgekit/core';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import type { HttpApi } from '../http/api.js';
-import { errorResponses } from '../http/schemas.js';
-import { healthResponse, readyResponse, statsResponse } from './schemas.js';
+import { healthResponse, readyResponse } from './schemas.js';
 
 const tags = ['operations'];
 const healthCacheMs = 2_000;
@@ -53,36 +51,6 @@ export const opsApi: HttpApi = {
         const degraded = checks.some((c) => c.degraded);
         const problems = [...health.problems, ...checks.flatMap((c) => c.problems)];
         return reply.code(ready ? 200 : 503).send({ ready, degraded, runner: ctx.judge.runner?.name ?? 'none', accepting, problems });
-      },
-    );
-
-    r.get(
-      '/v1/stats',
-      {
-        config: { admin: true },
-        schema: {
-          tags,
-          summary: 'Queue depth, workers and counters (admin keys)',
-          description: 'What the playground’s admin view shows. Without keys on the server, open to all.',
-          response: { 200: statsResponse, ...errorResponses(403) },
-        },
-      },
-      async () => {
-        const stats = ctx.judge.stats();
-        const runner = ctx.judge.runner?.name ?? 'none';
-        const workers =
-          ctx.judge.concurrency > 0
-            ? [
-                {
-                  id: `${hostname()}:${process.pid}`,
-                  runner,
-                  concurrency: ctx.judge.concurrency,
-                  running: stats.running,
-                  seenAt: new Date().toISOString(),
-                },
-              ]
-            : [];
-        return { runner, queue: { waiting: stats.queued, running: stats.running }, judge: { ...stats }, workers };
       },
     );
 

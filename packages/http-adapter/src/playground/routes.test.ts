@@ -1,6 +1,6 @@
 import { FakeRunner } from '@judgekit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigKeys, createServer, hashApiKey, type JudgekitServer } from '../index.js';
+import { createServer, type JudgekitServer } from '../index.js';
 import { playgroundDir } from './assets.js';
 
 const servers: JudgekitServer[] = [];
@@ -43,20 +43,5 @@ describe('the playground routes', () => {
     expect((await a.inject({ method: 'GET', url: '/' })).json().error.code).toBe('JDG_ERR_HTTP_ROUTE_NOT_FOUND');
     expect((await a.inject({ method: 'GET', url: '/playground/app.js' })).statusCode).toBe(404);
     expect((await a.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(200);
-  });
-
-  it('gives the admin view its figures at /v1/stats, to admin keys only', async () => {
-    const keys = new ConfigKeys({
-      keys: [
-        { sha256: hashApiKey('admin-key'), tenant: 'ops', admin: true },
-        { sha256: hashApiKey('user-key'), tenant: 'acme' },
-      ],
-    });
-    const a = await app({ keys });
-    const r = await a.inject({ method: 'GET', url: '/v1/stats', headers: { authorization: 'Bearer admin-key' } });
-    expect(r.json()).toMatchObject({ runner: 'fake', queue: { waiting: 0, running: 0 }, workers: [{ concurrency: expect.any(Number) }] });
-    const user = await a.inject({ method: 'GET', url: '/v1/stats', headers: { authorization: 'Bearer user-key' } });
-    expect(user.statusCode).toBe(403);
-    expect(user.json().error.code).toBe('JDG_ERR_HTTP_FORBIDDEN');
   });
 });

@@ -41,8 +41,15 @@ export function withWebhooks(store: ResultStore, dispatcher: WebhookDispatcher, 
       const final = value.result.status === 'done' || value.result.status === 'cancelled';
       const written = store.set(id, value);
       if (!final) return written;
-      if (written instanceof Promise) return written.then(() => notify(id, value));
-      notify(id, value);
+      // A refused final write (another process's result stands) sends nothing.
+      if (written instanceof Promise) {
+        return written.then((ok) => {
+          if (ok !== false) notify(id, value);
+          return ok;
+        });
+      }
+      if (written !== false) notify(id, value);
+      return written;
     },
     delete(id) {
       callbacks.delete(id);
