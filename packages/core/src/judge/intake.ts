@@ -1,4 +1,4 @@
-import { JudgeError } from '../errors/judge-error.js';
+import { isJudgeError, JudgeError } from '../errors/judge-error.js';
 import type { JudgeEvent } from '../events/contract.js';
 import type { JobQueue } from '../queue/contract.js';
 import type { ResultStore } from '../store/contract.js';
@@ -32,7 +32,8 @@ export async function checkQueueRoom(queue: JobQueue, maxQueued: number): Promis
 /**
  * @internal Stores a prepared submission as `queued`, announces it and pushes it on the queue;
  * returns its new id. A queue that refuses the push leaves nothing behind: the record is deleted,
- * `cancelled` is announced and `JDG_ERR_QUEUE_FULL` thrown.
+ * `cancelled` is announced and `JDG_ERR_QUEUE_FULL` thrown (`JDG_ERR_BACKEND_UNAVAILABLE` as it
+ * came when the queue cannot be reached).
  */
 export async function enqueue(
   intake: Intake,
@@ -43,7 +44,7 @@ export async function enqueue(
   const id = submissionId();
   const result = queuedResult(id, submission, version);
   const written = intake.records.write(id, { input: submission, result, tenant });
-  if (written) await written;
+  if (written instanceof Promise) await written;
   intake.queuedHere?.add(id);
   intake.stats.queued++;
   // Announced before the push: an in-process queue may start the job synchronously inside it.
@@ -53,8 +54,12 @@ export async function enqueue(
     if (pushed) await pushed;
   } catch (cause) {
     if (intake.queuedHere?.delete(id) ?? true) intake.stats.queued--;
-    await Promise.resolve(intake.store.delete(id)).catch(() => {});
+    await Promise.resolve()
+      .then(() => intake.store.delete(id))
+      .catch(() => {});
     intake.publish({ type: 'cancelled', id, result: { ...result, status: 'cancelled', message: 'the queue refused the submission' } });
+    // A queue that cannot be reached says so (503, retry later); any other refusal is a full queue.
+    if (isJudgeError(cause, 'JDG_ERR_BACKEND_UNAVAILABLE')) throw cause;
     throw new JudgeError('JDG_ERR_QUEUE_FULL', 'The queue refused the submission.', { cause });
   }
   return id;

@@ -59,6 +59,11 @@ export class Waiters {
     });
   }
 
+  /** Ids of the submissions waited for now. */
+  ids(): string[] {
+    return [...this.#byId.keys()];
+  }
+
   /** Hands a finished submission's result to its waiters. */
   finished(id: string, result: SubmissionResult): void {
     const set = this.#byId.get(id);
