@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   accessSync,
@@ -24,6 +23,7 @@ import {
   type Sandbox,
   type SandboxEnvironment,
 } from '@judgekit/core';
+import { execa } from 'execa';
 import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js';
 import { removeTree } from './files.js';
 import { Launcher } from './launcher.js';
@@ -564,14 +564,16 @@ export class NsjailRunner extends BaseRunner {
           });
           return;
         }
-        const found = await new Promise<string>((resolve) => {
-          execFile(
-            binary,
-            version.argv.slice(1),
-            { timeout: 10_000, signal: options.signal, env: { PATH: defaultEnv.PATH, LANG: 'C.UTF-8' } },
-            (_error, stdout, stderr) => resolve(version.pattern.exec(`${stdout}\n${stderr}`)?.[1] ?? 'unknown version'),
-          );
+        // Toolchain detection runs on the host, off the hot path: the version probe's own binary, no shell.
+        const probe = await execa(binary, version.argv.slice(1), {
+          timeout: 10_000,
+          cancelSignal: options.signal,
+          env: { PATH: defaultEnv.PATH, LANG: 'C.UTF-8' },
+          extendEnv: false,
+          stdin: 'ignore',
+          reject: false,
         });
+        const found = version.pattern.exec(`${probe.stdout}\n${probe.stderr}`)?.[1] ?? 'unknown version';
         details[key] = `${found} (${binary})`;
       }),
     );

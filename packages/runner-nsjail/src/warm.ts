@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { type ExecOutcome, JudgeError, type Limits } from '@judgekit/core';
+import { execa } from 'execa';
 import type { CgroupHandle } from './cgroup.js';
 import { type CommandWatch, classifyOutcome, failureLines, jailIoDir, OutputCapture, watchCommand } from './exec.js';
 import type { Launcher } from './launcher.js';
 import { supervisorSource } from './supervisor-source.js';
 
-const run = promisify(execFile);
 const MiB = 1024 * 1024;
 
 /** @internal Where the supervisor built from this version of its source lives under `base`. */
@@ -31,7 +29,8 @@ export async function ensureSupervisor(base: string): Promise<{ path: string } |
   const output = `${path}.${unique}.tmp`;
   try {
     writeFileSync(source, supervisorSource, { mode: 0o600 });
-    await run('gcc', ['-O2', '-static', '-Wall', '-o', output, source], { timeout: 60_000 });
+    // Built once per host, off the hot path: execa gives the compiler's stderr in the error message.
+    await execa('gcc', ['-O2', '-static', '-Wall', '-o', output, source], { timeout: 60_000, stdin: 'ignore' });
     chmodSync(output, 0o755);
     renameSync(output, path);
     return { path };
