@@ -10,12 +10,12 @@ const command = (overrides = {}) => ({
   stdin: new Uint8Array(),
   env: { PATH: '/usr/bin:/bin' },
   limits: { ...defaultLimits, fileSizeBytes: 1000 },
-  workDir: '/var/lib/judgekit/nsjail/1-a-1',
+  workDir: '/var/lib/judgekit/nsjail/1-a-1/box',
+  tmpDir: '/var/lib/judgekit/nsjail/1-a-1/tmp',
   uid: 60007,
   gid: 60007,
   mounts: [{ kind: 'bind' as const, source: '/usr', path: '/usr' }],
   devices: ['/dev/null'],
-  tmpSizeBytes: 1024,
   cgroup: new CgroupHandle('v1', ['/cg/memory/J/x', '/cg/pids/J/x', '/cg/cpuacct/J/x']),
   signal: undefined,
   ...overrides,
@@ -52,6 +52,13 @@ describe('nsjail command line', () => {
 
   it('quotes words for the shell', () => {
     expect(shellQuote("it's")).toBe("'it'\\''s'");
+  });
+
+  it('binds the work directory and /tmp from the sandbox’s own size-limited storage, nothing of the host’s disk writable', () => {
+    const argv = buildArgv(command());
+    const rw = argv.filter((_, i, a) => a[i - 1] === '--bindmount');
+    expect(rw).toEqual(['/var/lib/judgekit/nsjail/1-a-1/box:/box', '/var/lib/judgekit/nsjail/1-a-1/tmp:/tmp']);
+    expect(argv).not.toContain('--mount');
   });
 
   it('passes only the allow-listed environment', () => {

@@ -15,12 +15,14 @@ export interface NsjailCommand {
   stdin: Uint8Array;
   env: Record<string, string>;
   limits: Limits;
+  /** Host folder bound at /box (the work directory, in the sandbox's tmpfs). */
   workDir: string;
+  /** Host folder bound at /tmp (in the same tmpfs, so both share the disk bound). */
+  tmpDir: string;
   uid: number;
   gid: number;
   mounts: ResolvedMount[];
   devices: readonly string[];
-  tmpSizeBytes: number;
   cgroup: CgroupHandle;
   signal: AbortSignal | undefined;
 }
@@ -126,8 +128,8 @@ export function buildArgv(cmd: NsjailCommand, jail?: JailMounts): string[] {
     `${cmd.workDir}:/box`,
     '--cwd',
     '/box',
-    '--mount',
-    `none:/tmp:tmpfs:size=${cmd.tmpSizeBytes},mode=1777`,
+    '--bindmount',
+    `${cmd.tmpDir}:/tmp`,
   );
   // A jail's commands bring their own environment, argv and limits (see supervisor-source.ts).
   if (jail) {

@@ -1,23 +1,13 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  accessSync,
-  chmodSync,
-  chownSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  symlinkSync,
-  unlinkSync,
-} from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, realpathSync, symlinkSync, unlinkSync } from 'node:fs';
 import { chmod, mkdir, readdir, readlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BaseRunner,
   builtinLanguages,
+  defaultLimits,
   JudgeError,
   type OperationOptions,
   type RunnerHealth,
@@ -29,6 +19,7 @@ import { removeTree } from './files.js';
 import { Launcher } from './launcher.js';
 import { defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
 import { NsjailSandbox } from './sandbox.js';
+import { mountsUnder, SandboxStorage, unmount } from './storage.js';
 import {
   defaultToolchainMounts,
   type ResolvedMount,
@@ -76,8 +67,6 @@ export interface NsjailRunnerOptions {
    * @defaultValue { first: 60000, count: 1000 }
    */
   uidRange?: { first: number; count: number };
-  /** Size of the writable `/tmp` tmpfs of each command, in bytes (charged to its memory limit). @defaultValue 67108864 (64 MiB) */
-  tmpSizeBytes?: number;
   /**
    * The environment every command starts from (an allow-list; the judge's own environment is
    * never passed). Languages and requests add to it.
@@ -227,6 +216,11 @@ export class NsjailRunner extends BaseRunner {
       return pid !== null && pid !== process.pid && !isAlive(pid);
     };
     for (const name of await cgroups.list()) if (stale(name)) await cgroups.destroy(name).catch(() => undefined);
+    // A crashed judge's sandbox storage: unmounted first, which frees its files at once.
+    for (const mount of mountsUnder(this.#workDirBase)) {
+      const name = mount.slice(this.#workDirBase.length + 1);
+      if (!name.includes('/') && stale(name)) await unmount(mount).catch(() => undefined);
+    }
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
     for (const name of entries) {
       if (name === '.run') {
@@ -293,28 +287,30 @@ export class NsjailRunner extends BaseRunner {
     }
     const uid = await this.#allocateUid();
     const id = `${this.#prefix}-${++this.#sandboxCount}`;
-    const workDir = join(this.#workDirBase, id);
+    const root = join(this.#workDirBase, id);
+    let storage: SandboxStorage;
     try {
-      // Synchronous: three metadata calls, cheaper than three thread-pool round trips.
-      mkdirSync(workDir, { mode: 0o700 });
-      chownSync(workDir, uid, uid);
-      chmodSync(workDir, 0o700);
+      // The first command sets its own bound; until then the judge's files fit the defaults.
+      storage = await SandboxStorage.create(root, { bytes: defaultLimits.diskBytes, inodes: defaultLimits.diskInodes }, { uid, gid: uid });
     } catch (error) {
-      await removeTree(workDir).catch(() => undefined);
+      await removeTree(root).catch(() => undefined);
       await this.#releaseUid(uid);
-      throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not create the work directory ${workDir}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new JudgeError(
+        'JDG_ERR_SANDBOX_FAILED',
+        `Could not create the storage of sandbox ${id} at ${root}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     return new NsjailSandbox({
       id,
       nsjail,
-      workDir,
+      storage,
       uid,
       gid: uid,
       mounts,
       devices: this.#options.devices ?? defaultDevices,
-      tmpSizeBytes: this.#options.tmpSizeBytes ?? 64 * 1024 * 1024,
       baseEnv: this.#options.env ?? defaultEnv,
       languageEnv: language.env ?? {},
       supervisor,
@@ -374,6 +370,11 @@ export class NsjailRunner extends BaseRunner {
     const mine = (name: string): boolean => name.startsWith(`${this.#prefix}-`) && !this.#poolNames.has(name.replace(/\.sh$/, ''));
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
     out.push(...entries.filter(mine).map((e) => join(this.#workDirBase, e)));
+    out.push(
+      ...mountsUnder(this.#workDirBase)
+        .filter((m) => mine(m.slice(this.#workDirBase.length + 1)))
+        .map((m) => `mount ${m}`),
+    );
     const scripts = await readdir(this.#runDir).catch(() => [] as string[]);
     out.push(...scripts.filter(mine).map((e) => join(this.#runDir, e)));
     const cgroups = this.#cgroupTree();

@@ -6,7 +6,9 @@ import { expect } from 'vitest';
 import { NsjailRunner } from '../../src/index.js';
 import { nsjailAvailable } from './nsjail-available.js';
 
-const uidRange = { first: 61000, count: 50 };
+// A range of its own per test process: another worktree running this suite at the same time
+// must not show up in the check for processes left with a sandbox uid.
+const uidRange = { first: 62000 + (process.pid % 100) * 50, count: 50 };
 
 /** The cases whose expectations are the nsjail runner's own: what /proc shows, and the uid the host sees. */
 function nsjailCases(ctx: AdversarialContext): void {
@@ -72,6 +74,7 @@ if (nsjailAvailable()) {
       // A line of the init shell's or the supervisor's own (the init's command line, which a program may list, is not one).
       judgeMessages: /^(\[judgekit\]|\[jk\] |judgekit-init:)|\x1e[0-9a-f]{32}\x1f/m,
       cases: nsjailCases,
+      knownHoles: { 'attack-supervisor': 'issue 18 hole 4: the init shell and the warm supervisor share the program’s uid' },
     });
   }
 }
