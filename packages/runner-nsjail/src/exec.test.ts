@@ -16,6 +16,7 @@ const command = (overrides = {}) => ({
   gid: 60007,
   mounts: [{ kind: 'bind' as const, source: '/usr', path: '/usr' }],
   devices: ['/dev/null'],
+  supervisor: null as { path: string; uid: number } | null,
   cgroup: new CgroupHandle('v1', ['/cg/memory/J/x', '/cg/pids/J/x', '/cg/cpuacct/J/x']),
   signal: undefined,
   ...overrides,
@@ -26,6 +27,16 @@ describe('nsjail command line', () => {
     const argv = buildArgv(command());
     expect(argv[argv.indexOf('--user') + 1]).toBe('65534:60007:1');
     expect(argv[argv.indexOf('--group') + 1]).toBe('65534:60007:1');
+  });
+
+  it('runs the supervisor as PID 1 under a uid of its own, keeping only what it needs to start and end the program', () => {
+    const argv = buildArgv(command({ supervisor: { path: '/base/.jk-jail-x', uid: 60008 } }));
+    expect(argv.filter((_, i, a) => a[i - 1] === '--user')).toEqual(['0:60008:1', '65534:60007:1']);
+    expect(argv.filter((_, i, a) => a[i - 1] === '--group')).toEqual(['0:60008:1', '65534:60007:1']);
+    expect(argv.filter((_, i, a) => a[i - 1] === '--cap')).toEqual(['CAP_SETUID', 'CAP_SETGID', 'CAP_KILL']);
+    expect(argv).not.toContain('--keep_caps');
+    expect(argv.slice(argv.indexOf('--'))).toEqual(['--', '/.jk/jk-jail', 'once', '1000', 'python3', 'main.py']);
+    expect(argv[argv.indexOf('--cwd') + 1]).toBe('/');
   });
 
   it('sets every rlimit explicitly', () => {

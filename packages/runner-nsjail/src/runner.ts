@@ -133,7 +133,8 @@ export class NsjailRunner extends BaseRunner {
   readonly #pool: Promise<Launcher>[] = [];
   readonly #poolNames = new Set<string>();
   #refilling = false;
-  #ready: Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null }> | undefined;
+  #ready: Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null; warm: boolean }> | undefined;
+  #supervisorProblem: string | undefined;
   #warmProblem: string | undefined;
 
   constructor(options: NsjailRunnerOptions = {}) {
@@ -168,7 +169,7 @@ export class NsjailRunner extends BaseRunner {
   }
 
   /** Checks the host once, creates the folders, and removes what a crashed judge left. */
-  #prepare(): Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null }> {
+  #prepare(): Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null; warm: boolean }> {
     this.#ready ??= (async () => {
       const located = locateNsjail(this.#options.nsjailPath);
       if (!located) {
@@ -193,15 +194,16 @@ export class NsjailRunner extends BaseRunner {
       await mkdir(this.#runDir, { recursive: true, mode: 0o700 });
       await chmod(this.#runDir, 0o700);
       await this.#removeStale(cgroups);
-      let supervisor: string | null = null;
+      // The supervisor is PID 1 of every jail (one nsjail per command too), under a uid of its own.
+      const built = await ensureSupervisor(this.#workDirBase);
+      const supervisor = 'path' in built ? built.path : null;
+      this.#supervisorProblem = 'error' in built ? built.error : undefined;
+      let warm = false;
       if (this.#options.warmJail === false) this.#warmProblem = 'turned off (option warmJail: false)';
       else if (cgroups.version !== 'v1') this.#warmProblem = 'needs cgroup v1 (a resettable peak-memory counter)';
-      else {
-        const built = await ensureSupervisor(this.#workDirBase);
-        if ('path' in built) supervisor = built.path;
-        else this.#warmProblem = built.error;
-      }
-      return { nsjail: located.path, cgroups, supervisor };
+      else if (!supervisor) this.#warmProblem = this.#supervisorProblem;
+      else warm = true;
+      return { nsjail: located.path, cgroups, supervisor, warm };
     })();
     this.#ready.catch(() => {
       // Let a later open() retry after the host is fixed.
@@ -272,7 +274,7 @@ export class NsjailRunner extends BaseRunner {
   }
 
   protected async openSandbox(environment: SandboxEnvironment, options: OperationOptions): Promise<Sandbox> {
-    const { nsjail, cgroups, supervisor } = await this.#prepare();
+    const { nsjail, cgroups, supervisor, warm } = await this.#prepare();
     if (options.signal?.aborted)
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
     const language = environment.language;
@@ -286,6 +288,13 @@ export class NsjailRunner extends BaseRunner {
       });
     }
     const uid = await this.#allocateUid();
+    let supervisorUid: number;
+    try {
+      supervisorUid = await this.#allocateUid();
+    } catch (error) {
+      await this.#releaseUid(uid);
+      throw error;
+    }
     const id = `${this.#prefix}-${++this.#sandboxCount}`;
     const root = join(this.#workDirBase, id);
     let storage: SandboxStorage;
@@ -295,6 +304,7 @@ export class NsjailRunner extends BaseRunner {
     } catch (error) {
       await removeTree(root).catch(() => undefined);
       await this.#releaseUid(uid);
+      await this.#releaseUid(supervisorUid);
       throw new JudgeError(
         'JDG_ERR_SANDBOX_FAILED',
         `Could not create the storage of sandbox ${id} at ${root}: ${(error as Error).message}`,
@@ -314,8 +324,13 @@ export class NsjailRunner extends BaseRunner {
       baseEnv: this.#options.env ?? defaultEnv,
       languageEnv: language.env ?? {},
       supervisor,
+      supervisorUid,
+      warmJail: warm,
       takeLauncher: () => this.#takeLauncher(cgroups),
-      release: () => this.#releaseUid(uid),
+      release: async () => {
+        await this.#releaseUid(uid);
+        await this.#releaseUid(supervisorUid);
+      },
     });
   }
 

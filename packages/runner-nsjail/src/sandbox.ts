@@ -26,6 +26,10 @@ export interface SandboxSetup {
    * long-lived jail (warm.ts); without it (or when that jail cannot start), each in its own nsjail.
    */
   supervisor: string | null;
+  /** Whether commands after the first share one warm jail (needs the supervisor and cgroup v1). */
+  warmJail: boolean;
+  /** Outside uid (and gid) of the supervisor: the sandbox's own, never the program's. */
+  supervisorUid: number;
   /** Hands out a launcher already waiting in a fresh cgroup (from the runner's pool). */
   takeLauncher(): Promise<Launcher>;
   /** Called once after the sandbox's files are gone (returns the uid to the pool). */
@@ -227,8 +231,24 @@ export class NsjailSandbox implements Sandbox {
     cgroup: CgroupHandle,
     signal: AbortSignal | undefined,
   ): NsjailCommand {
-    const { nsjail, storage, uid, gid, mounts, devices } = this.#setup;
-    return { nsjail, argv, stdin, env, limits, workDir: storage.box, tmpDir: storage.tmp, uid, gid, mounts, devices, cgroup, signal };
+    const { nsjail, storage, uid, gid, mounts, devices, supervisor: path, supervisorUid } = this.#setup;
+    const supervisor = path === null ? null : { path, uid: supervisorUid };
+    return {
+      nsjail,
+      argv,
+      stdin,
+      env,
+      limits,
+      workDir: storage.box,
+      tmpDir: storage.tmp,
+      uid,
+      gid,
+      mounts,
+      devices,
+      supervisor,
+      cgroup,
+      signal,
+    };
   }
 
   /** The sandbox's warm jail, started on first need; undefined when commands run one nsjail each. */
@@ -239,7 +259,7 @@ export class NsjailSandbox implements Sandbox {
     limits: ExecRequest['limits'],
   ): Promise<WarmJail | undefined> {
     const supervisor = this.#setup.supervisor;
-    if (supervisor === null || this.#warmOff) return undefined;
+    if (supervisor === null || !this.#setup.warmJail || this.#warmOff) return undefined;
     if (this.#jail?.jail.alive) return this.#jail.jail;
     if (this.#jail) {
       // It ended (killed after a command that would not stop): a fresh one takes its place.
@@ -253,7 +273,7 @@ export class NsjailSandbox implements Sandbox {
       await launcher.cgroup.applyLimits({ memoryBytes: limits.memoryBytes + 64 * 1024 * 1024, pids: limits.processes + 2 });
       const ioDir = `${this.#setup.storage.root}.io`;
       mkdirSync(ioDir, { recursive: true, mode: 0o755 });
-      const nsjailArgv = buildArgv(this.#command(argv, env, stdin, limits, launcher.cgroup, undefined), { supervisor, ioDir });
+      const nsjailArgv = buildArgv(this.#command(argv, env, stdin, limits, launcher.cgroup, undefined), { ioDir });
       const jail = await WarmJail.start(launcher, nsjailArgv, ioDir);
       this.#jail = { jail, launcher };
       return jail;

@@ -74,7 +74,6 @@ if (nsjailAvailable()) {
       // A line of the init shell's or the supervisor's own (the init's command line, which a program may list, is not one).
       judgeMessages: /^(\[judgekit\]|\[jk\] |judgekit-init:)|\x1e[0-9a-f]{32}\x1f/m,
       cases: nsjailCases,
-      knownHoles: { 'attack-supervisor': 'issue 18 hole 4: the init shell and the warm supervisor share the program’s uid' },
     });
   }
 }
