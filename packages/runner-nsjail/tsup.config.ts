@@ -8,6 +8,8 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // import.meta.url (the terminal helper's C source beside dist/) in the CommonJS build too.
+  shims: true,
   external: ['@judgekit/core'],
   // `import text from './file.c?raw'`: the file's text, embedded in the bundle (as vite does).
   esbuildPlugins: [

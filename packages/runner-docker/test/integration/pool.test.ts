@@ -1,11 +1,18 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { defaultLimits, Judge, python3 } from '@judgekit/core';
-import { afterAll, describe, expect, it } from 'vitest';
-import { EngineClient, resolveEngineAddress } from '../../src/engine.js';
-import { DockerRunner } from '../../src/index.js';
-import { dockerUnavailable, restartDockerd } from './require-docker.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineClient } from '../../src/engine.js';
+import { DockerRunner, type DockerRunnerOptions } from '../../src/index.js';
+import { PrivateDockerd } from './private-dockerd.js';
+import { dockerUnavailable } from './require-docker.js';
 
 const missing = await dockerUnavailable();
-const engine = new EngineClient(resolveEngineAddress(undefined));
+// These tests restart the engine: they run on a dockerd of their own, never the shared one.
+let dockerd: PrivateDockerd;
+let engine: EngineClient;
+const sharedPid = (): string | null => (existsSync('/var/run/docker.pid') ? readFileSync('/var/run/docker.pid', 'utf8').trim() : null);
+const sharedBefore = sharedPid();
+const runnerOn = (options: DockerRunnerOptions = {}) => new DockerRunner({ socketPath: dockerd.socketPath, ...options });
 const waitFor = async (check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -15,10 +22,17 @@ const waitFor = async (check: () => Promise<boolean>, timeoutMs = 30_000): Promi
 };
 
 describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-up', () => {
-  afterAll(() => engine.close());
+  beforeAll(async () => {
+    dockerd = await PrivateDockerd.start(['judgekit/python3:latest']);
+    engine = new EngineClient({ socketPath: dockerd.socketPath });
+  });
+  afterAll(async () => {
+    engine?.close();
+    await dockerd?.destroy();
+  });
 
   it('prestarts containers, gives each to one submission only, refills in the background and drains on close', async () => {
-    const runner = new DockerRunner({ pool: { size: 2, languages: ['python3'] } });
+    const runner = runnerOn({ pool: { size: 2, languages: ['python3'] } });
     // The pool fills once the runner starts (at its first open).
     const first = await runner.open({ language: python3 });
     await waitFor(async () => runner.pooledContainers().length === 2);
@@ -39,7 +53,7 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
   });
 
   it('works with no pool at all', async () => {
-    const runner = new DockerRunner({ pool: { size: 0 } });
+    const runner = runnerOn({ pool: { size: 0 } });
     const box = await runner.open({ language: python3 });
     await box.write([{ path: 'main.py', content: 'print(6 * 7)' }]);
     const out = await box.exec({ argv: ['python3', 'main.py'], limits: defaultLimits });
@@ -52,7 +66,7 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
   });
 
   it('hardens every container by default and mounts nothing from the host', async () => {
-    const runner = new DockerRunner({ pool: { size: 0 } });
+    const runner = runnerOn({ pool: { size: 0 } });
     const box = await runner.open({ language: python3 });
     try {
       const [id] = await runner.ownContainers();
@@ -105,7 +119,7 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
       HostConfig: { Runtime: 'runsc', NetworkMode: 'none' },
     });
     await engine.request('POST', `/containers/${created.Id}/start`);
-    const runner = new DockerRunner({ pool: { size: 0 } });
+    const runner = runnerOn({ pool: { size: 0 } });
     const box = await runner.open({ language: python3 });
     await box.dispose();
     await expect(engine.request('GET', `/containers/${created.Id}/json`)).rejects.toMatchObject({ status: 404 });
@@ -113,7 +127,7 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
   });
 
   it('reports the engine, runtimes and images in health, with a fix for each problem', async () => {
-    const runner = new DockerRunner({ images: { nosuch: 'judgekit/nosuch:none' }, pool: { size: 0 } });
+    const runner = runnerOn({ images: { nosuch: 'judgekit/nosuch:none' }, pool: { size: 0 } });
     const health = await runner.health();
     expect(health.ready).toBe(true);
     expect(health.details.engineVersion).toMatch(/\d+\.\d+/);
@@ -132,7 +146,7 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
   });
 
   it('survives a dockerd restart: running submissions end as internal_error, later ones succeed', async () => {
-    const runner = new DockerRunner({ pool: { size: 2, languages: ['python3'] } });
+    const runner = runnerOn({ pool: { size: 2, languages: ['python3'] } });
     const judge = new Judge({ runner, concurrency: 2 });
     try {
       const warm = await judge.run({ language: 'python3', source: 'print("before")' });
@@ -140,7 +154,9 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
       await waitFor(async () => runner.pooledContainers().length === 2);
       const running = judge.run({ language: 'python3', source: 'import time\ntime.sleep(20)', limits: { wallTimeMs: 30_000 } });
       await new Promise((resolve) => setTimeout(resolve, 2500));
-      restartDockerd();
+      const pidBefore = dockerd.pid();
+      await dockerd.restart();
+      expect(dockerd.pid()).not.toBe(pidBefore);
       const broken = await running;
       expect(broken.verdict).toBe('internal_error');
       // The pool was lost with the engine; it is refilled once the engine answers again.
@@ -152,5 +168,9 @@ describe.skipIf(missing !== null)('docker warm pool, engine restarts and clean-u
       await runner.close();
     }
     expect(await runner.ownContainers()).toEqual([]);
+  });
+
+  it('never stopped the shared engine', () => {
+    expect(sharedPid()).toBe(sharedBefore);
   });
 });

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import { resolveEngineAddress } from '../../src/engine.js';
 
@@ -37,23 +36,4 @@ export async function dockerUnavailable(images: string[] = ['judgekit/python3:la
   }
   if (reason && process.env.CI) throw new Error(`Docker runner tests need a Docker engine with gVisor: ${reason}. Install: ${install}`);
   return reason;
-}
-
-/** Restarts dockerd the way scripts/setup/docker.sh starts it (tests of engine restarts). */
-export function restartDockerd(): void {
-  execFileSync(
-    'bash',
-    ['-c', 'kill $(cat /var/run/docker.pid); for i in $(seq 1 100); do [ -e /var/run/docker.pid ] || break; sleep 0.1; done'],
-    { stdio: 'ignore' },
-  );
-  execFileSync(
-    'bash',
-    [
-      '-c',
-      'nohup dockerd >>/var/log/judgekit-dockerd.log 2>&1 </dev/null & for i in $(seq 1 200); do docker version >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1',
-    ],
-    {
-      stdio: 'ignore',
-    },
-  );
 }

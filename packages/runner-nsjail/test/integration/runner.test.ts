@@ -28,8 +28,9 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
   });
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
+  // The layout of one sandbox started on demand (pre-started jails: prestarted.test.ts).
   it('creates work directories with mode 0700 owned by the sandbox uid in a root-owned tmpfs of their own, and removes them on dispose', async () => {
-    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
     const box = await runner.open({ language: python3 });
     const [dir] = readdirSync(base).filter((d) => !d.startsWith('.'));
     const root = statSync(join(base, dir!));
@@ -49,8 +50,8 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
   });
 
   it('gives concurrent sandboxes distinct uids, also across runners sharing a base', async () => {
-    const a = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
-    const b = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    const a = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
+    const b = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
     const boxes = await Promise.all([a.open({ language: python3 }), b.open({ language: python3 }), a.open({ language: python3 })]);
     const uids = readdirSync(base)
       .filter((d) => !d.startsWith('.'))
@@ -75,7 +76,7 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'judgekit-sandbox', staleMount]);
     mkdirSync(join(staleMount, 'box'));
     symlinkSync('/etc', join(staleMount, 'box', 'etc-link'));
-    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
     const box = await runner.open({ language: python3 });
     expect(existsSync(staleDir)).toBe(false);
     expect(existsSync(join(base, '.uid-61105'))).toBe(false);
