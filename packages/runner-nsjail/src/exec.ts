@@ -299,6 +299,8 @@ export function watchCommand(opts: {
   signal: AbortSignal | undefined;
   spare: readonly number[];
   giveUp: () => void;
+  /** `performance.now()` when the command started (its wall time counts from it). @defaultValue now */
+  startedAt?: number;
 }): CommandWatch {
   const { cgroup, limits, signal, spare } = opts;
   let reason: KillReason | null = null;
@@ -313,7 +315,15 @@ export function watchCommand(opts: {
     timers.push(setInterval(() => void cgroup.killAll(spare), 10));
     timers.push(setTimeout(opts.giveUp, 1000));
   };
-  timers.push(setTimeout(() => kill('wall'), limits.wallTimeMs));
+  // Against the clock the wall time is measured with: a libuv timer counts from the loop's
+  // cached time and can fire a few ms early on a busy loop, so it re-arms for what is left.
+  const deadline = (opts.startedAt ?? performance.now()) + limits.wallTimeMs;
+  const wallTimer = (): void => {
+    const left = deadline - performance.now();
+    if (left > 0) timers.push(setTimeout(wallTimer, Math.max(1, Math.ceil(left))));
+    else kill('wall');
+  };
+  timers.push(setTimeout(wallTimer, limits.wallTimeMs));
   const cpuLimitNs = limits.cpuTimeMs * 1e6;
   const cores = Math.max(1, availableParallelism());
   const pollCpu = async (): Promise<void> => {
@@ -367,6 +377,7 @@ export async function runNsjail(cmd: NsjailCommand, launcher: Launcher): Promise
     cgroup: cmd.cgroup,
     limits: cmd.limits,
     signal: cmd.signal,
+    startedAt: started,
     // nsjail is spared so it reports the status; if it does not exit soon after, it goes too.
     spare: [child.pid!],
     giveUp: () => {

@@ -244,6 +244,7 @@ export class WarmJail {
       cgroup,
       limits,
       signal: cmd.signal,
+      startedAt: started,
       spare: [this.#launcher.child.pid!, this.#supervisorPid],
       // The supervisor reports once the program is gone; if it does not, the jail goes.
       giveUp: () => void this.destroy(),
