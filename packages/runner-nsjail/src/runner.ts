@@ -88,11 +88,12 @@ export interface NsjailRunnerOptions {
   /** Device nodes bound into `/dev`. @defaultValue ['/dev/null', '/dev/zero', '/dev/urandom'] */
   devices?: string[];
   /**
-   * Run a sandbox's commands after its first (the tests after a compile) in one long-lived jail
-   * per sandbox, whose init starts each command, instead of one nsjail per command: same
-   * namespaces, mounts, limits and measurements, several times cheaper per command. Needs cgroup
-   * v1 (a resettable peak-memory counter) and gcc on the host to build the small supervisor once
-   * (into `workDirBase`); without them, or with `false`, every command starts its own nsjail.
+   * Run a sandbox's commands (all of them with pre-started jails, else those after its first) in
+   * one long-lived jail per sandbox, whose init starts each command, instead of one nsjail per
+   * command: same namespaces, mounts, limits and measurements, several times cheaper per command.
+   * On cgroup v1 the jail's group is reset per command; on v2 each command gets a leaf group of
+   * its own under the jail's. Needs gcc on the host to build the small supervisor once (into
+   * `workDirBase`); without it, or with `false`, every command starts its own nsjail.
    * `/tmp` then lives for the sandbox, like its work directory.
    * @defaultValue true
    */
@@ -223,7 +224,6 @@ export class NsjailRunner extends BaseRunner {
       await this.#removeStale(cgroups);
       let supervisor: string | null = null;
       if (this.#options.warmJail === false) this.#warmProblem = 'turned off (option warmJail: false)';
-      else if (cgroups.version !== 'v1') this.#warmProblem = 'needs cgroup v1 (a resettable peak-memory counter)';
       else {
         const built = await ensureSupervisor(this.#workDirBase);
         if ('path' in built) supervisor = built.path;
@@ -459,12 +459,11 @@ export class NsjailRunner extends BaseRunner {
   }
 
   /** What health() says of the warm jail: on, or off and why (one nsjail per command then). */
-  #warmJailState(cgroups: CgroupTree | null): string {
+  #warmJailState(): string {
     const path = supervisorPath(this.#workDirBase);
     let off: string | undefined;
     if (this.#warmProblem) off = this.#warmProblem;
     else if (this.#options.warmJail === false) off = 'option warmJail: false';
-    else if (cgroups && cgroups.version !== 'v1') off = 'cgroup v2 has no resettable peak-memory counter';
     else if (existsSync(path)) return `on (supervisor ${path})`;
     else if (findOnPath('gcc', defaultEnv.PATH)) return 'on (the supervisor is built with gcc when the runner starts)';
     else off = 'gcc is needed once to build the supervisor';
@@ -529,7 +528,7 @@ export class NsjailRunner extends BaseRunner {
       // not Linux or not readable: nsjail will tell
     }
     details.workDirBase = this.#workDirBase;
-    details['warm jail'] = this.#warmJailState(cgroups);
+    details['warm jail'] = this.#warmJailState();
     details['pre-started jails'] = this.#prestartedState(details['warm jail']);
     // Toolchain problems are reported but do not make the runner unready: other languages work.
     const toolchainProblems: RunnerHealth['problems'] = [];
