@@ -11,6 +11,7 @@ import { UsageError } from './run/usage-error.js';
 import { NoSandboxError } from './runners.js';
 import { ConfigError, configEnv, resolveServeConfig, serveEnv } from './serve/config.js';
 import { serve } from './serve/serve.js';
+import { registerWorkerCommand } from './worker/command.js';
 
 /** The CLI's version, from its package.json. */
 export function cliVersion(): string {
@@ -55,7 +56,15 @@ export function buildProgram(): Command {
     .option('-p, --port <port>', `port (default 8000; ${serveEnv.port})`)
     .option('-H, --host <host>', `address to listen on (default 127.0.0.1; ${serveEnv.host})`)
     .addOption(new Option('--runner <runner>', `sandbox (default auto; ${serveEnv.runner})`).choices(['auto', 'nsjail', 'docker']))
-    .option('-c, --concurrency <n>', `submissions judged at once (default: CPU count; ${serveEnv.concurrency})`)
+    .option(
+      '-c, --concurrency <n>',
+      `submissions judged at once; 0: an API-only node (needs --redis-url) (default: CPU count; ${serveEnv.concurrency})`,
+    )
+    .option(
+      '--redis-url <url>',
+      `cluster mode: the shared queue, results and events on Redis, redis:// or rediss:// (${serveEnv.redisUrl})`,
+    )
+    .option('--redis-prefix <prefix>', `prefix of every Redis key (default judgekit; ${serveEnv.redisPrefix})`)
     .option('--max-queued <n>', `most waiting submissions, then 503 (default 1000; ${serveEnv.maxQueued})`)
     .option(
       '--api-key <key>',
@@ -106,6 +115,8 @@ export function buildProgram(): Command {
       logLevel: fromCli('logLevel'),
       logFormat: fromCli('logFormat'),
       trustProxy: fromCli('trustProxy'),
+      redisUrl: fromCli('redisUrl'),
+      redisPrefix: fromCli('redisPrefix'),
       ...historyFlags(fromCli),
       config: opts.config as string | undefined,
     });
@@ -157,6 +168,7 @@ export function buildProgram(): Command {
       process.exitCode = report.probedWith ? 0 : 1;
     });
 
+  registerWorkerCommand(program);
   registerMigrateCommand(program);
   registerKeysCommand(program);
 

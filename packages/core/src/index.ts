@@ -27,10 +27,12 @@ export {
   runtimeReserveBytes,
   rust,
   typescript,
+  typescriptTsc,
 } from './languages/builtins.js';
 export { buildCommand, type CommandContext, type CommandSpec, type LanguageDefinition } from './languages/definition.js';
 export { LanguageRegistry } from './languages/registry.js';
-export type { Job, JobHandler, JobQueue } from './queue/contract.js';
+export { languageConfigSchema, parseLanguageConfig } from './languages/schema.js';
+export type { Job, JobDelivery, JobHandler, JobQueue } from './queue/contract.js';
 export { FastqJobQueue, type FastqJobQueueOptions } from './queue/fastq-queue.js';
 export { BaseRunner } from './runner/base-runner.js';
 export type {

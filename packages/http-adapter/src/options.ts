@@ -2,6 +2,7 @@ import type { Judge } from '@judgekit/core';
 import type { Registry } from 'prom-client';
 import type { KeyResolver } from './auth/principal.js';
 import type { TenantQueue } from './auth/tenant-queue.js';
+import type { ClusterSource } from './cluster/source.js';
 import { type Judge0ApiOptions, type ResolvedJudge0Options, resolveJudge0Options } from './judge0/options.js';
 
 /** Per-key (or per-address) rate limit. */
@@ -92,6 +93,12 @@ export interface JudgekitPluginOptions {
    * at the root unless `prefix` moves it; `false` turns it off. @defaultValue true
    */
   judge0?: boolean | Judge0ApiOptions;
+  /**
+   * The cluster this server is a node of (`@judgekit/redis`'s backend): `GET /v1/workers` lists
+   * its workers, `/metrics` its queue, and its dashboard is mounted under `/admin/queues` (admin
+   * keys). Absent: this process is the only worker.
+   */
+  cluster?: ClusterSource;
 }
 
 /** A part of the server that reports whether it is degraded, for `/readyz`. */
@@ -119,6 +126,7 @@ export interface ResolvedPluginOptions {
   corsOrigins: readonly string[];
   shutdownSignal: AbortSignal | undefined;
   judge0: ResolvedJudge0Options | null;
+  cluster: ClusterSource | null;
 }
 
 /** @internal */
@@ -145,5 +153,6 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     corsOrigins: (options.corsOrigins ?? []).filter((o) => o.length > 0),
     shutdownSignal: options.shutdownSignal,
     judge0: options.judge0 === false ? null : resolveJudge0Options(options.judge0 === true ? {} : options.judge0),
+    cluster: options.cluster ?? null,
   };
 }

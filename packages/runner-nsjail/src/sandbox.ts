@@ -35,6 +35,11 @@ export interface SandboxSetup {
    * long-lived jail (warm.ts); without it (or when that jail cannot start), each in its own nsjail.
    */
   supervisor: string | null;
+  /**
+   * A jail started ahead of demand for this sandbox alone (pool.ts): every command, the first
+   * included, runs in it; it is destroyed with the sandbox.
+   */
+  prepared?: { jail: WarmJail; launcher: Launcher };
   /** Hands out a launcher already waiting in a fresh cgroup (from the runner's pool). */
   takeLauncher(): Promise<Launcher>;
   /** Called once after the sandbox's files are gone (returns the uid to the pool). */
@@ -62,6 +67,7 @@ export class NsjailSandbox implements Sandbox {
   constructor(setup: SandboxSetup) {
     this.id = setup.id;
     this.#setup = setup;
+    this.#jail = setup.prepared;
   }
 
   #assertOpen(): void {
@@ -118,8 +124,9 @@ export class NsjailSandbox implements Sandbox {
       options.signal?.addEventListener('abort', forward, { once: true });
       if (options.signal?.aborted) forward();
       const limits = request.limits;
-      // The first command (a compile, or a lone run) starts its own nsjail; later ones share a jail.
-      const jail = this.#commands++ > 0 ? await this.#warmJail(env, stdin, request.argv, limits) : undefined;
+      // The first command (a compile, or a lone run) starts its own nsjail, unless a jail was
+      // started ahead of time for this sandbox; later ones share a jail.
+      const jail = this.#commands++ > 0 || this.#setup.prepared ? await this.#warmJail(env, stdin, request.argv, limits) : undefined;
       if (jail) {
         try {
           return await jail.run({ argv: request.argv, env, stdin, limits, signal: controller.signal });
@@ -251,6 +258,11 @@ export class NsjailSandbox implements Sandbox {
 
   /** @internal Why this sandbox's commands could not share a warm jail, if they could not. */
   warmError: string | undefined;
+
+  /** @internal Host pid of the nsjail process of the warm jail serving this sandbox, if one does. */
+  get jailPid(): number | undefined {
+    return this.#jail?.launcher.child.pid;
+  }
 
   /** @internal Whether a warm jail serves this sandbox's commands now. */
   get warm(): boolean {

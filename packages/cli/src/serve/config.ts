@@ -13,7 +13,7 @@ export const serveConfigSchema = z.strictObject({
   port: int(0, 65_535).describe('Port to listen on.'),
   host: z.string().min(1).describe('Address to listen on.'),
   runner: z.enum(['auto', 'nsjail', 'docker']).describe('Sandbox backend; auto picks nsjail, then Docker.'),
-  concurrency: int(1, 1024).describe('Submissions judged at once.'),
+  concurrency: int(0, 1024).describe('Submissions judged at once; 0 makes an API-only node (needs redisUrl).'),
   maxQueued: int(0, 10_000_000).describe('Most submissions waiting; beyond it 503.'),
   apiKeys: z.array(z.string().min(1)).describe('API keys (Bearer); empty: no authentication.'),
   corsOrigins: z
@@ -39,6 +39,15 @@ export const serveConfigSchema = z.strictObject({
     .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
     .optional()
     .describe('PostgreSQL for durable history, tenants, keys and webhooks.'),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+    .optional()
+    .describe('Redis for the cluster mode: the shared BullMQ queue, results and events of every API node and worker.'),
+  redisPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 letters, digits, _ . -')
+    .describe('Prefix of every Redis key and channel (clusters sharing one Redis use different prefixes).'),
   migrate: bool.describe('Apply the database migrations at start (else refuse to start when the schema is behind).'),
   retentionDays: int(1, 36_500).optional().describe('Delete finished submissions older than this many days; absent keeps them forever.'),
   webhookAllow: z
@@ -96,6 +105,7 @@ export function serveDefaults(): ServeConfig {
     trustProxy: false,
     migrate: true,
     webhookAllow: [],
+    redisPrefix: 'judgekit',
   };
 }
 
@@ -121,6 +131,8 @@ export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxL
   logFormat: 'JUDGEKIT_LOG_FORMAT',
   trustProxy: 'JUDGEKIT_TRUST_PROXY',
   databaseUrl: 'JUDGEKIT_DATABASE_URL',
+  redisUrl: 'JUDGEKIT_REDIS_URL',
+  redisPrefix: 'JUDGEKIT_REDIS_PREFIX',
   migrate: 'JUDGEKIT_MIGRATE',
   retentionDays: 'JUDGEKIT_RETENTION_DAYS',
   webhookAllow: 'JUDGEKIT_WEBHOOK_ALLOW',
@@ -170,6 +182,9 @@ export function resolveServeConfig(
     }
     for (const [key, value] of Object.entries(parsed.data)) if (value !== undefined) config[key] = value;
     if (parsed.data.languages !== undefined) config.languages = parseLanguages(parsed.data.languages, layer.source);
+  }
+  if (config.concurrency === 0 && !config.redisUrl) {
+    throw new ConfigError('concurrency: 0 (an API-only node) needs a shared queue: --redis-url redis://HOST:PORT (or JUDGEKIT_REDIS_URL).');
   }
   return config as ServeConfig;
 }
