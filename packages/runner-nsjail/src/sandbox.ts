@@ -1,10 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { type ExecOutcome, type ExecRequest, JudgeError, type OperationOptions, type Sandbox, type SandboxFile } from '@judgekit/core';
+import {
+  type ExecOutcome,
+  type ExecRequest,
+  JudgeError,
+  type OperationOptions,
+  type Sandbox,
+  type SandboxFile,
+  type SandboxProcess,
+  type SpawnRequest,
+} from '@judgekit/core';
 import type { CgroupHandle } from './cgroup.js';
 import { buildArgv, type NsjailCommand, runNsjail } from './exec.js';
 import { readSandboxFile, removeTree, writeSandboxFile } from './files.js';
 import type { Launcher } from './launcher.js';
+import { spawnNsjail } from './spawn.js';
 import type { ResolvedMount } from './toolchain.js';
 import { WarmJail } from './warm.js';
 
@@ -25,6 +35,11 @@ export interface SandboxSetup {
    * long-lived jail (warm.ts); without it (or when that jail cannot start), each in its own nsjail.
    */
   supervisor: string | null;
+  /**
+   * A jail started ahead of demand for this sandbox alone (pool.ts): every command, the first
+   * included, runs in it; it is destroyed with the sandbox.
+   */
+  prepared?: { jail: WarmJail; launcher: Launcher };
   /** Hands out a launcher already waiting in a fresh cgroup (from the runner's pool). */
   takeLauncher(): Promise<Launcher>;
   /** Called once after the sandbox's files are gone (returns the uid to the pool). */
@@ -52,6 +67,7 @@ export class NsjailSandbox implements Sandbox {
   constructor(setup: SandboxSetup) {
     this.id = setup.id;
     this.#setup = setup;
+    this.#jail = setup.prepared;
   }
 
   #assertOpen(): void {
@@ -108,8 +124,9 @@ export class NsjailSandbox implements Sandbox {
       options.signal?.addEventListener('abort', forward, { once: true });
       if (options.signal?.aborted) forward();
       const limits = request.limits;
-      // The first command (a compile, or a lone run) starts its own nsjail; later ones share a jail.
-      const jail = this.#commands++ > 0 ? await this.#warmJail(env, stdin, request.argv, limits) : undefined;
+      // The first command (a compile, or a lone run) starts its own nsjail, unless a jail was
+      // started ahead of time for this sandbox; later ones share a jail.
+      const jail = this.#commands++ > 0 || this.#setup.prepared ? await this.#warmJail(env, stdin, request.argv, limits) : undefined;
       if (jail) {
         try {
           return await jail.run({ argv: request.argv, env, stdin, limits, signal: controller.signal });
@@ -150,6 +167,36 @@ export class NsjailSandbox implements Sandbox {
         // reaps them before the namespace's init is reaped); the empty group goes in the background.
         this.#track(this.#retire(launcher));
       }
+    });
+  }
+
+  /**
+   * Starts one live command (a session, a side of an interactive problem) in its own nsjail, on
+   * pipes or a fresh terminal (spawn.ts). Later calls wait until it has exited, as after an exec.
+   */
+  spawn(request: SpawnRequest, options: OperationOptions = {}): Promise<SandboxProcess> {
+    this.#assertOpen();
+    if (options.signal?.aborted) throw aborted(options.signal);
+    const env: Record<string, string> = { ...this.#setup.baseEnv, ...this.#setup.languageEnv, ...request.env };
+    return new Promise((resolve, reject) => {
+      void this.#serial(async () => {
+        this.#assertOpen();
+        const controller = new AbortController();
+        this.#active = controller;
+        const forward = (): void => controller.abort(options.signal?.reason);
+        options.signal?.addEventListener('abort', forward, { once: true });
+        try {
+          const host = { setup: this.#setup, retire: (launcher: Launcher) => this.#track(this.#retire(launcher)) };
+          const live = await spawnNsjail(host, request, env, controller.signal);
+          resolve(live);
+          await live.exit.catch(() => undefined);
+        } catch (error) {
+          reject(error);
+        } finally {
+          options.signal?.removeEventListener('abort', forward);
+          this.#active = undefined;
+        }
+      }).catch(reject);
     });
   }
 
@@ -211,6 +258,11 @@ export class NsjailSandbox implements Sandbox {
 
   /** @internal Why this sandbox's commands could not share a warm jail, if they could not. */
   warmError: string | undefined;
+
+  /** @internal Host pid of the nsjail process of the warm jail serving this sandbox, if one does. */
+  get jailPid(): number | undefined {
+    return this.#jail?.launcher.child.pid;
+  }
 
   /** @internal Whether a warm jail serves this sandbox's commands now. */
   get warm(): boolean {

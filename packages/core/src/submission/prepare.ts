@@ -1,4 +1,5 @@
 import { JudgeError } from '../errors/judge-error.js';
+import { sourceFileFor } from '../languages/definition.js';
 import type { LanguageRegistry } from '../languages/registry.js';
 import type { SandboxFile } from '../runner/contract.js';
 import { defaultCompileLimits, type Limits } from '../runner/limits.js';
@@ -40,7 +41,10 @@ export interface PreparedSubmission {
   languageId: string;
   /** The toolchain version the submitter asked for (`3.11`, `3.x`), or `null` for any. */
   version: string | null;
-  /** Files to write; the first is the language's source file. */
+  /**
+   * Files to write; the first is the language's main source file, named `sourceFile` or, for a
+   * language with `sourceFileFrom` (Java), after its contents (`Solution.java`).
+   */
   files: PreparedFile[];
   /** Arguments passed to the program on every test. */
   args: string[];
@@ -48,6 +52,8 @@ export interface PreparedSubmission {
   compileArgs: string[];
   /** Whether the program's stderr goes into its stdout. */
   stderrToStdout: boolean;
+  /** The program's stack limit in bytes, or `null` for the runner's (absent in jobs queued by older versions). */
+  stackBytes?: number | null;
   /** Limits of the compile step (used only by compiled languages). */
   compileLimits: Limits;
   /** The tests, in order; at least one. */
@@ -100,19 +106,21 @@ export function prepareSubmission(input: unknown, context: PrepareContext): Prep
   const submission = parseSubmission(input);
   const { languages: registry, defaultLimits: defaults, maxLimits: max } = context;
   const language = registry.get(submission.language);
+  const mainFile = (content: string, encoding: 'utf8' | 'base64') =>
+    sourceFileFor(language, encoding === 'base64' ? Buffer.from(content, 'base64').toString('utf8') : content);
   const files: PreparedFile[] = submission.files
     ? submission.files.map((f, i) => ({
-        path: i === 0 ? language.sourceFile : (f.name ?? `file${i}`),
+        path: i === 0 ? mainFile(f.content, f.encoding) : (f.name ?? `file${i}`),
         content: f.content,
         encoding: f.encoding,
       }))
-    : [{ path: language.sourceFile, content: submission.source ?? '', encoding: 'utf8' as const }];
+    : [{ path: mainFile(submission.source ?? '', 'utf8'), content: submission.source ?? '', encoding: 'utf8' as const }];
   const paths = new Set<string>();
   for (const [i, f] of files.entries()) {
     if (paths.has(f.path)) {
       throw new JudgeError(
         'JDG_ERR_INPUT_INVALID',
-        `files.${i}.name: ${JSON.stringify(f.path)} appears twice (the first file is always ${language.sourceFile}).`,
+        `files.${i}.name: ${JSON.stringify(f.path)} appears twice (the first file is always ${files[0]!.path}).`,
         {
           details: { issues: [{ path: `files.${i}.name`, message: 'duplicate file name' }] },
         },
@@ -152,6 +160,7 @@ export function prepareSubmission(input: unknown, context: PrepareContext): Prep
     args: submission.args ?? [],
     compileArgs: submission.compileArgs ?? [],
     stderrToStdout: submission.stderrToStdout ?? false,
+    stackBytes: submission.stackBytes ?? null,
     compileLimits,
     tests,
     checker,

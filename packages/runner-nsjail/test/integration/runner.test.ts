@@ -16,8 +16,9 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
   });
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
+  // The layout of one sandbox started on demand (pre-started jails: prestarted.test.ts).
   it('creates work directories with mode 0700 owned by the sandbox uid, and removes them on dispose', async () => {
-    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
     const box = await runner.open({ language: python3 });
     const [dir] = readdirSync(base).filter((d) => !d.startsWith('.'));
     const stats = statSync(join(base, dir!));
@@ -30,8 +31,8 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
   });
 
   it('gives concurrent sandboxes distinct uids, also across runners sharing a base', async () => {
-    const a = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
-    const b = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    const a = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
+    const b = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
     const boxes = await Promise.all([a.open({ language: python3 }), b.open({ language: python3 }), a.open({ language: python3 })]);
     const uids = readdirSync(base)
       .filter((d) => !d.startsWith('.'))
@@ -50,7 +51,7 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
     symlinkSync(String(dead), join(base, '.uid-61105'));
     const staleCgroup = `/sys/fs/cgroup/memory/JUDGEKIT/${dead}-abcdef-1-1`;
     mkdirSync(staleCgroup, { recursive: true });
-    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
     const box = await runner.open({ language: python3 });
     expect(existsSync(staleDir)).toBe(false);
     expect(existsSync(join(base, '.uid-61105'))).toBe(false);
