@@ -30,7 +30,13 @@ describe('deploy/', () => {
   const composeText = readFileSync(join(deploy, 'compose.yaml'), 'utf8');
 
   it('has a compose.yaml that the Compose Specification accepts, with api, worker and redis', () => {
-    const compose = parse(interpolate(composeText, { REDIS_PASSWORD: 'test-password' })) as Record<string, any>;
+    type Service = {
+      command?: string[];
+      ports?: string[];
+      environment?: Record<string, string>;
+      build?: { context: string; dockerfile: string };
+    };
+    const compose = parse(interpolate(composeText, { REDIS_PASSWORD: 'test-password' })) as { services: Record<string, Service> };
     const schema = JSON.parse(readFileSync(join(root, 'test/fixtures/compose-spec.json'), 'utf8'));
     // Draft-07, named by its https URI, which ajv knows by its http one.
     delete schema.$schema;
@@ -38,14 +44,14 @@ describe('deploy/', () => {
     const validate = ajv.compile(schema);
     expect(validate(compose), JSON.stringify(validate.errors, null, 2)).toBe(true);
     expect(Object.keys(compose.services).sort()).toEqual(['api', 'redis', 'worker']);
-    expect(compose.services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
+    expect(compose.services.redis!.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
     // Redis is never published; the API only on the loopback of the host.
-    expect(compose.services.redis.ports).toBeUndefined();
-    expect(compose.services.api.ports).toEqual(['127.0.0.1:8000:8000']);
-    expect(compose.services.worker.command).toEqual(['worker', '--runner', 'docker']);
-    expect(compose.services.api.environment.JUDGEKIT_REDIS_URL).toBe('redis://:test-password@redis:6379');
+    expect(compose.services.redis!.ports).toBeUndefined();
+    expect(compose.services.api!.ports).toEqual(['127.0.0.1:8000:8000']);
+    expect(compose.services.worker!.command).toEqual(['worker', '--runner', 'docker']);
+    expect(compose.services.api!.environment!.JUDGEKIT_REDIS_URL).toBe('redis://:test-password@redis:6379');
     // The build context and Dockerfile it names exist.
-    expect(existsSync(join(deploy, compose.services.api.build.context, compose.services.api.build.dockerfile))).toBe(true);
+    expect(existsSync(join(deploy, compose.services.api!.build!.context, compose.services.api!.build!.dockerfile))).toBe(true);
     // Without the password it refuses to start.
     expect(() => interpolate(composeText, {})).toThrow(/REDIS_PASSWORD/);
     // Where the Compose plugin is installed, Compose itself checks it too.
