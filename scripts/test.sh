@@ -23,6 +23,7 @@ check() {
 check "lint and format (biome)" npx biome check .
 check "dependency cycles (madge)" npx madge --circular --extensions ts --ts-config tsconfig.json packages/*/src
 check "type check (tsc)" npx tsc -p tsconfig.json --noEmit
+check "type check of the playground (tsc, DOM)" npx tsc -p packages/http-adapter/playground/tsconfig.json
 check "API docs (typedoc, warnings fail)" npm run docs --silent
 # The native helpers are built at run time (jk-jail) or into images (jk-exec): warnings fail here.
 c_helpers() {

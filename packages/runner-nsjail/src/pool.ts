@@ -29,6 +29,14 @@ export interface PreparedJail {
   jail: WarmJail;
 }
 
+/** Counters of a runner's pre-started jails, summed over its toolchains. */
+export interface PrestartedJailStats extends WarmPoolStats {
+  /** Toolchains (sets of mounts) that have a pool. */
+  pools: number;
+  /** The last failure to start a jail, if any. */
+  lastError?: string;
+}
+
 /** @internal What the runner lends the pools: its host paths, its uid allocator, its names. */
 export interface JailPoolHost {
   nsjail: string;
@@ -111,7 +119,7 @@ export class JailPools {
   }
 
   /** Counters summed over the pools, and the last background build failure. */
-  stats(): WarmPoolStats & { pools: number; lastError?: string } {
+  stats(): PrestartedJailStats {
     const sum: WarmPoolStats = { ready: 0, building: 0, hits: 0, misses: 0, buildFailures: 0, destroyed: 0 };
     for (const pool of this.#pools.values()) {
       const s = pool.stats();

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync, realpathSync, symlinkSync, unlinkSync } from 'node:fs';
 import { chmod, mkdir, readdir, readlink, unlink } from 'node:fs/promises';
@@ -14,11 +13,12 @@ import {
   type Sandbox,
   type SandboxEnvironment,
 } from '@judgekit/core';
+import { execa } from 'execa';
 import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js';
 import { removeTree } from './files.js';
 import { Launcher } from './launcher.js';
 import { defaultNsjailBuild, defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
-import { JailPools, type PreparedJail } from './pool.js';
+import { JailPools, type PreparedJail, type PrestartedJailStats } from './pool.js';
 import { NsjailSandbox } from './sandbox.js';
 import { mountsUnder, SandboxStorage, unmount } from './storage.js';
 import {
@@ -77,11 +77,12 @@ export interface NsjailRunnerOptions {
   /** Device nodes bound into `/dev`. @defaultValue ['/dev/null', '/dev/zero', '/dev/urandom'] */
   devices?: string[];
   /**
-   * Run a sandbox's commands after its first (the tests after a compile) in one long-lived jail
-   * per sandbox, whose init starts each command, instead of one nsjail per command: same
-   * namespaces, mounts, limits and measurements, several times cheaper per command. Needs cgroup
-   * v1 (a resettable peak-memory counter) and gcc on the host to build the small supervisor once
-   * (into `workDirBase`); without them, or with `false`, every command starts its own nsjail.
+   * Run a sandbox's commands (all of them with pre-started jails, else those after its first) in
+   * one long-lived jail per sandbox, whose init starts each command, instead of one nsjail per
+   * command: same namespaces, mounts, limits and measurements, several times cheaper per command.
+   * On cgroup v1 the jail's group is reset per command; on v2 each command gets a leaf group of
+   * its own under the jail's. Needs gcc on the host to build the small supervisor once (into
+   * `workDirBase`); without it, or with `false`, every command starts its own nsjail.
    * `/tmp` then lives for the sandbox, like its work directory.
    * @defaultValue true
    */
@@ -217,7 +218,6 @@ export class NsjailRunner extends BaseRunner {
       this.#supervisorProblem = 'error' in built ? built.error : undefined;
       let warm = false;
       if (this.#options.warmJail === false) this.#warmProblem = 'turned off (option warmJail: false)';
-      else if (cgroups.version !== 'v1') this.#warmProblem = 'needs cgroup v1 (a resettable peak-memory counter)';
       else if (!supervisor) this.#warmProblem = this.#supervisorProblem;
       else warm = true;
       if (supervisor && warm && this.#options.prestartedJails! > 0 && !this.closed) {
@@ -482,12 +482,11 @@ export class NsjailRunner extends BaseRunner {
   }
 
   /** What health() says of the warm jail: on, or off and why (one nsjail per command then). */
-  #warmJailState(cgroups: CgroupTree | null): string {
+  #warmJailState(): string {
     const path = supervisorPath(this.#workDirBase);
     let off: string | undefined;
     if (this.#warmProblem) off = this.#warmProblem;
     else if (this.#options.warmJail === false) off = 'option warmJail: false';
-    else if (cgroups && cgroups.version !== 'v1') off = 'cgroup v2 has no resettable peak-memory counter';
     else if (existsSync(path)) return `on (supervisor ${path})`;
     else if (findOnPath('gcc', defaultEnv.PATH)) return 'on (the supervisor is built with gcc when the runner starts)';
     else off = 'gcc is needed once to build the supervisor';
@@ -504,6 +503,15 @@ export class NsjailRunner extends BaseRunner {
     const failure = stats.lastError ? `; last start failure: ${stats.lastError}` : '';
     const paused = Date.now() < this.#jailsPausedUntil ? '; paused after a jail failed to start on demand' : '';
     return `on, ${size} per toolchain: ${stats.ready} ready, ${stats.building} starting, ${stats.hits} taken ready, ${stats.misses} started on demand${failure}${paused}`;
+  }
+
+  /**
+   * Counters of the pre-started jails, summed over toolchains (ready, starting, taken ready,
+   * started on demand, start failures, destroyed); null when pre-starting is off or has not begun.
+   * Cheap, unlike health(): for metrics and benchmarks.
+   */
+  prestartedStats(): PrestartedJailStats | null {
+    return this.#jails?.stats() ?? null;
   }
 
   /** @internal Outside uids of jails being built or ready (their supervisors run under them). */
@@ -552,7 +560,7 @@ export class NsjailRunner extends BaseRunner {
       // not Linux or not readable: nsjail will tell
     }
     details.workDirBase = this.#workDirBase;
-    details['warm jail'] = this.#warmJailState(cgroups);
+    details['warm jail'] = this.#warmJailState();
     details['pre-started jails'] = this.#prestartedState(details['warm jail']);
     // Toolchain problems are reported but do not make the runner unready: other languages work.
     const toolchainProblems: RunnerHealth['problems'] = [];
@@ -587,14 +595,16 @@ export class NsjailRunner extends BaseRunner {
           });
           return;
         }
-        const found = await new Promise<string>((resolve) => {
-          execFile(
-            binary,
-            version.argv.slice(1),
-            { timeout: 10_000, signal: options.signal, env: { PATH: defaultEnv.PATH, LANG: 'C.UTF-8' } },
-            (_error, stdout, stderr) => resolve(version.pattern.exec(`${stdout}\n${stderr}`)?.[1] ?? 'unknown version'),
-          );
+        // Toolchain detection runs on the host, off the hot path: the version probe's own binary, no shell.
+        const probe = await execa(binary, version.argv.slice(1), {
+          timeout: 10_000,
+          cancelSignal: options.signal,
+          env: { PATH: defaultEnv.PATH, LANG: 'C.UTF-8' },
+          extendEnv: false,
+          stdin: 'ignore',
+          reject: false,
         });
+        const found = version.pattern.exec(`${probe.stdout}\n${probe.stderr}`)?.[1] ?? 'unknown version';
         details[key] = `${found} (${binary})`;
       }),
     );

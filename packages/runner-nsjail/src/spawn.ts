@@ -191,9 +191,18 @@ abstract class JailProcess implements SandboxProcess {
       this.watch?.kill('abort');
       return;
     }
+    // nsjail and the jail's init shell are spared: the shell reports the program's status, and a
+    // signal that ended it would end the whole jail.
+    const nsjail = this.nsjailPid;
+    let init: number[] = [];
+    try {
+      init = readFileSync(`/proc/${nsjail}/task/${nsjail}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      // nsjail is gone: nothing left to spare
+    }
     void this.cgroup.pids().then((pids) => {
       for (const pid of pids) {
-        if (pid === this.nsjailPid) continue;
+        if (pid === nsjail || init.includes(pid)) continue;
         try {
           process.kill(pid, signalNumbers[name]);
         } catch {
