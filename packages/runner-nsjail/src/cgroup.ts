@@ -232,6 +232,11 @@ export class CgroupHandle {
     return Math.max(0, readKey(join(this.cpuDir, 'cpu.stat'), 'usage_usec') * 1000 - this.#cpuBaseNs);
   }
 
+  /** Memory charged to the group for files in a tmpfs and shared memory (`shmem`), in bytes. */
+  shmemBytes(): number {
+    return readKey(join(this.memoryDir, 'memory.stat'), this.version === 'v1' ? 'total_shmem' : 'shmem');
+  }
+
   /** Current memory charge, in bytes (v2 kernels before 5.19 have no `memory.peak`). */
   async currentMemoryBytes(): Promise<number> {
     return readNumber(join(this.memoryDir, this.version === 'v1' ? 'memory.usage_in_bytes' : 'memory.current'));

@@ -560,6 +560,10 @@ export class NsjailRunner extends BaseRunner {
     }
     details.workDirBase = this.#workDirBase;
     details['warm jail'] = this.#warmJailState();
+    details.supervisor =
+      existsSync(supervisorPath(this.#workDirBase)) || findOnPath('gcc', defaultEnv.PATH)
+        ? 'jk-jail as PID 1 of every jail, under a uid of its own'
+        : 'absent (gcc is needed once to build it): an init shell under the program’s uid is PID 1';
     details['pre-started jails'] = this.#prestartedState(details['warm jail']);
     // Toolchain problems are reported but do not make the runner unready: other languages work.
     const toolchainProblems: RunnerHealth['problems'] = [];

@@ -226,7 +226,11 @@ export class WarmJail {
     // As with one nsjail per command, nsjail's own process is in the group and counted; so are
     // the supervisor (a few hundred KiB) and whatever a previous command of the same
     // submission left in /tmp.
-    await cgroup.applyLimits({ memoryBytes: limits.memoryBytes, pids: limits.processes + 2 });
+    // Files earlier commands of the submission left in /box and /tmp stay charged to the jail's
+    // group (in an nsjail of its own they would not be): the command gets its whole limit above
+    // them, and its peak is reported above them (they are bounded by diskBytes).
+    const heldBytes = cgroup.shmemBytes();
+    await cgroup.applyLimits({ memoryBytes: limits.memoryBytes + heldBytes, pids: limits.processes + 2 });
     // v2: the program forked from here starts in the leaf, and so does all it starts.
     if (this.#rest) cgroup.move(this.#supervisorPid);
     cgroup.markStart();
@@ -290,7 +294,8 @@ export class WarmJail {
     }
     if (!this.#dead) this.#launcher.hold(false);
 
-    const usage = await cgroup.usage();
+    const measured = await cgroup.usage();
+    const usage = { ...measured, peakMemoryBytes: Math.max(0, measured.peakMemoryBytes - heldBytes) };
     const report = pending.report;
     if (killReason === 'abort') {
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: cmd.signal?.reason });

@@ -190,6 +190,7 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
     expect(health.details.nsjail).toMatch(/nsjail$/);
     expect(health.details['nsjail version']).toMatch(/^\d+\.\d+/);
     expect(health.details.cgroup).toBe('v1');
+    expect(health.details.supervisor).toBe('jk-jail as PID 1 of every jail, under a uid of its own');
     expect(health.details['toolchain python3']).toMatch(/^3\.\d+\.\d+ \(\/usr\/(local\/)?bin\/python3\)$/);
     expect(health.details['toolchain c']).toMatch(/^\d+\.\d+\.\d+ \(\/usr\/bin\/gcc\)$/);
     await runner.close();
