@@ -139,9 +139,17 @@ describe.runIf(nsjailAvailable())('NsjailRunner pre-started jails: made ahead of
     expect(await cold.leftovers()).toEqual([]);
   });
 
-  it('refuses a pool size that is not a whole number from 0 to 64', () => {
+  it('refuses a pool size that is not a whole number from 0 to 64, from the option or JUDGEKIT_PRESTARTED_JAILS', async () => {
     for (const size of [-1, 1.5, 65]) {
       expect(() => new NsjailRunner({ prestartedJails: size })).toThrow(/prestartedJails/);
+    }
+    process.env.JUDGEKIT_PRESTARTED_JAILS = 'many';
+    try {
+      expect(() => new NsjailRunner()).toThrow(/JUDGEKIT_PRESTARTED_JAILS="many"/);
+      process.env.JUDGEKIT_PRESTARTED_JAILS = '0';
+      expect((await new NsjailRunner().health()).details['pre-started jails']).toBe('off (option prestartedJails: 0)');
+    } finally {
+      delete process.env.JUDGEKIT_PRESTARTED_JAILS;
     }
   });
 });
