@@ -1,35 +1,26 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  accessSync,
-  chmodSync,
-  chownSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  symlinkSync,
-  unlinkSync,
-} from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, realpathSync, symlinkSync, unlinkSync } from 'node:fs';
 import { chmod, mkdir, readdir, readlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BaseRunner,
   builtinLanguages,
+  defaultLimits,
   JudgeError,
   type OperationOptions,
   type RunnerHealth,
   type Sandbox,
   type SandboxEnvironment,
 } from '@judgekit/core';
+import { execa } from 'execa';
 import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js';
 import { removeTree } from './files.js';
 import { Launcher } from './launcher.js';
 import { defaultNsjailBuild, defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
 import { JailPools, type PreparedJail, type PrestartedJailStats } from './pool.js';
 import { NsjailSandbox } from './sandbox.js';
+import { mountsUnder, SandboxStorage, unmount } from './storage.js';
 import {
   defaultToolchainMounts,
   type ResolvedMount,
@@ -77,8 +68,6 @@ export interface NsjailRunnerOptions {
    * @defaultValue { first: 60000, count: 1000 }
    */
   uidRange?: { first: number; count: number };
-  /** Size of the writable `/tmp` tmpfs of each command, in bytes (charged to its memory limit). @defaultValue 67108864 (64 MiB) */
-  tmpSizeBytes?: number;
   /**
    * The environment every command starts from (an allow-list; the judge's own environment is
    * never passed). Languages and requests add to it.
@@ -156,7 +145,8 @@ export class NsjailRunner extends BaseRunner {
   readonly #pool: Promise<Launcher>[] = [];
   readonly #poolNames = new Set<string>();
   #refilling = false;
-  #ready: Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null; jails: JailPools | null }> | undefined;
+  #ready: Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null; warm: boolean; jails: JailPools | null }> | undefined;
+  #supervisorProblem: string | undefined;
   #warmProblem: string | undefined;
   #jails: JailPools | null = null;
   /** After a jail failed to start on demand, sandboxes start without one until then. */
@@ -200,7 +190,7 @@ export class NsjailRunner extends BaseRunner {
   }
 
   /** Checks the host once, creates the folders, and removes what a crashed judge left. */
-  #prepare(): Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null; jails: JailPools | null }> {
+  #prepare(): Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null; warm: boolean; jails: JailPools | null }> {
     this.#ready ??= (async () => {
       const located = locateNsjail(this.#options.nsjailPath);
       if (!located) {
@@ -225,14 +215,15 @@ export class NsjailRunner extends BaseRunner {
       await mkdir(this.#runDir, { recursive: true, mode: 0o700 });
       await chmod(this.#runDir, 0o700);
       await this.#removeStale(cgroups);
-      let supervisor: string | null = null;
+      // The supervisor is PID 1 of every jail (one nsjail per command too), under a uid of its own.
+      const built = await ensureSupervisor(this.#workDirBase);
+      const supervisor = 'path' in built ? built.path : null;
+      this.#supervisorProblem = 'error' in built ? built.error : undefined;
+      let warm = false;
       if (this.#options.warmJail === false) this.#warmProblem = 'turned off (option warmJail: false)';
-      else {
-        const built = await ensureSupervisor(this.#workDirBase);
-        if ('path' in built) supervisor = built.path;
-        else this.#warmProblem = built.error;
-      }
-      if (supervisor && this.#options.prestartedJails! > 0 && !this.closed) {
+      else if (!supervisor) this.#warmProblem = this.#supervisorProblem;
+      else warm = true;
+      if (supervisor && warm && this.#options.prestartedJails! > 0 && !this.closed) {
         this.#jails = new JailPools(this.#options.prestartedJails!, {
           nsjail: located.path,
           supervisor,
@@ -240,7 +231,6 @@ export class NsjailRunner extends BaseRunner {
           workDirBase: this.#workDirBase,
           runDir: this.#runDir,
           devices: this.#options.devices ?? defaultDevices,
-          tmpSizeBytes: this.#options.tmpSizeBytes ?? 64 * 1024 * 1024,
           nextId: () => `${this.#prefix}-${++this.#sandboxCount}`,
           allocateUid: () => this.#allocateUid(),
           releaseUid: (uid) => this.#releaseUid(uid),
@@ -253,7 +243,7 @@ export class NsjailRunner extends BaseRunner {
           // a toolchain that cannot be mounted is reported by the sandboxes that need it
         }
       }
-      return { nsjail: located.path, cgroups, supervisor, jails: this.#jails };
+      return { nsjail: located.path, cgroups, supervisor, warm, jails: this.#jails };
     })();
     this.#ready.catch(() => {
       // Let a later open() retry after the host is fixed.
@@ -268,6 +258,11 @@ export class NsjailRunner extends BaseRunner {
       return pid !== null && pid !== process.pid && !isAlive(pid);
     };
     for (const name of await cgroups.list()) if (stale(name)) await cgroups.destroy(name).catch(() => undefined);
+    // A crashed judge's sandbox storage: unmounted first, which frees its files at once.
+    for (const mount of mountsUnder(this.#workDirBase)) {
+      const name = mount.slice(this.#workDirBase.length + 1);
+      if (!name.includes('/') && stale(name)) await unmount(mount).catch(() => undefined);
+    }
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
     for (const name of entries) {
       if (name === '.run') {
@@ -324,7 +319,7 @@ export class NsjailRunner extends BaseRunner {
   }
 
   protected async openSandbox(environment: SandboxEnvironment, options: OperationOptions): Promise<Sandbox> {
-    const { nsjail, cgroups, supervisor, jails } = await this.#prepare();
+    const { nsjail, cgroups, supervisor, warm, jails } = await this.#prepare();
     if (options.signal?.aborted)
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
     const language = environment.language;
@@ -341,10 +336,10 @@ export class NsjailRunner extends BaseRunner {
       nsjail,
       mounts,
       devices: this.#options.devices ?? defaultDevices,
-      tmpSizeBytes: this.#options.tmpSizeBytes ?? 64 * 1024 * 1024,
       baseEnv: this.#options.env ?? defaultEnv,
       languageEnv: language.env ?? {},
       supervisor,
+      warmJail: warm,
       takeLauncher: () => this.#takeLauncher(cgroups),
     };
     const prepared = jails && supervisor && Date.now() >= this.#jailsPausedUntil ? await this.#takeJail(jails, mounts, options) : null;
@@ -353,29 +348,52 @@ export class NsjailRunner extends BaseRunner {
       return new NsjailSandbox({
         ...common,
         id: prepared.id,
-        workDir: prepared.workDir,
+        storage: prepared.storage,
         uid: prepared.uid,
         gid: prepared.uid,
+        supervisorUid: prepared.supervisorUid,
         prepared: { jail: prepared.jail, launcher: prepared.launcher },
         release: () => jails.release(mounts, prepared),
       });
     }
     const uid = await this.#allocateUid();
-    const id = `${this.#prefix}-${++this.#sandboxCount}`;
-    const workDir = join(this.#workDirBase, id);
+    let supervisorUid: number;
     try {
-      // Synchronous: three metadata calls, cheaper than three thread-pool round trips.
-      mkdirSync(workDir, { mode: 0o700 });
-      chownSync(workDir, uid, uid);
-      chmodSync(workDir, 0o700);
+      supervisorUid = await this.#allocateUid();
     } catch (error) {
-      await removeTree(workDir).catch(() => undefined);
       await this.#releaseUid(uid);
-      throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not create the work directory ${workDir}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw error;
     }
-    return new NsjailSandbox({ ...common, id, workDir, uid, gid: uid, release: () => this.#releaseUid(uid) });
+    const id = `${this.#prefix}-${++this.#sandboxCount}`;
+    const root = join(this.#workDirBase, id);
+    let storage: SandboxStorage;
+    try {
+      // The first command sets its own bound; until then the judge's files fit the defaults.
+      storage = await SandboxStorage.create(root, { bytes: defaultLimits.diskBytes, inodes: defaultLimits.diskInodes }, { uid, gid: uid });
+    } catch (error) {
+      await removeTree(root).catch(() => undefined);
+      await this.#releaseUid(uid);
+      await this.#releaseUid(supervisorUid);
+      throw new JudgeError(
+        'JDG_ERR_SANDBOX_FAILED',
+        `Could not create the storage of sandbox ${id} at ${root}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return new NsjailSandbox({
+      ...common,
+      id,
+      storage,
+      uid,
+      gid: uid,
+      supervisorUid,
+      release: async () => {
+        await this.#releaseUid(uid);
+        await this.#releaseUid(supervisorUid);
+      },
+    });
   }
 
   /**
@@ -451,6 +469,11 @@ export class NsjailRunner extends BaseRunner {
       name.startsWith(`${this.#prefix}-`) && !this.#poolNames.has(name.replace(/\.sh$/, '')) && !ofReserved(name);
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
     out.push(...entries.filter(mine).map((e) => join(this.#workDirBase, e)));
+    out.push(
+      ...mountsUnder(this.#workDirBase)
+        .filter((m) => mine(m.slice(this.#workDirBase.length + 1)))
+        .map((m) => `mount ${m}`),
+    );
     const scripts = await readdir(this.#runDir).catch(() => [] as string[]);
     out.push(...scripts.filter(mine).map((e) => join(this.#runDir, e)));
     const cgroups = this.#cgroupTree();
@@ -575,14 +598,16 @@ export class NsjailRunner extends BaseRunner {
           });
           return;
         }
-        const found = await new Promise<string>((resolve) => {
-          execFile(
-            binary,
-            version.argv.slice(1),
-            { timeout: 10_000, signal: options.signal, env: { PATH: defaultEnv.PATH, LANG: 'C.UTF-8' } },
-            (_error, stdout, stderr) => resolve(version.pattern.exec(`${stdout}\n${stderr}`)?.[1] ?? 'unknown version'),
-          );
+        // Toolchain detection runs on the host, off the hot path: the version probe's own binary, no shell.
+        const probe = await execa(binary, version.argv.slice(1), {
+          timeout: 10_000,
+          cancelSignal: options.signal,
+          env: { PATH: defaultEnv.PATH, LANG: 'C.UTF-8' },
+          extendEnv: false,
+          stdin: 'ignore',
+          reject: false,
         });
+        const found = version.pattern.exec(`${probe.stdout}\n${probe.stderr}`)?.[1] ?? 'unknown version';
         details[key] = `${found} (${binary})`;
       }),
     );

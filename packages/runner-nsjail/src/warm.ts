@@ -1,21 +1,21 @@
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { type ExecOutcome, JudgeError, type Limits } from '@judgekit/core';
+import { execa } from 'execa';
 import type { CgroupHandle } from './cgroup.js';
 import { type CommandWatch, classifyOutcome, failureLines, jailIoDir, OutputCapture, watchCommand } from './exec.js';
 import type { Launcher } from './launcher.js';
-import { supervisorSource } from './supervisor-source.js';
+import { supervisorSources } from './supervisor-source.js';
 
-const run = promisify(execFile);
 const MiB = 1024 * 1024;
 
 /** @internal Where the supervisor built from this version of its source lives under `base`. */
 export function supervisorPath(base: string): string {
-  return join(base, `.jk-jail-${createHash('sha256').update(supervisorSource).digest('hex').slice(0, 12)}`);
+  const hash = createHash('sha256');
+  for (const [name, text] of Object.entries(supervisorSources)) hash.update(`${name}\0${text}\0`);
+  return join(base, `.jk-jail-${hash.digest('hex').slice(0, 12)}`);
 }
 
 /**
@@ -27,18 +27,23 @@ export async function ensureSupervisor(base: string): Promise<{ path: string } |
   const path = supervisorPath(base);
   if (existsSync(path)) return { path };
   const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const source = `${path}.${unique}.c`;
+  const sources = `${path}.${unique}.src`;
   const output = `${path}.${unique}.tmp`;
   try {
-    writeFileSync(source, supervisorSource, { mode: 0o600 });
-    await run('gcc', ['-O2', '-static', '-Wall', '-o', output, source], { timeout: 60_000 });
+    mkdirSync(sources, { mode: 0o700 });
+    for (const [name, text] of Object.entries(supervisorSources)) writeFileSync(join(sources, name), text, { mode: 0o600 });
+    // Built once per host, off the hot path: execa gives the compiler's stderr in the error message.
+    await execa('gcc', ['-O2', '-static', '-Wall', '-Wextra', '-o', output, join(sources, 'jk-jail.c')], {
+      timeout: 60_000,
+      stdin: 'ignore',
+    });
     chmodSync(output, 0o755);
     renameSync(output, path);
     return { path };
   } catch (error) {
     return { error: `cannot compile the jail supervisor with gcc -static: ${(error as Error).message.split('\n')[0]}` };
   } finally {
-    rmSync(source, { force: true });
+    rmSync(sources, { recursive: true, force: true });
     rmSync(output, { force: true });
   }
 }
@@ -267,6 +272,7 @@ export class WarmJail {
       cgroup,
       limits,
       signal: cmd.signal,
+      startedAt: started,
       spare: [this.#launcher.child.pid!, this.#supervisorPid],
       // The supervisor reports once the program is gone; if it does not, the jail goes.
       giveUp: () => void this.destroy(),

@@ -127,7 +127,8 @@ describe.runIf(nsjailAvailable())('NsjailRunner pre-started jails: made ahead of
     try {
       const box = await cold.open({ language: python3 });
       const first = await sh(box, 'cat /proc/1/cmdline | tr "\\0" " "');
-      expect(first.stdout).toMatch(/^\/bin\/sh -c/);
+      // PID 1 is the supervisor in its one-command mode.
+      expect(first.stdout).toMatch(/^\/\.jk\/jk-jail once \d+ sh -c /);
       expect(inner(box).warm).toBe(false);
       await sh(box, 'true');
       expect(inner(box).warm).toBe(true);
