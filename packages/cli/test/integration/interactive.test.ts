@@ -68,7 +68,7 @@ suite('judgekit run FILE --interactive', () => {
     const file = join(dir, 'trap.py');
     writeFileSync(
       file,
-      'import signal, sys, time\nsignal.signal(signal.SIGINT, lambda *a: (print("caught", flush=True), sys.exit(4)))\nprint("waiting", flush=True)\ntime.sleep(30)\n',
+      'import os, signal, sys, time\nsignal.signal(signal.SIGINT, lambda *a: (os.write(1, b"caught\\n"), sys.exit(4)))\nprint("waiting", flush=True)\ntime.sleep(30)\n',
     );
     const t = terminal(['run', file, '--interactive']);
     await t.until(/waiting/);
