@@ -15,6 +15,7 @@ const alias = {
   '@judgekit/redis/testing': src('redis/src/testing/index.ts'),
   '@judgekit/redis': src('redis/src/index.ts'),
   '@judgekit/http-adapter': src('http-adapter/src/index.ts'),
+  '@judgekit/client': src('client/src/index.ts'),
 };
 
 export default defineConfig({

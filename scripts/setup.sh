@@ -45,6 +45,8 @@ bash scripts/setup/nsjail.sh
 bash scripts/setup/postgres.sh
 # Redis's server binary (not started: tests start their own, --redis its own).
 bash scripts/setup/redis.sh
+# Debian's Chromium for the playground's browser tests (playwright-core drives it; no download).
+bash scripts/setup/chromium.sh
 # Judge0's official SDK (PyPI), the third-party client of the Judge0 compatibility tests.
 bash scripts/setup/judge0-sdk.sh
 if (( docker )); then

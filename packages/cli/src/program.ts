@@ -84,6 +84,7 @@ export function buildProgram(): Command {
     .option('--shutdown-timeout-ms <ms>', `on SIGTERM, time for submissions to finish (default 30000; ${serveEnv.shutdownTimeoutMs})`)
     .option('--prefix <path>', `path prefix of every route (default none; ${serveEnv.prefix})`)
     .option('--no-docs', `do not serve /docs (${serveEnv.docs}=false)`)
+    .option('--no-playground', `do not serve the browser playground at / (${serveEnv.playground}=false)`)
     .option('--judge0-prefix <path>', `path prefix of the Judge0-compatible routes (default: the root; ${serveEnv.judge0Prefix})`)
     .option('--no-judge0', `do not serve the Judge0-compatible API (${serveEnv.judge0}=false)`)
     .option('--log-level <level>', `pino level (default info; ${serveEnv.logLevel})`)
@@ -111,6 +112,7 @@ export function buildProgram(): Command {
       shutdownTimeoutMs: fromCli('shutdownTimeoutMs'),
       prefix: fromCli('prefix'),
       docs: fromCli('docs'),
+      playground: fromCli('playground'),
       judge0: fromCli('judge0'),
       judge0Prefix: fromCli('judge0Prefix'),
       logLevel: fromCli('logLevel'),

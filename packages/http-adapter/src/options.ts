@@ -60,6 +60,11 @@ export interface JudgekitPluginOptions {
   docs?: boolean;
   /** Serve Prometheus metrics at `/metrics`. @defaultValue true */
   metrics?: boolean;
+  /**
+   * Serve the browser playground at `/` (editor, tests, verdicts, terminal, admin view), built
+   * into this package: it loads nothing from elsewhere. @defaultValue true
+   */
+  playground?: boolean;
   /** Serve the seed's API (`/execute`, `/result/:id`). @defaultValue true */
   seedApi?: boolean;
   /**
@@ -119,6 +124,7 @@ export interface ResolvedPluginOptions {
   retryAfterSeconds: number;
   docs: boolean;
   metrics: boolean;
+  playground: boolean;
   seedApi: boolean;
   pistonApi: boolean;
   metricsRegistries: readonly Registry[];
@@ -146,6 +152,7 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     retryAfterSeconds: options.retryAfterSeconds ?? 5,
     docs: options.docs ?? true,
     metrics: options.metrics ?? true,
+    playground: options.playground ?? true,
     seedApi: options.seedApi ?? true,
     pistonApi: options.pistonApi ?? true,
     metricsRegistries: options.metricsRegistries ?? [],

@@ -61,7 +61,7 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
             'Every judgekit error answers `{ error: { code, message, details } }`; a compatibility API answers in the shape of the ' +
             'system it imitates (Piston: `{ message }`).',
         },
-        tags: served.map((api) => ({ name: api.name, description: api.description })),
+        tags: served.filter((api) => !api.undocumented).map((api) => ({ name: api.name, description: api.description })),
         components: options.apiKeys.length > 0 || options.keys ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
         security: options.apiKeys.length > 0 || options.keys ? [{ bearer: [] }] : [],
       },

@@ -120,18 +120,19 @@ export async function spawnNsjail(
     stdin: new Uint8Array(),
     env,
     limits,
-    workDir: setup.workDir,
+    workDir: setup.storage.box,
+    tmpDir: setup.storage.tmp,
     uid: setup.uid,
     gid: setup.gid,
     mounts: setup.mounts,
     devices: setup.devices,
-    tmpSizeBytes: setup.tmpSizeBytes,
+    supervisor: setup.supervisor === null ? null : { path: setup.supervisor, uid: setup.supervisorUid },
     cgroup: launcher.cgroup,
     signal: undefined,
   };
   try {
     if (!request.tty) return new PipeProcess(host, launcher, { ...base, argv: request.argv }, abort);
-    const helper = await ensurePtyHelper(dirname(setup.workDir));
+    const helper = await ensurePtyHelper(dirname(setup.storage.root));
     const cmd: NsjailCommand = {
       ...base,
       argv: [ptyHelperInJail, 'attach', '--', ...request.argv],

@@ -26,6 +26,7 @@ export const serveConfigSchema = z.strictObject({
   shutdownTimeoutMs: int(0, 3_600_000).describe('On SIGTERM, how long submissions may take to finish, in milliseconds.'),
   prefix: z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path like /judge, or empty'),
   docs: bool.describe('Serve Swagger UI at /docs.'),
+  playground: bool.describe('Serve the browser playground at /.'),
   judge0: bool.describe('Serve the Judge0 CE 1.13.1-compatible API.'),
   judge0Prefix: z
     .string()
@@ -98,6 +99,7 @@ export function serveDefaults(): ServeConfig {
     shutdownTimeoutMs: 30_000,
     prefix: '',
     docs: true,
+    playground: true,
     judge0: true,
     judge0Prefix: '',
     logLevel: 'info',
@@ -125,6 +127,7 @@ export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxL
   shutdownTimeoutMs: 'JUDGEKIT_SHUTDOWN_TIMEOUT_MS',
   prefix: 'JUDGEKIT_PREFIX',
   docs: 'JUDGEKIT_DOCS',
+  playground: 'JUDGEKIT_PLAYGROUND',
   judge0: 'JUDGEKIT_JUDGE0',
   judge0Prefix: 'JUDGEKIT_JUDGE0_PREFIX',
   logLevel: 'JUDGEKIT_LOG_LEVEL',

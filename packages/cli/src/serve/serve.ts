@@ -76,6 +76,7 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
     maxWaitMs: config.maxWaitMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     docs: config.docs,
+    playground: config.playground,
     judge0: config.judge0 ? { prefix: config.judge0Prefix, ...(tenancy.inputs ? { inputs: tenancy.inputs } : {}) } : false,
     trustProxy: config.trustProxy,
     logger: loggerOptions(config, io),
@@ -125,6 +126,7 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
     io.stderr.write(
       `\ntry:  curl -s${auth} -X POST '${base}/v1/submissions?wait=true' -H 'content-type: application/json' ` +
         `-d '{"language":"python3","source":"print(int(input()) * 2)","stdin":"21\\n"}'\n` +
+        (config.playground ? `playground: ${base}/\n` : '') +
         (config.docs ? `docs: ${base}/docs\n\n` : '\n'),
     );
   }

@@ -23,3 +23,6 @@ export const workersResponse = z.object({
   running: z.number().int().describe('Submissions running in the whole cluster.'),
   workersAlive: z.number().int(),
 });
+
+/** The answer of `GET /v1/workers`. */
+export type WorkersResponse = z.infer<typeof workersResponse>;

@@ -145,7 +145,12 @@ function runOutcome(test: TestResult): Pick<Judge0Outcome, 'statusId' | 'message
     case 'output_limit_exceeded':
       return {
         statusId: 8,
-        message: test.limitExceeded === 'filesize' ? 'File size limit exceeded' : 'Output limit exceeded',
+        message:
+          test.limitExceeded === 'filesize'
+            ? 'File size limit exceeded'
+            : test.limitExceeded === 'disk'
+              ? 'Disk limit exceeded'
+              : 'Output limit exceeded',
         exitCode: 0,
         exitSignal: signalNumbers.SIGXFSZ ?? 25,
       };
