@@ -56,7 +56,7 @@ suite('judgekit run FILE --interactive', () => {
   it('attaches the terminal: a prompt, typed input, the terminal size and the exit code', async () => {
     const file = join(dir, 'greet.py');
     writeFileSync(file, 'import os, sys\nprint("size", *os.get_terminal_size())\nname = input("name? ")\nprint("hi", name)\nsys.exit(5)\n');
-    const t = terminal(['run', file, '--interactive']);
+    const t = terminal(['run', file, '--interactive', '--runner', 'nsjail']);
     await t.until(/name\? /);
     expect(t.screen).toContain('size 100 30');
     t.term.write('ada\r');
@@ -70,7 +70,7 @@ suite('judgekit run FILE --interactive', () => {
       file,
       'import os, signal, sys, time\nsignal.signal(signal.SIGINT, lambda *a: (os.write(1, b"caught\\n"), sys.exit(4)))\nprint("waiting", flush=True)\ntime.sleep(30)\n',
     );
-    const t = terminal(['run', file, '--interactive']);
+    const t = terminal(['run', file, '--interactive', '--runner', 'nsjail']);
     await t.until(/waiting/);
     t.term.write('\x03');
     expect(await t.exited).toBe(4);
