@@ -7,5 +7,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // import.meta.url (the terminal helper's C source beside dist/) in the CommonJS build too.
+  shims: true,
   external: ['@judgekit/core'],
 });

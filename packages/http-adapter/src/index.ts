@@ -23,6 +23,8 @@ export { dashboardPath } from './cluster/routes.js';
 export type { WorkersResponse } from './cluster/schemas.js';
 export type { ClusterCounts, ClusterSource, ClusterWorker } from './cluster/source.js';
 export { type ErrorBody, type HttpErrorCode, httpErrorCodes, statusOfCode } from './errors/http-errors.js';
+export { judge0CallbackFormat } from './judge0/callback.js';
+export type { EchoCacheOptions, SubmissionInputs } from './judge0/echo.js';
 export type { Judge0ApiOptions, Judge0Defaults } from './judge0/options.js';
 export type { ZipLimits } from './judge0/zip.js';
 export type { JudgekitPluginOptions, RateLimitOptions, ReadinessCheck } from './options.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { closeRedis, connectRedis, guarded, redactRedisUrl } from './connection/connection.js';
+import { closeRedis, connectRedis, guarded } from './connection/connection.js';
 import { registerDashboard } from './dashboard/dashboard.js';
 import { RedisSubmissionBus } from './events/redis-bus.js';
 import { BullJobQueue } from './queue/bull-queue.js';

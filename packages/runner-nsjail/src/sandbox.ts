@@ -1,10 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { type ExecOutcome, type ExecRequest, JudgeError, type OperationOptions, type Sandbox, type SandboxFile } from '@judgekit/core';
+import {
+  type ExecOutcome,
+  type ExecRequest,
+  JudgeError,
+  type OperationOptions,
+  type Sandbox,
+  type SandboxFile,
+  type SandboxProcess,
+  type SpawnRequest,
+} from '@judgekit/core';
 import type { CgroupHandle } from './cgroup.js';
 import { buildArgv, type NsjailCommand, runNsjail } from './exec.js';
 import { readSandboxFile, removeTree, writeSandboxFile } from './files.js';
 import type { Launcher } from './launcher.js';
+import { spawnNsjail } from './spawn.js';
 import type { ResolvedMount } from './toolchain.js';
 import { WarmJail } from './warm.js';
 
@@ -157,6 +167,36 @@ export class NsjailSandbox implements Sandbox {
         // reaps them before the namespace's init is reaped); the empty group goes in the background.
         this.#track(this.#retire(launcher));
       }
+    });
+  }
+
+  /**
+   * Starts one live command (a session, a side of an interactive problem) in its own nsjail, on
+   * pipes or a fresh terminal (spawn.ts). Later calls wait until it has exited, as after an exec.
+   */
+  spawn(request: SpawnRequest, options: OperationOptions = {}): Promise<SandboxProcess> {
+    this.#assertOpen();
+    if (options.signal?.aborted) throw aborted(options.signal);
+    const env: Record<string, string> = { ...this.#setup.baseEnv, ...this.#setup.languageEnv, ...request.env };
+    return new Promise((resolve, reject) => {
+      void this.#serial(async () => {
+        this.#assertOpen();
+        const controller = new AbortController();
+        this.#active = controller;
+        const forward = (): void => controller.abort(options.signal?.reason);
+        options.signal?.addEventListener('abort', forward, { once: true });
+        try {
+          const host = { setup: this.#setup, retire: (launcher: Launcher) => this.#track(this.#retire(launcher)) };
+          const live = await spawnNsjail(host, request, env, controller.signal);
+          resolve(live);
+          await live.exit.catch(() => undefined);
+        } catch (error) {
+          reject(error);
+        } finally {
+          options.signal?.removeEventListener('abort', forward);
+          this.#active = undefined;
+        }
+      }).catch(reject);
     });
   }
 

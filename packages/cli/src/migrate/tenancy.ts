@@ -1,5 +1,13 @@
 import { FastqJobQueue, type JobQueue, LruResultStore, type ResultStore } from '@judgekit/core';
-import { ChainedKeys, ConfigKeys, type CreateServerOptions, type KeyResolver, TenantQueue } from '@judgekit/http-adapter';
+import {
+  ChainedKeys,
+  ConfigKeys,
+  type CreateServerOptions,
+  judge0CallbackFormat,
+  type KeyResolver,
+  type SubmissionInputs,
+  TenantQueue,
+} from '@judgekit/http-adapter';
 import type { RedisBackend } from '@judgekit/redis';
 import { WebhookDispatcher, withWebhooks } from '@judgekit/webhooks';
 import { Registry } from 'prom-client';
@@ -13,6 +21,8 @@ export interface Tenancy {
   server: Pick<CreateServerOptions, 'keys' | 'metricsRegistries' | 'readinessChecks' | 'tenantQueued' | 'webhooks'>;
   store: ResultStore;
   queue: JobQueue;
+  /** Where finished submissions' inputs are read back (the durable store), for Judge0's `fields=*`. */
+  inputs: SubmissionInputs | null;
   /** Whether requests need a key. */
   authenticated: boolean;
   durable: boolean;
@@ -65,7 +75,8 @@ export async function openTenancy(config: ServeConfig, redis: RedisBackend | nul
           if (e.state !== 'delivered') log.warn({ deliveryId: e.deliveryId, attempt: e.attempt, state: e.state }, 'webhook not delivered');
         },
       });
-  const store = history?.store ?? withWebhooks(redis?.store ?? new LruResultStore(), dispatcher!, { secretFor });
+  const store =
+    history?.store ?? withWebhooks(redis?.store ?? new LruResultStore(), dispatcher!, { secretFor, format: judge0CallbackFormat });
   return {
     server: {
       ...(keys ? { keys } : {}),
@@ -84,6 +95,7 @@ export async function openTenancy(config: ServeConfig, redis: RedisBackend | nul
     },
     store,
     queue,
+    inputs: history?.store.database ?? null,
     authenticated: keys !== undefined || config.apiKeys.length > 0,
     durable: history !== null,
     async started(serverLog) {

@@ -77,7 +77,7 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     docs: config.docs,
     playground: config.playground,
-    judge0: config.judge0 ? { prefix: config.judge0Prefix } : false,
+    judge0: config.judge0 ? { prefix: config.judge0Prefix, ...(tenancy.inputs ? { inputs: tenancy.inputs } : {}) } : false,
     trustProxy: config.trustProxy,
     logger: loggerOptions(config, io),
   });

@@ -9,6 +9,9 @@ import type { JobQueue } from '../queue/contract.js';
 import { FastqJobQueue as DefaultQueue } from '../queue/fastq-queue.js';
 import type { Runner } from '../runner/contract.js';
 import type { Limits } from '../runner/limits.js';
+import { resolveSessionOptions, type SessionInput } from '../session/options.js';
+import type { Session } from '../session/session.js';
+import { type SessionCallOptions, SessionCaps, type SessionEnv, startSession } from '../session/start.js';
 import type { ListPage, ListQuery, ResultStore, StoredSubmission } from '../store/contract.js';
 import { listSubmissions } from '../store/list.js';
 import { LruResultStore } from '../store/lru-store.js';
@@ -80,6 +83,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
    */
   readonly #queuedHere: Set<string> | null;
   readonly #stats: JudgeStats = emptyStats();
+  readonly #sessions: SessionEnv;
   #accepting = true;
   #closing: Promise<void> | undefined;
   #destroying: Promise<void> | undefined;
@@ -114,6 +118,15 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     const source = options.versions?.source ?? (this.runner ? runnerVersionSource(this.runner, this.#defaults) : null);
     this.#versions = new VersionCache(source, { retryMs: options.versions?.retryMs });
     this.#budget = new OutputBudget(options.maxOutputBytesInFlight ?? 256 * 1024 * 1024);
+    const sessionOptions = resolveSessionOptions(options.sessions);
+    this.#sessions = {
+      runner: this.runner,
+      languages: this.languages,
+      versions: this.#versions,
+      options: sessionOptions,
+      caps: new SessionCaps(sessionOptions),
+      live: new Set(),
+    };
     if (concurrency > 0 && this.runner) {
       const queue = this.#queue;
       this.#gate = new RunnerGate(this.runner, options.runnerFaults ?? {}, {
@@ -189,6 +202,32 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     if (signal?.aborted) throw abortError(signal);
     this.#checkAccepting();
     return enqueue(this.#intake, submission, version, tenant);
+  }
+
+  /**
+   * Starts a live session: the program runs in a fresh sandbox (a compiled language compiles
+   * first, streaming too) while the caller writes its input and reads its output, with a
+   * terminal (`tty: true`) or plain pipes. Resolves once the sandbox is open; the session ends
+   * at the program's exit, a limit (`limits.wallTimeMs` is its wall cap, `outputBytes` its output
+   * volume, `idleTimeoutMs` the longest silence), `session.kill()` or `input.signal`. Capped per
+   * judge and per `options.key` (`JDG_ERR_SESSION_LIMIT`); never queued.
+   *
+   * @example
+   * ```ts
+   * const session = await judge.session({ language: 'python3', source: 'print("hi", input("name? "))', tty: true })
+   * for await (const e of session) if (e.type === 'data') process.stdout.write(e.data)
+   * console.log(await session.exit) // { stage: 'run', exitCode: 0, ... }
+   * ```
+   */
+  async session(input: SessionInput, options: SessionCallOptions = {}): Promise<Session> {
+    if (input?.signal?.aborted) throw abortError(input.signal);
+    this.#checkAccepting();
+    return startSession(this.#sessions, input, options);
+  }
+
+  /** Live sessions running on this judge now. */
+  get runningSessions(): number {
+    return this.#sessions.caps.running;
   }
 
   /** The submission's current state. Throws `JDG_ERR_SUBMISSION_NOT_FOUND` (also for another tenant's id). */
@@ -335,14 +374,22 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   }
 
   /**
-   * Graceful shutdown: refuses new submissions, lets queued and running ones finish (and their
-   * sandboxes be disposed), then closes the runner. Idempotent: every call returns the same promise.
+   * Graceful shutdown: refuses new submissions and sessions, ends live sessions (their programs are
+   * killed), lets queued and running submissions finish (and their sandboxes be disposed), then
+   * closes the runner. Idempotent: every call returns the same promise.
    */
   close(): Promise<void> {
     this.#closing ??= closeInOrder({
       stopAccepting: () => {
         this.#accepting = false;
       },
+      endSessions: () =>
+        Promise.allSettled(
+          [...this.#sessions.live].map((s) => {
+            s.kill();
+            return s.exit;
+          }),
+        ),
       queue: this.#queue,
       worker: this.#worker,
       gate: this.#gate,

@@ -8,6 +8,8 @@ import type { Worker } from '../worker/worker.js';
 /** @internal The parts {@link closeInOrder} shuts down; absent ones are skipped. */
 export interface ClosingParts {
   stopAccepting(): void;
+  /** Ends the live sessions (their programs are killed) and resolves when they have exited. */
+  endSessions(): Promise<unknown>;
   queue: JobQueue;
   worker: Worker | undefined;
   gate: RunnerGate | undefined;
@@ -23,7 +25,8 @@ export interface ClosingParts {
 }
 
 /**
- * @internal {@link Judge.close}: refuse new work, drain the queue, wait for running submissions and
+ * @internal {@link Judge.close}: refuse new work, end live sessions (a session lasts as long as
+ * its client talks, so closing ends it rather than waiting), drain the queue, wait for running submissions and
  * their sandboxes, then close the runner and the bus. Each step runs in its own try/catch, so one
  * failing step never skips the rest; their errors are thrown together at the end.
  */
@@ -37,6 +40,7 @@ export async function closeInOrder(parts: ClosingParts): Promise<void> {
       errors.push(error);
     }
   };
+  await step(() => parts.endSessions());
   if (parts.worker) await step(() => parts.queue.drain());
   await step(() => parts.queue.close());
   await step(() => parts.worker?.settled());

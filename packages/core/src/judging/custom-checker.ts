@@ -22,6 +22,21 @@ export function mergedStderrArgv(argv: readonly string[]): string[] {
   return ['/bin/sh', '-c', 'exec "$@" 2>&1', 'sh', ...argv];
 }
 
+/**
+ * @internal The run step's argv: as is, or under a POSIX shell in the sandbox that merges stderr
+ * into stdout and/or lowers the stack limit (`ulimit -s`, soft and hard, at most the memory limit
+ * the runner's own RLIMIT_STACK allows), then execs the program, so it stays the same process.
+ * A shell that cannot set the limit exits 125 with its message rather than run with another.
+ */
+export function runArgv(
+  argv: readonly string[],
+  options: { stderrToStdout: boolean; stackBytes: number | null; memoryBytes: number },
+): string[] {
+  if (options.stackBytes === null) return options.stderrToStdout ? mergedStderrArgv(argv) : [...argv];
+  const kb = Math.max(1, Math.ceil(Math.min(options.stackBytes, options.memoryBytes) / 1024));
+  return ['/bin/sh', '-c', `ulimit -s ${kb} || exit 125; exec "$@"${options.stderrToStdout ? ' 2>&1' : ''}`, 'sh', ...argv];
+}
+
 /** @internal Why a compile step failed, in words. */
 export function describeCompileFailure(o: ExecOutcome): string {
   if (o.limitExceeded) return `the compiler exceeded its ${o.limitExceeded} limit`;

@@ -7,7 +7,7 @@ import { type PreparedSubmission, toSandboxFiles } from '../submission/prepare.j
 import type { StepResult, SubmissionResult, TestResult } from '../submission/result.js';
 import type { Checker } from '../submission/schema.js';
 import { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './checkers.js';
-import { CustomChecker, compileArgv, describeCompileFailure, mergedStderrArgv } from './custom-checker.js';
+import { CustomChecker, compileArgv, describeCompileFailure, runArgv } from './custom-checker.js';
 import { type OutputBudget, retainOutput } from './output-budget.js';
 import { addToSummary } from './summary.js';
 import { classifyRun, overallVerdict, testVerdict } from './verdicts.js';
@@ -163,7 +163,11 @@ export async function runPipeline(
         outcome = skippedTest(test.name);
       } else {
         const command = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile });
-        const argv = submission.stderrToStdout ? mergedStderrArgv(command) : command;
+        const argv = runArgv(command, {
+          stderrToStdout: submission.stderrToStdout,
+          stackBytes: submission.stackBytes ?? null,
+          memoryBytes: test.limits.memoryBytes,
+        });
         // What the runner (and a custom checker's runner) may buffer for this test is held against the judge's budget.
         const reserved = await budget.acquire(test.limits.outputBytes + (checker ? submission.checkerLimits!.outputBytes : 0), signal);
         const keptBefore = kept;

@@ -52,6 +52,8 @@ export interface PreparedSubmission {
   compileArgs: string[];
   /** Whether the program's stderr goes into its stdout. */
   stderrToStdout: boolean;
+  /** The program's stack limit in bytes, or `null` for the runner's (absent in jobs queued by older versions). */
+  stackBytes?: number | null;
   /** Limits of the compile step (used only by compiled languages). */
   compileLimits: Limits;
   /** The tests, in order; at least one. */
@@ -158,6 +160,7 @@ export function prepareSubmission(input: unknown, context: PrepareContext): Prep
     args: submission.args ?? [],
     compileArgs: submission.compileArgs ?? [],
     stderrToStdout: submission.stderrToStdout ?? false,
+    stackBytes: submission.stackBytes ?? null,
     compileLimits,
     tests,
     checker,

@@ -149,6 +149,15 @@ export const submissionSchema = z
       .boolean()
       .optional()
       .describe('Write the program’s stderr into its stdout, in the order written (stderr is then empty). Default false.'),
+    stackBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(2 ** 40)
+      .optional()
+      .describe(
+        'The stack limit (RLIMIT_STACK) of the program on every test, in bytes, rounded up to KiB and at most the memory limit: a shell in the sandbox lowers it, then execs the program. Default: the runner’s (the memory limit).',
+      ),
     stopOnFirstFailure: z.boolean().optional().describe('Skip the remaining tests after the first that fails. Default false.'),
     metadata: z
       .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'metadata keys are 1-64 letters, digits, _ . : -'), z.string().max(1024))

@@ -188,14 +188,10 @@ export function readRequest(body: unknown, base64: boolean, ctx: RequestContext)
   atLeast('wall_time_limit', wallTimeLimit, 1);
   const memoryLimit = number('memory_limit', defaults.memoryLimit, true);
   atLeast('memory_limit', memoryLimit, 2048);
-  // judgekit's stack may grow to the memory limit (the runner sets RLIMIT_STACK to it); a smaller
-  // stack would make deep recursion fail on Judge0 and pass here, so it is refused.
-  const stackRaw = castNumber(raw.stack_limit);
-  const stackLimit = number('stack_limit', memoryLimit, true);
+  // Judge0's isolate sets RLIMIT_STACK to it (0: unlimited, so the memory limit bounds it); so does judgekit.
+  const stackLimit = number('stack_limit', defaults.stackLimit, true);
   atLeast('stack_limit', stackLimit, 0);
-  if ('value' in stackRaw && stackRaw.value !== null && stackLimit > 0 && stackLimit < memoryLimit) {
-    add('stack_limit', `must be 0 or at least memory_limit (${memoryLimit}): judgekit bounds the stack by the memory limit only`);
-  }
+  if (stackLimit > ctx.options.maxStackLimit) add('stack_limit', `must be less than or equal to ${ctx.options.maxStackLimit}`);
   const maxProcessesAndOrThreads = number('max_processes_and_or_threads', defaults.maxProcessesAndOrThreads, true);
   atLeast('max_processes_and_or_threads', maxProcessesAndOrThreads, 0, true);
   const maxFileSize = number('max_file_size', defaults.maxFileSize, true);
@@ -356,6 +352,8 @@ export async function toSubmission(request: Judge0Request, ctx: RequestContext, 
     compileArgs: request.compileArgs,
     stderrToStdout: request.redirectStderrToStdout,
     stopOnFirstFailure: true,
+    ...(request.stackLimit > 0 ? { stackBytes: request.stackLimit * 1024 } : {}),
     metadata,
+    ...(request.callbackUrl !== null ? { callbackUrl: request.callbackUrl } : {}),
   };
 }

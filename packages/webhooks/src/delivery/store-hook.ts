@@ -1,10 +1,13 @@
 import type { ResultStore, StoredSubmission } from '@judgekit/core';
 import type { WebhookDispatcher } from './dispatcher.js';
+import { shapeOf, type WebhookEvent, type WebhookFormat } from './format.js';
 
 /** Options of {@link withWebhooks}. */
 export interface WithWebhooksOptions {
   /** The signing secret of a tenant, or `null` to send unsigned. */
   secretFor?: (tenant: string | null) => string | null | undefined;
+  /** Shapes a result's webhook for receivers that expect another API's callback; judgekit's own by default. */
+  format?: WebhookFormat;
 }
 
 /**
@@ -24,11 +27,12 @@ export function withWebhooks(store: ResultStore, dispatcher: WebhookDispatcher, 
     const url = callbacks.get(id);
     if (url === undefined) return;
     callbacks.delete(id);
-    const { result } = value;
+    const event: WebhookEvent = { type: `submission.${value.result.status as 'done' | 'cancelled'}`, submission: value.result };
+    const shape = shapeOf(event, options.format, () => JSON.stringify(event));
     dispatcher.enqueue({
       url,
-      body: JSON.stringify({ type: `submission.${result.status}`, submission: result }),
-      event: `submission.${result.status}`,
+      ...shape,
+      event: event.type,
       secret: options.secretFor?.(value.tenant) ?? null,
       deliveryId: id,
     });
