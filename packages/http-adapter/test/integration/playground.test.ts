@@ -156,7 +156,7 @@ suite('the playground in Debian’s Chromium, against a real nsjail server', () 
   });
 
   it('runs an interactive Python session in the terminal tab, echoing what is typed', async () => {
-    await byId('tab-terminal').click();
+    // The terminal runs the Run tab's program.
     await byId('language').selectOption('python3');
     await page.locator('.cm-content').click();
     await page.keyboard.press('Control+A');
@@ -166,6 +166,7 @@ suite('the playground in Debian’s Chromium, against a real nsjail server', () 
     await page.keyboard.press('Enter');
     await page.keyboard.type('print("hello,", name)');
     await page.keyboard.press('Escape');
+    await byId('tab-terminal').click();
     await byId('session-start').click();
     const screen = () => page.locator('[data-testid=terminal] .xterm-rows').textContent();
     await expect.poll(screen, { timeout: 30_000 }).toContain('name? ');
