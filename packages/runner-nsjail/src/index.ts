@@ -6,6 +6,7 @@
  */
 export { type CgroupVersion, detectCgroupVersion } from './cgroup.js';
 export { defaultNsjailBuild, defaultNsjailVenv, nsjailInstallCommand } from './locate.js';
+export type { PrestartedJailStats } from './pool.js';
 export { diagnose, NsjailRunner, type NsjailRunnerOptions } from './runner.js';
 export { deniedSyscalls } from './seccomp.js';
 export { defaultToolchainMounts, type ToolchainMounts, toolchainPackages } from './toolchain.js';

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultLimits, WarmPool, type WarmPoolStats } from '@judgekit/core';
@@ -6,6 +6,7 @@ import type { CgroupTree } from './cgroup.js';
 import { buildArgv } from './exec.js';
 import { removeTree } from './files.js';
 import { Launcher } from './launcher.js';
+import { SandboxStorage } from './storage.js';
 import type { ResolvedMount } from './toolchain.js';
 import { WarmJail } from './warm.js';
 
@@ -19,10 +20,21 @@ const MiB = 1024 * 1024;
 export interface PreparedJail {
   id: string;
   uid: number;
-  workDir: string;
+  /** Outside uid of its supervisor (PID 1), never the program's. */
+  supervisorUid: number;
+  /** Its tmpfs holding /box and /tmp (the submission's first command sets its bound). */
+  storage: SandboxStorage;
   ioDir: string;
   launcher: Launcher;
   jail: WarmJail;
+}
+
+/** Counters of a runner's pre-started jails, summed over its toolchains. */
+export interface PrestartedJailStats extends WarmPoolStats {
+  /** Toolchains (sets of mounts) that have a pool. */
+  pools: number;
+  /** The last failure to start a jail, if any. */
+  lastError?: string;
 }
 
 /** @internal What the runner lends the pools: its host paths, its uid allocator, its names. */
@@ -33,7 +45,6 @@ export interface JailPoolHost {
   workDirBase: string;
   runDir: string;
   devices: readonly string[];
-  tmpSizeBytes: number;
   /** A new sandbox id (`<pid>-<random>-<n>`, the prefix the stale sweep and leftovers know). */
   nextId(): string;
   allocateUid(): Promise<number>;
@@ -50,7 +61,7 @@ export interface JailPoolHost {
 export class JailPools {
   readonly #pools = new Map<string, WarmPool<PreparedJail>>();
   /** Names and uids of jails being built or ready: the runner's, not a disposed sandbox's. */
-  readonly #reserved = new Map<string, number>();
+  readonly #reserved = new Map<string, number[]>();
   #lastError: string | undefined;
 
   constructor(
@@ -104,11 +115,11 @@ export class JailPools {
 
   /** Ids (work directory and cgroup names start with them) and uids of jails not handed out. */
   reserved(): { ids: string[]; uids: number[] } {
-    return { ids: [...this.#reserved.keys()], uids: [...this.#reserved.values()] };
+    return { ids: [...this.#reserved.keys()], uids: [...this.#reserved.values()].flat() };
   }
 
   /** Counters summed over the pools, and the last background build failure. */
-  stats(): WarmPoolStats & { pools: number; lastError?: string } {
+  stats(): PrestartedJailStats {
     const sum: WarmPoolStats = { ready: 0, building: 0, hits: 0, misses: 0, buildFailures: 0, destroyed: 0 };
     for (const pool of this.#pools.values()) {
       const s = pool.stats();
@@ -125,15 +136,21 @@ export class JailPools {
   async #prepare(mounts: ResolvedMount[]): Promise<PreparedJail> {
     const { host } = this;
     const uid = await host.allocateUid();
-    const id = host.nextId();
-    this.#reserved.set(id, uid);
-    const workDir = join(host.workDirBase, id);
-    const ioDir = `${workDir}.io`;
-    let launcher: Launcher | undefined;
+    let supervisorUid: number;
     try {
-      mkdirSync(workDir, { mode: 0o700 });
-      chownSync(workDir, uid, uid);
-      chmodSync(workDir, 0o700);
+      supervisorUid = await host.allocateUid();
+    } catch (error) {
+      await host.releaseUid(uid);
+      throw error;
+    }
+    const id = host.nextId();
+    this.#reserved.set(id, [uid, supervisorUid]);
+    const root = join(host.workDirBase, id);
+    const ioDir = `${root}.io`;
+    let launcher: Launcher | undefined;
+    let storage: SandboxStorage | undefined;
+    try {
+      storage = await SandboxStorage.create(root, { bytes: defaultLimits.diskBytes, inodes: defaultLimits.diskInodes }, { uid, gid: uid });
       mkdirSync(ioDir, { mode: 0o755 });
       const name = `${id}-j`;
       const cgroup = await host.cgroups.make(name);
@@ -150,26 +167,29 @@ export class JailPools {
           stdin: new Uint8Array(),
           env: {},
           limits: defaultLimits,
-          workDir,
+          workDir: storage.box,
+          tmpDir: storage.tmp,
           uid,
           gid: uid,
           mounts,
           devices: host.devices,
-          tmpSizeBytes: host.tmpSizeBytes,
+          supervisor: { path: host.supervisor, uid: supervisorUid },
           cgroup,
           signal: undefined,
         },
-        { supervisor: host.supervisor, ioDir },
+        { ioDir },
       );
       const jail = await WarmJail.start(launcher, argv, ioDir);
-      return { id, uid, workDir, ioDir, launcher, jail };
+      return { id, uid, supervisorUid, storage, ioDir, launcher, jail };
     } catch (error) {
       if (launcher) await retire(launcher).catch(() => undefined);
       else await host.cgroups.destroy(`${id}-j`).catch(() => undefined);
       await removeTree(ioDir).catch(() => undefined);
-      await removeTree(workDir).catch(() => undefined);
+      if (storage) await storage.remove().catch(() => undefined);
+      else await removeTree(root).catch(() => undefined);
       this.#reserved.delete(id);
       await host.releaseUid(uid);
+      await host.releaseUid(supervisorUid);
       throw error;
     }
   }
@@ -179,10 +199,11 @@ export class JailPools {
       await item.jail.destroy();
       await retire(item.launcher);
       await removeTree(item.ioDir);
-      await removeTree(item.workDir);
+      await item.storage.remove();
     } finally {
       this.#reserved.delete(item.id);
       await this.host.releaseUid(item.uid);
+      await this.host.releaseUid(item.supervisorUid);
     }
   }
 }

@@ -15,6 +15,7 @@ import { buildArgv, type NsjailCommand, runNsjail } from './exec.js';
 import { readSandboxFile, removeTree, writeSandboxFile } from './files.js';
 import type { Launcher } from './launcher.js';
 import { spawnNsjail } from './spawn.js';
+import type { SandboxStorage } from './storage.js';
 import type { ResolvedMount } from './toolchain.js';
 import { WarmJail } from './warm.js';
 
@@ -22,12 +23,12 @@ import { WarmJail } from './warm.js';
 export interface SandboxSetup {
   id: string;
   nsjail: string;
-  workDir: string;
+  /** The sandbox's tmpfs holding its work directory and /tmp. */
+  storage: SandboxStorage;
   uid: number;
   gid: number;
   mounts: ResolvedMount[];
   devices: readonly string[];
-  tmpSizeBytes: number;
   baseEnv: Readonly<Record<string, string>>;
   languageEnv: Readonly<Record<string, string>>;
   /**
@@ -35,6 +36,10 @@ export interface SandboxSetup {
    * long-lived jail (warm.ts); without it (or when that jail cannot start), each in its own nsjail.
    */
   supervisor: string | null;
+  /** Whether commands after the first share one warm jail (needs the supervisor and cgroup v1). */
+  warmJail: boolean;
+  /** Outside uid (and gid) of the supervisor: the sandbox's own, never the program's. */
+  supervisorUid: number;
   /**
    * A jail started ahead of demand for this sandbox alone (pool.ts): every command, the first
    * included, runs in it; it is destroyed with the sandbox.
@@ -51,6 +56,35 @@ const defaultMaxReadBytes = 16 * 1024 * 1024;
 
 const aborted = (signal: AbortSignal | undefined): JudgeError =>
   new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: signal?.reason });
+
+/**
+ * Whether a command filled its sandbox's storage: sampled every 20 ms while it runs and once at
+ * its end, so a program that fills the disk and then frees it is still seen (one that does
+ * both between two samples gained nothing: the bound held).
+ */
+function watchStorage(storage: SandboxStorage): { label(outcome: ExecOutcome): ExecOutcome; stop(): void } {
+  let full = false;
+  const sample = (): void => {
+    try {
+      full ||= storage.use().full;
+    } catch {
+      // unmounted under us: the sandbox is being disposed
+    }
+  };
+  const timer = setInterval(sample, 20);
+  return {
+    label(outcome) {
+      sample();
+      // A refused write ranks with a refused fork: after the output cap, a memory kill and the
+      // process limit, before the time limits it may have run into afterwards.
+      if (!full || ['output', 'memory', 'processes'].includes(outcome.limitExceeded ?? '')) return outcome;
+      return { ...outcome, limitExceeded: 'disk' };
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
 
 /** @internal One submission's nsjail sandbox: a work directory, one cgroup per command. */
 export class NsjailSandbox implements Sandbox {
@@ -83,7 +117,16 @@ export class NsjailSandbox implements Sandbox {
         if (options.signal?.aborted) throw aborted(options.signal);
         this.#assertOpen();
         const content = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
-        await writeSandboxFile(this.#setup.workDir, file.path, content, file.mode ?? 0o644, owner);
+        const write = () => writeSandboxFile(this.#setup.storage.box, file.path, content, file.mode ?? 0o644, owner);
+        try {
+          await write();
+        } catch (error) {
+          // The judge's own files (sources, inputs: bounded by the schema) always fit: the
+          // storage grows for them, and the next command sets its bound again.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+          await this.#setup.storage.grow(content.length, file.path.split('/').length);
+          await write();
+        }
       }
     });
   }
@@ -91,7 +134,7 @@ export class NsjailSandbox implements Sandbox {
   async read(path: string, options: OperationOptions & { maxBytes?: number } = {}): Promise<Uint8Array> {
     this.#assertOpen();
     if (options.signal?.aborted) throw aborted(options.signal);
-    return this.#serial(() => readSandboxFile(this.#setup.workDir, path, options.maxBytes ?? defaultMaxReadBytes));
+    return this.#serial(() => readSandboxFile(this.#setup.storage.box, path, options.maxBytes ?? defaultMaxReadBytes));
   }
 
   async exec(request: ExecRequest, options: OperationOptions = {}): Promise<ExecOutcome> {
@@ -124,50 +167,68 @@ export class NsjailSandbox implements Sandbox {
       options.signal?.addEventListener('abort', forward, { once: true });
       if (options.signal?.aborted) forward();
       const limits = request.limits;
-      // The first command (a compile, or a lone run) starts its own nsjail, unless a jail was
-      // started ahead of time for this sandbox; later ones share a jail.
-      const jail = this.#commands++ > 0 || this.#setup.prepared ? await this.#warmJail(env, stdin, request.argv, limits) : undefined;
-      if (jail) {
+      try {
         try {
-          return await jail.run({ argv: request.argv, env, stdin, limits, signal: controller.signal });
+          await this.#setup.storage.resize({ bytes: limits.diskBytes, inodes: limits.diskInodes });
+        } catch (error) {
+          throw new JudgeError(
+            'JDG_ERR_SANDBOX_FAILED',
+            `Could not set the disk bound of sandbox ${this.id}: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          );
+        }
+        const disk = watchStorage(this.#setup.storage);
+        try {
+          return disk.label(await this.#run(request.argv, env, stdin, limits, controller.signal));
         } catch (error) {
           throw this.#asDisposed(error, options.signal);
         } finally {
-          options.signal?.removeEventListener('abort', forward);
-          this.#active = undefined;
+          disk.stop();
         }
-      }
-      let launcher: Launcher;
-      try {
-        // The launcher and its group were made ahead of time by the runner: joining a v1 cgroup
-        // waits for an RCU grace period that also stalls every fork on the host, so it is kept
-        // off the command's own run.
-        const ready = this.#setup.takeLauncher();
-        launcher = await ready;
-        // Room for nsjail and the init shell besides the program's own processes and threads.
-        await launcher.cgroup.applyLimits({ memoryBytes: limits.memoryBytes, pids: limits.processes + 2 }).catch((error: unknown) => {
-          this.#track(this.#retire(launcher));
-          throw error;
-        });
-      } catch (error) {
-        options.signal?.removeEventListener('abort', forward);
-        throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not prepare the cgroup of sandbox ${this.id}: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-      const cgroup = launcher.cgroup;
-      try {
-        return await runNsjail(this.#command(request.argv, env, stdin, limits, cgroup, controller.signal), launcher);
-      } catch (error) {
-        throw this.#asDisposed(error, options.signal);
       } finally {
         options.signal?.removeEventListener('abort', forward);
         this.#active = undefined;
-        // nsjail has exited, so its pid namespace and every process in it are gone (the kernel
-        // reaps them before the namespace's init is reaped); the empty group goes in the background.
-        this.#track(this.#retire(launcher));
       }
     });
+  }
+
+  /** Runs one command: in the sandbox's warm jail when it has one, else in an nsjail of its own. */
+  async #run(
+    argv: string[],
+    env: Record<string, string>,
+    stdin: Uint8Array,
+    limits: ExecRequest['limits'],
+    signal: AbortSignal,
+  ): Promise<ExecOutcome> {
+    // The first command (a compile, or a lone run) starts its own nsjail, unless a jail was
+    // started ahead of time for this sandbox; later ones share a jail.
+    const jail = this.#commands++ > 0 || this.#setup.prepared ? await this.#warmJail(env, stdin, argv, limits) : undefined;
+    if (jail) return jail.run({ argv, env, stdin, limits, signal });
+    let launcher: Launcher;
+    try {
+      // The launcher and its group were made ahead of time by the runner: joining a v1 cgroup
+      // waits for an RCU grace period that also stalls every fork on the host, so it is kept
+      // off the command's own run.
+      launcher = await this.#setup.takeLauncher();
+      // Room for nsjail and the init shell besides the program's own processes and threads.
+      await launcher.cgroup.applyLimits({ memoryBytes: limits.memoryBytes, pids: limits.processes + 2 }).catch((error: unknown) => {
+        this.#track(this.#retire(launcher));
+        throw error;
+      });
+    } catch (error) {
+      throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not prepare the cgroup of sandbox ${this.id}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    try {
+      return await runNsjail(this.#command(argv, env, stdin, limits, launcher.cgroup, signal), launcher);
+    } finally {
+      // nsjail has exited, so its pid namespace and every process in it are gone (the kernel
+      // reaps them before the namespace's init is reaped); the empty group goes in the background.
+      this.#track(this.#retire(launcher));
+    }
   }
 
   /**
@@ -217,8 +278,24 @@ export class NsjailSandbox implements Sandbox {
     cgroup: CgroupHandle,
     signal: AbortSignal | undefined,
   ): NsjailCommand {
-    const { nsjail, workDir, uid, gid, mounts, devices, tmpSizeBytes } = this.#setup;
-    return { nsjail, argv, stdin, env, limits, workDir, uid, gid, mounts, devices, tmpSizeBytes, cgroup, signal };
+    const { nsjail, storage, uid, gid, mounts, devices, supervisor: path, supervisorUid } = this.#setup;
+    const supervisor = path === null ? null : { path, uid: supervisorUid };
+    return {
+      nsjail,
+      argv,
+      stdin,
+      env,
+      limits,
+      workDir: storage.box,
+      tmpDir: storage.tmp,
+      uid,
+      gid,
+      mounts,
+      devices,
+      supervisor,
+      cgroup,
+      signal,
+    };
   }
 
   /** The sandbox's warm jail, started on first need; undefined when commands run one nsjail each. */
@@ -229,7 +306,7 @@ export class NsjailSandbox implements Sandbox {
     limits: ExecRequest['limits'],
   ): Promise<WarmJail | undefined> {
     const supervisor = this.#setup.supervisor;
-    if (supervisor === null || this.#warmOff) return undefined;
+    if (supervisor === null || (!this.#setup.warmJail && !this.#setup.prepared) || this.#warmOff) return undefined;
     if (this.#jail?.jail.alive) return this.#jail.jail;
     if (this.#jail) {
       // It ended (killed after a command that would not stop): a fresh one takes its place.
@@ -241,9 +318,9 @@ export class NsjailSandbox implements Sandbox {
     try {
       launcher = await this.#setup.takeLauncher();
       await launcher.cgroup.applyLimits({ memoryBytes: limits.memoryBytes + 64 * 1024 * 1024, pids: limits.processes + 2 });
-      const ioDir = `${this.#setup.workDir}.io`;
+      const ioDir = `${this.#setup.storage.root}.io`;
       mkdirSync(ioDir, { recursive: true, mode: 0o755 });
-      const nsjailArgv = buildArgv(this.#command(argv, env, stdin, limits, launcher.cgroup, undefined), { supervisor, ioDir });
+      const nsjailArgv = buildArgv(this.#command(argv, env, stdin, limits, launcher.cgroup, undefined), { ioDir });
       const jail = await WarmJail.start(launcher, nsjailArgv, ioDir);
       this.#jail = { jail, launcher };
       return jail;
@@ -298,8 +375,8 @@ export class NsjailSandbox implements Sandbox {
       }
       await Promise.all([...this.#removals]);
       try {
-        await removeTree(`${this.#setup.workDir}.io`).catch(() => undefined);
-        await removeTree(this.#setup.workDir);
+        await removeTree(`${this.#setup.storage.root}.io`).catch(() => undefined);
+        await this.#setup.storage.remove();
       } finally {
         await this.#setup.release();
       }

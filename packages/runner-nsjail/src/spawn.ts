@@ -120,18 +120,19 @@ export async function spawnNsjail(
     stdin: new Uint8Array(),
     env,
     limits,
-    workDir: setup.workDir,
+    workDir: setup.storage.box,
+    tmpDir: setup.storage.tmp,
     uid: setup.uid,
     gid: setup.gid,
     mounts: setup.mounts,
     devices: setup.devices,
-    tmpSizeBytes: setup.tmpSizeBytes,
+    supervisor: setup.supervisor === null ? null : { path: setup.supervisor, uid: setup.supervisorUid },
     cgroup: launcher.cgroup,
     signal: undefined,
   };
   try {
     if (!request.tty) return new PipeProcess(host, launcher, { ...base, argv: request.argv }, abort);
-    const helper = await ensurePtyHelper(dirname(setup.workDir));
+    const helper = await ensurePtyHelper(dirname(setup.storage.root));
     const cmd: NsjailCommand = {
       ...base,
       argv: [ptyHelperInJail, 'attach', '--', ...request.argv],
@@ -190,9 +191,18 @@ abstract class JailProcess implements SandboxProcess {
       this.watch?.kill('abort');
       return;
     }
+    // nsjail and the jail's init shell are spared: the shell reports the program's status, and a
+    // signal that ended it would end the whole jail.
+    const nsjail = this.nsjailPid;
+    let init: number[] = [];
+    try {
+      init = readFileSync(`/proc/${nsjail}/task/${nsjail}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      // nsjail is gone: nothing left to spare
+    }
     void this.cgroup.pids().then((pids) => {
       for (const pid of pids) {
-        if (pid === this.nsjailPid) continue;
+        if (pid === nsjail || init.includes(pid)) continue;
         try {
           process.kill(pid, signalNumbers[name]);
         } catch {

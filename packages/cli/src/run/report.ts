@@ -161,6 +161,8 @@ function limitText(kind: NonNullable<StepResult['limitExceeded']>, limits: Limit
       return `file size limit of ${bytes(limits.fileSizeBytes)} reached`;
     case 'processes':
       return `process limit of ${limits.processes} reached`;
+    case 'disk':
+      return `disk limit of ${bytes(limits.diskBytes)} or ${limits.diskInodes} files reached`;
   }
 }
 

@@ -16,6 +16,10 @@ const limitVerdicts: Record<LimitKind, RunVerdict['verdict']> = {
   wall: 'time_limit_exceeded',
   output: 'output_limit_exceeded',
   filesize: 'output_limit_exceeded',
+  // Writing more than the sandbox may store is output gone elsewhere: the verdict of a file too
+  // large (and Judge0's, Piston's and the seed API's own statuses) already says so; the
+  // limitExceeded field and the message tell the two apart.
+  disk: 'output_limit_exceeded',
   processes: 'runtime_error',
 };
 
@@ -25,6 +29,7 @@ const limitMessages: Record<LimitKind, string> = {
   wall: 'wall time limit exceeded',
   output: 'output limit exceeded',
   filesize: 'file size limit exceeded',
+  disk: 'disk limit exceeded: the work directory and /tmp are full (diskBytes or diskInodes)',
   processes: 'process limit reached',
 };
 

@@ -8,9 +8,11 @@ import type { Limits } from './limits.js';
  * - `memory`: killed for memory (OOM in the sandbox's cgroup or engine);
  * - `output`: stdout+stderr passed `outputBytes` (killed while streaming);
  * - `filesize`: a write passed `fileSizeBytes` (SIGXFSZ);
- * - `processes`: the process/thread limit was hit (fork/clone failed).
+ * - `processes`: the process/thread limit was hit (fork/clone failed);
+ * - `disk`: the sandbox's files (work directory and `/tmp`) reached `diskBytes` or `diskInodes`
+ *   (a write or a file creation failed with `ENOSPC`).
  */
-export type LimitKind = 'cpu' | 'wall' | 'memory' | 'output' | 'filesize' | 'processes';
+export type LimitKind = 'cpu' | 'wall' | 'memory' | 'output' | 'filesize' | 'processes' | 'disk';
 
 /** A file to place in the sandbox's work directory. */
 export interface SandboxFile {

@@ -18,6 +18,16 @@ export interface Limits {
   fileSizeBytes: number;
   /** Most open file descriptors per process. @defaultValue 64 */
   openFiles: number;
+  /**
+   * Most bytes the sandbox's files may hold while the command runs: its work directory and
+   * `/tmp` together, with what earlier commands of the same sandbox (the compile, earlier
+   * tests) left there. Beyond it writes fail with `ENOSPC` and the run ends with
+   * `limitExceeded: 'disk'`. Runners keep these files in memory (a tmpfs): within a command
+   * they also count toward `memoryBytes`. @defaultValue 268435456 (256 MiB)
+   */
+  diskBytes: number;
+  /** Most files, folders and links in the work directory and `/tmp` together (see `diskBytes`). @defaultValue 16384 */
+  diskInodes: number;
 }
 
 /** Names of the limits, in a stable order. */
@@ -29,6 +39,8 @@ export const limitNames = [
   'outputBytes',
   'fileSizeBytes',
   'openFiles',
+  'diskBytes',
+  'diskInodes',
 ] as const satisfies readonly (keyof Limits)[];
 
 /**
@@ -39,6 +51,8 @@ export const limitNames = [
  *   measured), and a cgroup limit below what it already holds cannot even be written (`EBUSY`);
  * - `openFiles` 16: nsjail needs a dozen descriptors of its own before the program starts
  *   (11 failed, 12 worked when measured);
+ * - `diskBytes` 64 KiB and `diskInodes` 16: the work directory and `/tmp` themselves, and the
+ *   source file, must fit (a size-limited file system rounds to whole pages);
  * - every other limit 1 (a limit of 1 ms or 1 byte is a verdict, not a failure).
  */
 export const minLimits: Readonly<Limits> = Object.freeze({
@@ -49,6 +63,8 @@ export const minLimits: Readonly<Limits> = Object.freeze({
   outputBytes: 1,
   fileSizeBytes: 1,
   openFiles: 16,
+  diskBytes: 64 * 1024,
+  diskInodes: 16,
 });
 
 /** Defaults applied when neither the submission nor the language sets a limit. */
@@ -60,6 +76,8 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   outputBytes: 1024 * 1024,
   fileSizeBytes: 16 * 1024 * 1024,
   openFiles: 64,
+  diskBytes: 256 * 1024 * 1024,
+  diskInodes: 16_384,
 });
 
 /** Default maxima: a request above one of these is refused with `JDG_ERR_LIMIT_EXCEEDS_MAX`. */
@@ -71,6 +89,8 @@ export const defaultMaxLimits: Readonly<Limits> = Object.freeze({
   outputBytes: 64 * 1024 * 1024,
   fileSizeBytes: 256 * 1024 * 1024,
   openFiles: 1024,
+  diskBytes: 2 * 1024 * 1024 * 1024,
+  diskInodes: 1_000_000,
 });
 
 /** Defaults for a compile step (compilers need more than programs). */
@@ -82,4 +102,6 @@ export const defaultCompileLimits: Readonly<Limits> = Object.freeze({
   outputBytes: 256 * 1024,
   fileSizeBytes: 256 * 1024 * 1024,
   openFiles: 256,
+  diskBytes: 256 * 1024 * 1024,
+  diskInodes: 16_384,
 });

@@ -41,6 +41,8 @@ export const defaultSessionLimits: Readonly<Limits> = Object.freeze({
   outputBytes: 16 * MiB,
   fileSizeBytes: 16 * MiB,
   openFiles: 64,
+  diskBytes: 256 * MiB,
+  diskInodes: 16_384,
 });
 
 /** Highest limits a session may ask for unless the judge says otherwise. */

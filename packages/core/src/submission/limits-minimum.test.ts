@@ -27,6 +27,8 @@ describe('limits below what a sandbox can start with', () => {
     expect(refused({ language: 'c', source: 'x', compileLimits: { memoryBytes: 1000 } }).details.issues[0]!.path).toBe(
       'compileLimits.memoryBytes',
     );
+    expect(refused({ language: 'python3', source: 'x', limits: { diskBytes: 4096 } }).details.issues[0]!.path).toBe('limits.diskBytes');
+    expect(refused({ language: 'python3', source: 'x', limits: { diskInodes: 2 } }).details.issues[0]!.path).toBe('limits.diskInodes');
     expect(refused({ language: 'python3', source: 'x', limits: { cpuTimeMs: 0 } }).message).toMatch(/cpuTimeMs must be greater than 0/);
   });
 

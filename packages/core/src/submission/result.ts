@@ -29,7 +29,7 @@ export const testVerdicts = [
 /** Lifecycle of a submission. */
 export type SubmissionStatus = 'queued' | 'running' | 'done' | 'cancelled';
 
-const limitKind = z.enum(['cpu', 'wall', 'memory', 'output', 'filesize', 'processes']).nullable();
+const limitKind = z.enum(['cpu', 'wall', 'memory', 'output', 'filesize', 'processes', 'disk']).nullable();
 
 /** What one step (compile, a test, a checker) measured. */
 export const stepResultSchema = z.object({

@@ -41,6 +41,12 @@ export const limitsSchema = z
     openFiles: int('openFiles', 65_536, ' (a sandbox needs a dozen descriptors of its own)').describe(
       'Most open file descriptors; at least 16, below which a sandbox cannot start.',
     ),
+    diskBytes: int('diskBytes', 64 * 1024 * MiB, ' (the work directory and /tmp must fit)').describe(
+      'Most bytes the work directory and /tmp hold together, across the compile and every test; at least 65536.',
+    ),
+    diskInodes: int('diskInodes', 100_000_000, ' (the work directory and /tmp must fit)').describe(
+      'Most files, folders and links in the work directory and /tmp together; at least 16.',
+    ),
   })
   .partial();
 

@@ -28,7 +28,7 @@ export function keyResolverOf(options: Pick<ResolvedPluginOptions, 'apiKeys' | '
 
 /**
  * The key a request presents: `Authorization: Bearer KEY`; on the Judge0 routes also Judge0's
- * `X-Auth-Token: KEY` (or `?X-Auth-Token=KEY`); on the events route only (EventSource and browser WebSockets cannot send headers), `?access_token=KEY`.
+ * `X-Auth-Token: KEY` (or `?X-Auth-Token=KEY`); on the events and sessions routes only (EventSource and browser WebSockets cannot send headers), `?access_token=KEY`.
  */
 export function presentedKey(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
@@ -50,7 +50,8 @@ export function presentedKey(request: FastifyRequest): string | null {
     const token = request.headers['x-auth-token'] ?? query?.['X-Auth-Token'];
     if (typeof token === 'string' && token.length > 0) return token.trim();
   }
-  if (request.routeOptions.url?.endsWith('/events')) {
+  const url = request.routeOptions.url;
+  if (url?.endsWith('/events') || url?.endsWith('/v1/sessions')) {
     const access = query?.access_token;
     if (typeof access === 'string' && access.length > 0) return access;
   }

@@ -47,6 +47,7 @@ describe('Piston response mapping', () => {
     [{ limitExceeded: 'processes' }, 'RE', null],
     [{ exitCode: null, signal: 'SIGKILL', limitExceeded: 'processes' }, 'SG', 'SIGKILL'],
     [{ limitExceeded: 'filesize', exitCode: 1 }, 'RE', null],
+    [{ limitExceeded: 'disk', exitCode: 1 }, 'RE', null],
   ] as const)('maps %j to status %s', (test, status, signal) => {
     const r = toPistonResponse(withTest(test as Partial<TestResult>), 'c', '12.2.0');
     expect(r.run.status).toBe(status);

@@ -116,9 +116,15 @@ function pistonStage(step: StepResult, message: string | null): PistonStage {
       break;
     case 'processes':
     case 'filesize':
+    case 'disk':
       // Piston has no status of its own for these: a signal or a runtime error, with the limit named in `message`.
       status = step.signal ? 'SG' : 'RE';
-      message ??= step.limitExceeded === 'processes' ? 'process limit reached' : 'file size limit exceeded';
+      message ??=
+        step.limitExceeded === 'processes'
+          ? 'process limit reached'
+          : step.limitExceeded === 'disk'
+            ? 'disk limit exceeded'
+            : 'file size limit exceeded';
       break;
     default:
       if (step.signal) status = 'SG';

@@ -9,6 +9,7 @@ import { errorBody, toHttpFailure } from '../errors/http-errors.js';
 import type { HttpApi } from '../http/api.js';
 import { requestSignal } from '../http/request-signal.js';
 import { errorResponses } from '../http/schemas.js';
+import { sessionRoutes } from '../sessions/routes.js';
 import { eventRoutes } from './events.js';
 import { listOrGetQuery, listOrGetResponse, listSubmissions } from './listing.js';
 import { parseIds, toLanguageInfo } from './mapper.js';
@@ -33,8 +34,11 @@ export const v1Api: HttpApi = {
     await submissionRoutes(app, ctx);
     // The events route needs @fastify/websocket; in a context of its own, the other routes do not pay for its wrapper.
     await app.register(async (child: FastifyInstance) => {
-      await child.register(websocket, { options: { maxPayload: 64 * 1024 } });
+      // One @fastify/websocket per server (each registration answers every upgrade): sessions share it.
+      // A session's start message carries its source: 4 MiB per frame.
+      await child.register(websocket, { options: { maxPayload: 4 * 1024 * 1024 } });
       await eventRoutes(child, ctx);
+      await sessionRoutes(child, ctx);
     });
   },
 };

@@ -7,7 +7,9 @@ import { expect } from 'vitest';
 import { NsjailRunner } from '../../src/index.js';
 import { nsjailAvailable } from './nsjail-available.js';
 
-const uidRange = { first: 61000, count: 50 };
+// A range of its own per test process: another worktree running this suite at the same time
+// must not show up in the check for processes left with a sandbox uid.
+const uidRange = { first: 62000 + (process.pid % 100) * 50, count: 50 };
 
 /**
  * Whether another live judge process holds this uid (its lock link `<workDirBase>/.uid-N` names

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { defaultLimits, type Limits, python3, type Sandbox } from '@judgekit/core';
 import { processesWithUids } from '@judgekit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NsjailRunner } from '../../src/index.js';
+import { NsjailRunner, type PrestartedJailStats } from '../../src/index.js';
 import { nsjailAvailable } from './nsjail-available.js';
 
 const uidRange = { first: 61300, count: 30 };
@@ -15,15 +15,15 @@ const jailIdentity = (box: Sandbox): string => {
 const sh = (box: Sandbox, script: string, limits: Partial<Limits> = {}) =>
   box.exec({ argv: ['sh', '-c', script], limits: { ...defaultLimits, ...limits } });
 
-/** Waits until health() says `ready` jails are ready. */
-async function readyJails(runner: NsjailRunner, ready: number): Promise<string> {
-  let state = '';
+/** Waits until `ready` jails are ready and none is starting. */
+async function readyJails(runner: NsjailRunner, ready: number): Promise<PrestartedJailStats> {
+  let stats: PrestartedJailStats | null = null;
   for (let i = 0; i < 400; i++) {
-    state = (await runner.health()).details['pre-started jails'] ?? '';
-    if (state.includes(`: ${ready} ready,`)) return state;
+    stats = runner.prestartedStats();
+    if (stats && stats.ready === ready && stats.building === 0) return stats;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`pre-started jails never reached ${ready} ready: ${state}`);
+  throw new Error(`pre-started jails never reached ${ready} ready: ${JSON.stringify(stats)}`);
 }
 
 /** Host pids whose real uid is `uid`. */
@@ -61,8 +61,7 @@ describe.runIf(nsjailAvailable())('NsjailRunner pre-started jails: made ahead of
   it('runs every command, the first included, in a jail that was waiting before the sandbox opened', async () => {
     // The first sandbox starts the pool.
     await (await runner.open({ language: python3 })).dispose();
-    const before = await readyJails(runner, 2);
-    const taken = Number(/(\d+) taken ready/.exec(before)![1]);
+    const { hits } = await readyJails(runner, 2);
     const box = await runner.open({ language: python3 });
     const first = await sh(box, 'echo $$; cat /proc/1/cmdline | tr "\\0" " "');
     expect(inner(box).warm).toBe(true);
@@ -71,7 +70,8 @@ describe.runIf(nsjailAvailable())('NsjailRunner pre-started jails: made ahead of
     const second = await sh(box, 'echo $$');
     expect(Number(second.stdout)).toBeGreaterThan(2);
     await box.dispose();
-    expect((await runner.health()).details['pre-started jails']).toContain(`${taken + 1} taken ready`);
+    expect(runner.prestartedStats()!.hits).toBe(hits + 1);
+    expect((await runner.health()).details['pre-started jails']).toContain(`${hits + 1} taken ready`);
     // The pool refills behind the taken jail.
     await readyJails(runner, 2);
   });
@@ -107,9 +107,7 @@ describe.runIf(nsjailAvailable())('NsjailRunner pre-started jails: made ahead of
   });
 
   it('flushes its ready jails when one is found dead, and the sandbox still gets a working jail', async () => {
-    await readyJails(runner, 2);
-    const before = (await runner.health()).details['pre-started jails']!;
-    const misses = Number(/(\d+) started on demand/.exec(before)![1]);
+    const { misses, destroyed } = await readyJails(runner, 2);
     // Kill every ready jail's supervisor from the host, as a broken host would.
     for (const uid of runner.prestartedUids()) for (const pid of pidsOfUid(uid)) process.kill(pid, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -119,8 +117,9 @@ describe.runIf(nsjailAvailable())('NsjailRunner pre-started jails: made ahead of
     expect(inner(box).warm).toBe(true);
     await box.dispose();
     const after = await readyJails(runner, 2);
-    // None of the dead jails was handed out: this one was started on demand.
-    expect(Number(/(\d+) started on demand/.exec(after)![1])).toBe(misses + 1);
+    // None of the dead jails was handed out: this one was started on demand, both were destroyed.
+    expect(after.misses).toBe(misses + 1);
+    expect(after.destroyed).toBeGreaterThanOrEqual(destroyed + 3);
   });
 
   it('with prestartedJails: 0, starts the first command in an nsjail of its own', async () => {
@@ -128,7 +127,8 @@ describe.runIf(nsjailAvailable())('NsjailRunner pre-started jails: made ahead of
     try {
       const box = await cold.open({ language: python3 });
       const first = await sh(box, 'cat /proc/1/cmdline | tr "\\0" " "');
-      expect(first.stdout).toMatch(/^\/bin\/sh -c/);
+      // PID 1 is the supervisor in its one-command mode.
+      expect(first.stdout).toMatch(/^\/\.jk\/jk-jail once \d+ sh -c /);
       expect(inner(box).warm).toBe(false);
       await sh(box, 'true');
       expect(inner(box).warm).toBe(true);

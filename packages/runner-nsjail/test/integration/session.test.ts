@@ -65,8 +65,9 @@ if (nsjailAvailable()) {
       const session = await judge.session({
         language: 'python3',
         source: [
-          'import signal, sys, time',
-          'signal.signal(signal.SIGINT, lambda *a: (print("got SIGINT", flush=True), sys.exit(7)))',
+          'import os, signal, sys, time',
+          // os.write, not print: a SIGINT that lands inside print("ready") would make print reentrant.
+          'signal.signal(signal.SIGINT, lambda *a: (os.write(1, b"got SIGINT\\n"), sys.exit(7)))',
           'print("ready", flush=True)',
           'time.sleep(30)',
         ].join('\n'),

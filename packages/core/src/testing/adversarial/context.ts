@@ -25,6 +25,20 @@ export const adversarialCaseIds = [
   'mount',
   'kill-all',
   'traces',
+  'disk-fill',
+  'disk-across-tests',
+  'disk-inodes',
+  'sparse-file',
+  'fallocate',
+  'hard-links',
+  'dev-shm',
+  'memory-kinds-measured',
+  'memory-shared',
+  'memory-memfd',
+  'memory-tmpfs',
+  'kernel-features',
+  'short-forks-cpu',
+  'attack-supervisor',
 ] as const;
 
 /** One case of the adversarial suite. */
