@@ -130,6 +130,7 @@ export function openApiOptions(options: ResolvedPluginOptions, served: readonly 
           if (operation.responses['204'])
             operation.responses['204'] = { description: operation.responses['204'].description ?? 'No content.' };
           if (bare === '/v1/submissions/{id}/events') describeEventStream(operation, authenticated);
+          if (bare === '/v1/sessions' || bare === '/api/v2/connect') describeUpgrade(operation, bare, authenticated);
           if (captured) attachExamples(operation, captured.operations[operation.operationId]);
         }
       }
@@ -227,6 +228,52 @@ function describeEventStream(operation: Operation, authenticated: boolean): void
       'Switching Protocols: with `Connection: Upgrade` and `Upgrade: websocket` the same URL answers a WebSocket. Each message is one JSON ' +
       'event `{ type, id, ... }` (as the SSE `data:`); after `done` or `cancelled` the server closes with 1000, an unknown id with 4404.',
   };
+}
+
+const sessionTranscript = [
+  '→ {"type":"start","language":"python3","source":"name = input(\'name? \')\\nprint(\'hi\', name)","tty":true}',
+  '← {"type":"ready","id":"ses_3q…","language":"python3","version":"3.11.2","tty":true}',
+  '← {"type":"stage","stage":"run"}',
+  '← {"type":"data","stage":"run","stream":"stdout","data":"name? "}',
+  '→ {"type":"stdin","data":"ada\\r"}',
+  '← {"type":"data","stage":"run","stream":"stdout","data":"ada\\r\\nhi ada\\r\\n"}',
+  '← {"type":"exit","stage":"run","exitCode":0,"signal":null,"cpuTimeMs":14.2,"wallTimeMs":2210.5,"memoryBytes":8847360,"limitExceeded":null}',
+  '   (close 1000)',
+].join('\n');
+
+const pistonTranscript = [
+  '→ {"type":"init","language":"python3","version":"*","files":[{"content":"print(input()[::-1])"}]}',
+  '← {"type":"runtime","language":"python3","version":"3.11.2"}',
+  '← {"type":"stage","stage":"run"}',
+  '→ {"type":"data","stream":"stdin","data":"abc\\n"}',
+  '← {"type":"data","stream":"stdout","data":"cba\\n"}',
+  '← {"type":"exit","stage":"run","code":0,"signal":null}',
+  '   (close 4999 Job Completed)',
+].join('\n');
+
+/** A WebSocket-only route: its answer is the upgrade, shown with a message transcript (docs/interactive.md). */
+function describeUpgrade(operation: Operation, path: string, authenticated: boolean): void {
+  for (const status of Object.keys(operation.responses)) if (Number(status) < 300) delete operation.responses[status];
+  operation.responses['101'] = {
+    description:
+      'Switching Protocols: the WebSocket. Each message is one JSON text frame; the transcript shows a session (→ client, ← server). ' +
+      'The protocol, its messages and close codes are in docs/interactive.md.',
+    content: { 'text/plain': { schema: { type: 'string' }, example: path === '/v1/sessions' ? sessionTranscript : pistonTranscript } },
+  };
+  if (path === '/v1/sessions') {
+    operation.parameters = [
+      ...(operation.parameters ?? []).filter((p) => p.name !== 'access_token'),
+      {
+        name: 'access_token',
+        in: 'query',
+        required: false,
+        description:
+          'The API key, for browsers (a WebSocket cannot carry `Authorization` there).' +
+          (authenticated ? '' : ' Unused: this server has no keys.'),
+        schema: { type: 'string' },
+      },
+    ];
+  }
 }
 
 function attachExamples(operation: Operation, captured: CapturedExamples['operations'][string] | undefined): void {

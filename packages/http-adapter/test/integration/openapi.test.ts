@@ -87,6 +87,11 @@ describe('the OpenAPI document', () => {
     expect(events.parameters?.find((p) => p.name === 'access_token')).toMatchObject({ in: 'query' });
     expect(events.responses['101']).toBeDefined();
     expect(String(events.responses['200']!.content!['text/event-stream']!.example)).toContain('event: done');
+    const sessions = doc.paths['/v1/sessions']!.get!;
+    expect(Object.keys(sessions.responses).filter((s) => Number(s) < 300)).toEqual(['101']);
+    expect(String(sessions.responses['101']!.content!['text/plain']!.example)).toContain('"type":"ready"');
+    expect(sessions.parameters?.find((p) => p.name === 'access_token')).toMatchObject({ in: 'query' });
+    expect(Object.keys(doc.paths['/api/v2/connect']!.get!.responses)).toContain('101');
   });
 
   it('gives every route an example answer, and each example fits its schema', async () => {
@@ -105,7 +110,11 @@ describe('the OpenAPI document', () => {
       const where = `${method.toUpperCase()} ${path}`;
       const body = op.requestBody?.content['application/json'];
       if (body) expect(check(`${where} request`, body), `${where} has a request example`).toBe(true);
-      const success = Object.entries(op.responses).filter(([status]) => Number(status) < 300 && status !== '204' && status !== '101');
+      // A WebSocket-only route answers with its upgrade (101), shown with a transcript.
+      const upgradeOnly = !Object.keys(op.responses).some((s) => s.startsWith('2'));
+      const success = Object.entries(op.responses).filter(
+        ([status]) => Number(status) < 300 && status !== '204' && (upgradeOnly || status !== '101'),
+      );
       if (!op.responses['204']) expect(success.length, where).toBeGreaterThan(0);
       for (const [status, response] of success) {
         const media = response.content && Object.values(response.content)[0];
