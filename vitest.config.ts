@@ -12,7 +12,10 @@ const alias = {
   '@judgekit/webhooks': src('webhooks/src/index.ts'),
   '@judgekit/postgres/testing': src('postgres/src/testing/index.ts'),
   '@judgekit/postgres': src('postgres/src/index.ts'),
+  '@judgekit/redis/testing': src('redis/src/testing/index.ts'),
+  '@judgekit/redis': src('redis/src/index.ts'),
   '@judgekit/http-adapter': src('http-adapter/src/index.ts'),
+  '@judgekit/client': src('client/src/index.ts'),
 };
 
 export default defineConfig({

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything judgekit needs on a fresh Debian or Ubuntu machine, as root, idempotently:
-# the npm dependencies, the host toolchains, nsjail, Docker with gVisor and the language images,
+# the npm dependencies, the host toolchains, nsjail, PostgreSQL's and Redis's servers, Docker with gVisor and the language images,
 # then builds the packages. Fast when everything is already there. Each step says what it did.
 #   scripts/setup.sh              everything
 #   scripts/setup.sh --no-docker  skip Docker, gVisor and the images (nsjail only)
@@ -43,6 +43,10 @@ fi
 bash scripts/setup/nsjail.sh
 # PostgreSQL's server binaries (no cluster is started: tests start their own, --postgres its own).
 bash scripts/setup/postgres.sh
+# Redis's server binary (not started: tests start their own, --redis its own).
+bash scripts/setup/redis.sh
+# Debian's Chromium for the playground's browser tests (playwright-core drives it; no download).
+bash scripts/setup/chromium.sh
 # Judge0's official SDK (PyPI), the third-party client of the Judge0 compatibility tests.
 bash scripts/setup/judge0-sdk.sh
 if (( docker )); then

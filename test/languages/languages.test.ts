@@ -21,7 +21,6 @@ function bigInput(): { input: string; sum: string } {
 }
 
 const interpretedSyntaxErrors: Record<string, { source: string; message: RegExp }> = {
-  python3: { source: 'print(\n', message: /SyntaxError/ },
   javascript: { source: 'console.log(\n', message: /SyntaxError/ },
   bash: { source: 'if then fi\n', message: /syntax error/ },
 };
@@ -61,6 +60,43 @@ for (const runnerCase of runnerCases) {
       const r = await judge.run({ language: tightC.id, source: '#include "/dev/zero"\nint main(void) { return 0; }\n' });
       expect(r.verdict, `${r.message}`).toBe('compile_error');
       expect(r.message).toMatch(/exceeded its (memory|cpu|wall) limit/);
+    });
+
+    it('compiles and runs a Java public class under its own name', async () => {
+      const source =
+        'import java.util.Scanner;\n\npublic class Solution {\n  public static void main(String[] args) {\n    Scanner in = new Scanner(System.in);\n    System.out.println(in.nextInt() + in.nextInt());\n  }\n}\n';
+      const r = await judge.run({ language: 'java', source, tests: [{ input: '4 5\n', expectedOutput: '9' }] });
+      expect(r.verdict, JSON.stringify(r.compile ?? r.tests[0])).toBe('accepted');
+      const wrong = await judge.run({ language: 'java', source: 'public class Solution {}\nclass Other {}\n' });
+      // A class without main is the JVM's own error, naming the class that was given.
+      expect(wrong.verdict).toBe('runtime_error');
+      expect(wrong.tests[0]!.stderr).toMatch(/Main method not found in class Solution/);
+    });
+
+    it('reports a Python syntax error as compile_error before any test, and a SyntaxError raised at run time as runtime_error', async () => {
+      const bad = await judge.run({ language: 'python3', source: 'x = 1\nif x\n    print(x)\n', tests: [{ input: '' }, { input: '' }] });
+      expect(bad).toMatchObject({ verdict: 'compile_error', tests: [] });
+      expect(bad.compile?.stderr).toMatch(/File "main.py", line 2[\s\S]*SyntaxError: expected ':'/);
+      const late = await judge.run({ language: 'python3', source: 'print("ran")\neval("1 +")\n' });
+      expect(late.verdict).toBe('runtime_error');
+      expect(late.tests[0]!.stdout).toBe('ran\n');
+      const runs = await judge.run({ language: 'python3', source: 'print(1)\n' });
+      expect(runs).toMatchObject({ verdict: 'accepted', compile: null });
+    });
+
+    it('runs TypeScript with a type error (types stripped), and bundles the local modules it imports', async () => {
+      const typed = await judge.run({ language: 'typescript', source: 'const n: number = "not a number";\nconsole.log(n);\n' });
+      expect(typed.verdict, JSON.stringify(typed.compile)).toBe('accepted');
+      expect(typed.tests[0]!.stdout).toBe('not a number\n');
+      const modules = await judge.run({
+        language: 'ts',
+        files: [
+          { content: "import { twice } from './util';\nimport { EOL } from 'os';\nprocess.stdout.write(String(twice(21)) + EOL);\n" },
+          { name: 'util.ts', content: 'export const twice = (n: number): number => n * 2;\n' },
+        ],
+        tests: [{ expectedOutput: '42' }],
+      });
+      expect(modules.verdict, JSON.stringify(modules.compile ?? modules.tests[0])).toBe('accepted');
     });
 
     for (const language of builtinLanguages) {
@@ -163,7 +199,7 @@ for (const runnerCase of runnerCases) {
           it('shows nothing of host files read at compile time', async () => {
             for (const path of [
               '/etc/shadow',
-              join(secretDir, `secret.${language.id === 'rust' ? 'rs' : language.id === 'typescript' ? 'ts' : 'h'}`),
+              join(secretDir, `secret.${language.id === 'rust' ? 'rs' : language.id.startsWith('typescript') ? 'ts' : 'h'}`),
             ]) {
               const r = await judge.run({ language: language.id, source: p.includeHostFile!(path) });
               expect(r.verdict, `including ${path}`).toBe('compile_error');

@@ -34,8 +34,9 @@ export const programs: Record<string, LanguagePrograms> = {
   python3: {
     hello: 'print("hello, world")\n',
     sum: 'import sys\nprint(sum(map(int, sys.stdin.buffer.read().split())))\n',
-    compileError: null,
-    compileMessage: null,
+    // Found by the byte-compile that runs once the interpreter has refused the source.
+    compileError: 'print("sum:",\n',
+    compileMessage: /SyntaxError: '\(' was never closed/,
     runtimeError: 'raise ValueError("boom")\n',
     runtimeExitCode: 1,
     forever: 'while True:\n    pass\n',
@@ -163,6 +164,27 @@ export const programs: Record<string, LanguagePrograms> = {
     includeHostFile: null,
   },
   typescript: {
+    hello: 'const greeting: string = "hello, world";\nconsole.log(greeting);\n',
+    sum: [
+      "import { readFileSync } from 'fs';",
+      "const data: string = readFileSync(0, 'utf8');",
+      'let s = 0;',
+      'for (const t of data.split(/\\s+/)) if (t) s += Number(t);',
+      'console.log(s);',
+      '',
+    ].join('\n'),
+    // esbuild strips types: only a syntax error stops it (a type error runs, see languages.test.ts).
+    compileError: 'const n: number = ;\nconsole.log(n);\n',
+    compileMessage: /Unexpected ";"/,
+    runtimeError: 'throw new Error("boom");\n',
+    runtimeExitCode: 1,
+    forever: 'for (;;) {}\n',
+    hog: 'const blocks: number[][] = [];\nfor (;;) blocks.push(new Array(1 << 20).fill(1.5));\n',
+    modest: 'const b = Buffer.alloc(48 << 20, 1);\nconsole.log(b[4096] === 1 ? "ok" : "no");\n',
+    // The bundler resolves imports inside the sandbox only.
+    includeHostFile: (path) => `import secret from "${path}";\nconsole.log(secret);\n`,
+  },
+  'typescript-tsc': {
     hello: 'const greeting: string = "hello, world";\nconsole.log(greeting);\n',
     sum: [
       "import { readFileSync } from 'fs';",

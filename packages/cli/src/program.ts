@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { redisUrlEnv } from './cluster/redis.js';
 import { doctor, formatDoctor } from './doctor/doctor.js';
 import { registerKeysCommand } from './keys/command.js';
 import { formatLanguages, listLanguages } from './languages.js';
 import { databaseUrlOption, registerMigrateCommand } from './migrate/command.js';
 import { databaseUrlEnv } from './migrate/history.js';
 import { addHistoryOptions, historyFlags } from './migrate/serve-options.js';
+import { runInteractive } from './run/interactive.js';
 import { run } from './run/run.js';
 import { UsageError } from './run/usage-error.js';
 import { NoSandboxError } from './runners.js';
 import { ConfigError, configEnv, resolveServeConfig, serveEnv } from './serve/config.js';
 import { serve } from './serve/serve.js';
+import { registerWorkerCommand } from './worker/command.js';
 
 /** The CLI's version, from its package.json. */
 export function cliVersion(): string {
@@ -55,7 +58,15 @@ export function buildProgram(): Command {
     .option('-p, --port <port>', `port (default 8000; ${serveEnv.port})`)
     .option('-H, --host <host>', `address to listen on (default 127.0.0.1; ${serveEnv.host})`)
     .addOption(new Option('--runner <runner>', `sandbox (default auto; ${serveEnv.runner})`).choices(['auto', 'nsjail', 'docker']))
-    .option('-c, --concurrency <n>', `submissions judged at once (default: CPU count; ${serveEnv.concurrency})`)
+    .option(
+      '-c, --concurrency <n>',
+      `submissions judged at once; 0: an API-only node (needs --redis-url) (default: CPU count; ${serveEnv.concurrency})`,
+    )
+    .option(
+      '--redis-url <url>',
+      `cluster mode: the shared queue, results and events on Redis, redis:// or rediss:// (${serveEnv.redisUrl})`,
+    )
+    .option('--redis-prefix <prefix>', `prefix of every Redis key (default judgekit; ${serveEnv.redisPrefix})`)
     .option('--max-queued <n>', `most waiting submissions, then 503 (default 1000; ${serveEnv.maxQueued})`)
     .option(
       '--api-key <key>',
@@ -74,6 +85,7 @@ export function buildProgram(): Command {
     .option('--shutdown-timeout-ms <ms>', `on SIGTERM, time for submissions to finish (default 30000; ${serveEnv.shutdownTimeoutMs})`)
     .option('--prefix <path>', `path prefix of every route (default none; ${serveEnv.prefix})`)
     .option('--no-docs', `do not serve /docs (${serveEnv.docs}=false)`)
+    .option('--no-playground', `do not serve the browser playground at / (${serveEnv.playground}=false)`)
     .option('--judge0-prefix <path>', `path prefix of the Judge0-compatible routes (default: the root; ${serveEnv.judge0Prefix})`)
     .option('--no-judge0', `do not serve the Judge0-compatible API (${serveEnv.judge0}=false)`)
     .option('--log-level <level>', `pino level (default info; ${serveEnv.logLevel})`)
@@ -101,11 +113,14 @@ export function buildProgram(): Command {
       shutdownTimeoutMs: fromCli('shutdownTimeoutMs'),
       prefix: fromCli('prefix'),
       docs: fromCli('docs'),
+      playground: fromCli('playground'),
       judge0: fromCli('judge0'),
       judge0Prefix: fromCli('judge0Prefix'),
       logLevel: fromCli('logLevel'),
       logFormat: fromCli('logFormat'),
       trustProxy: fromCli('trustProxy'),
+      redisUrl: fromCli('redisUrl'),
+      redisPrefix: fromCli('redisPrefix'),
       ...historyFlags(fromCli),
       config: opts.config as string | undefined,
     });
@@ -126,6 +141,7 @@ export function buildProgram(): Command {
     .option('--wall-time-ms <ms>', 'wall time limit per test', positiveInt('--wall-time-ms'))
     .option('--memory-mb <mib>', 'memory limit per test in MiB', positiveInt('--memory-mb'))
     .option('--stop-on-first-failure', 'skip the remaining tests after the first failure')
+    .option('-i, --interactive', 'attach your terminal to a sandboxed session of the program (Ctrl-C, resizes and input reach it)')
     .addOption(runnerOption())
     .option('--json', 'print the result as JSON (no progress)')
     .addHelpText(
@@ -139,24 +155,30 @@ export function buildProgram(): Command {
         '  judgekit run sum.py --tests tests/',
         '  echo "4 5" | judgekit run sum.cpp',
         '  judgekit run Main.java --tests data/ --in-suffix .in.txt --out-suffix .out.txt',
+        '  judgekit run game.py --interactive',
       ].join('\n'),
     )
-    .action(async (file: string, opts: Parameters<typeof run>[1]) => {
-      process.exitCode = await run(file, opts);
+    .action(async (file: string, opts: Parameters<typeof run>[1] & { interactive?: boolean }) => {
+      process.exitCode = opts.interactive ? await runInteractive(file, opts) : await run(file, opts);
     });
 
   program
     .command('doctor')
-    .description('check the sandboxes (and how to fix them), PostgreSQL when a database is set, and the toolchain of each language')
+    .description(
+      'check the sandboxes (and how to fix them), PostgreSQL and Redis when their URLs are set, and the toolchain of each language',
+    )
     .option('--json', 'print JSON')
     .addOption(databaseUrlOption())
-    .action(async (opts: { json?: boolean; databaseUrl?: string }) => {
+    .option('--redis-url <url>', `Redis of the cluster mode (${redisUrlEnv})`)
+    .action(async (opts: { json?: boolean; databaseUrl?: string; redisUrl?: string }) => {
       const databaseUrl = opts.databaseUrl ?? process.env[databaseUrlEnv];
-      const report = await doctor(databaseUrl ? { databaseUrl } : {});
+      const redisUrl = opts.redisUrl ?? process.env[redisUrlEnv];
+      const report = await doctor({ ...(databaseUrl ? { databaseUrl } : {}), ...(redisUrl ? { redisUrl } : {}) });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
       process.exitCode = report.probedWith ? 0 : 1;
     });
 
+  registerWorkerCommand(program);
   registerMigrateCommand(program);
   registerKeysCommand(program);
 

@@ -27,10 +27,12 @@ export {
   runtimeReserveBytes,
   rust,
   typescript,
+  typescriptTsc,
 } from './languages/builtins.js';
 export { buildCommand, type CommandContext, type CommandSpec, type LanguageDefinition } from './languages/definition.js';
 export { LanguageRegistry } from './languages/registry.js';
-export type { Job, JobHandler, JobQueue } from './queue/contract.js';
+export { languageConfigSchema, parseLanguageConfig } from './languages/schema.js';
+export type { Job, JobDelivery, JobHandler, JobQueue } from './queue/contract.js';
 export { FastqJobQueue, type FastqJobQueueOptions } from './queue/fastq-queue.js';
 export { BaseRunner } from './runner/base-runner.js';
 export type {
@@ -44,7 +46,13 @@ export type {
   SandboxEnvironment,
   SandboxFile,
 } from './runner/contract.js';
-export { type FakeProgram, FakeRunner, type FakeRunnerOptions } from './runner/fake-runner.js';
+export {
+  type FakeProcessIO,
+  type FakeProgram,
+  FakeRunner,
+  type FakeRunnerOptions,
+  type FakeSpawnProgram,
+} from './runner/fake-runner.js';
 export { defaultCompileLimits, defaultLimits, defaultMaxLimits, type Limits, limitNames, minLimits } from './runner/limits.js';
 export { isStaleOwner, ownerOfName, ownerPrefix, processAlive, type ResourceOwner, sweepStaleOwners } from './runner/process.js';
 export {
@@ -56,7 +64,26 @@ export {
   reservedEnvPrefix,
   sandboxPathSegments,
 } from './runner/sandbox-rules.js';
+export {
+  canSpawn,
+  type ProcessExit,
+  type SandboxProcess,
+  type SessionSignal,
+  type SpawningSandbox,
+  type SpawnRequest,
+  sessionSignals,
+  type TerminalSize,
+} from './runner/spawn.js';
 export { WarmPool, type WarmPoolOptions, type WarmPoolStats } from './runner/warm-pool.js';
+export {
+  defaultSessionLimits,
+  maxSessionLimits,
+  type SessionInput,
+  type SessionOptions,
+  sessionInputSchema,
+} from './session/options.js';
+export type { Session, SessionEvent, SessionExit, SessionLimitKind, SessionStage } from './session/session.js';
+export type { SessionCallOptions } from './session/start.js';
 export type { ListPage, ListQuery, ResultStore, StoredSubmission } from './store/contract.js';
 export { defaultListLimit, listQuerySchema, matchesListQuery, maxListLimit } from './store/list.js';
 export { LruResultStore, type LruResultStoreOptions } from './store/lru-store.js';

@@ -1,7 +1,9 @@
+import { clusterApi } from './cluster/routes.js';
 import type { HttpApi } from './http/api.js';
 import { judge0Api } from './judge0/routes.js';
 import { opsApi } from './ops/routes.js';
 import { pistonApi } from './piston/routes.js';
+import { playgroundApi } from './playground/routes.js';
 import { seedApi } from './seed/routes.js';
 import { v1Api } from './v1/routes.js';
 
@@ -15,4 +17,4 @@ import { v1Api } from './v1/routes.js';
  * context of its own under its `prefix`, after authentication, rate limits and the error shape,
  * and its routes appear in the OpenAPI document under its `name` as tag.
  */
-export const apis: readonly HttpApi[] = [opsApi, seedApi, v1Api, pistonApi, judge0Api];
+export const apis: readonly HttpApi[] = [opsApi, seedApi, v1Api, clusterApi, pistonApi, judge0Api, playgroundApi];

@@ -2,6 +2,7 @@ import type { Judge } from '@judgekit/core';
 import type { Registry } from 'prom-client';
 import type { KeyResolver } from './auth/principal.js';
 import type { TenantQueue } from './auth/tenant-queue.js';
+import type { ClusterSource } from './cluster/source.js';
 import { type Judge0ApiOptions, type ResolvedJudge0Options, resolveJudge0Options } from './judge0/options.js';
 
 /** Per-key (or per-address) rate limit. */
@@ -59,6 +60,11 @@ export interface JudgekitPluginOptions {
   docs?: boolean;
   /** Serve Prometheus metrics at `/metrics`. @defaultValue true */
   metrics?: boolean;
+  /**
+   * Serve the browser playground at `/` (editor, tests, verdicts, terminal, admin view), built
+   * into this package: it loads nothing from elsewhere. @defaultValue true
+   */
+  playground?: boolean;
   /** Serve the seed's API (`/execute`, `/result/:id`). @defaultValue true */
   seedApi?: boolean;
   /**
@@ -92,6 +98,12 @@ export interface JudgekitPluginOptions {
    * at the root unless `prefix` moves it; `false` turns it off. @defaultValue true
    */
   judge0?: boolean | Judge0ApiOptions;
+  /**
+   * The cluster this server is a node of (`@judgekit/redis`'s backend): `GET /v1/workers` lists
+   * its workers, `/metrics` its queue, and its dashboard is mounted under `/admin/queues` (admin
+   * keys). Absent: this process is the only worker.
+   */
+  cluster?: ClusterSource;
 }
 
 /** A part of the server that reports whether it is degraded, for `/readyz`. */
@@ -112,6 +124,7 @@ export interface ResolvedPluginOptions {
   retryAfterSeconds: number;
   docs: boolean;
   metrics: boolean;
+  playground: boolean;
   seedApi: boolean;
   pistonApi: boolean;
   metricsRegistries: readonly Registry[];
@@ -119,6 +132,7 @@ export interface ResolvedPluginOptions {
   corsOrigins: readonly string[];
   shutdownSignal: AbortSignal | undefined;
   judge0: ResolvedJudge0Options | null;
+  cluster: ClusterSource | null;
 }
 
 /** @internal */
@@ -138,6 +152,7 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     retryAfterSeconds: options.retryAfterSeconds ?? 5,
     docs: options.docs ?? true,
     metrics: options.metrics ?? true,
+    playground: options.playground ?? true,
     seedApi: options.seedApi ?? true,
     pistonApi: options.pistonApi ?? true,
     metricsRegistries: options.metricsRegistries ?? [],
@@ -145,5 +160,6 @@ export function resolvePluginOptions(options: JudgekitPluginOptions): ResolvedPl
     corsOrigins: (options.corsOrigins ?? []).filter((o) => o.length > 0),
     shutdownSignal: options.shutdownSignal,
     judge0: options.judge0 === false ? null : resolveJudge0Options(options.judge0 === true ? {} : options.judge0),
+    cluster: options.cluster ?? null,
   };
 }

@@ -21,7 +21,10 @@ import { judgekitPlugin } from './plugin.js';
 export interface CreateServerOptions extends Omit<JudgekitPluginOptions, 'judge'> {
   /** A judge to serve. The server does not close a judge it was given. Give this or `runner`. */
   judge?: Judge;
-  /** The sandbox backend of a judge the server creates (and closes). Give this or `judge`. */
+  /**
+   * The sandbox backend of a judge the server creates (and closes). Give this or `judge`, or
+   * neither for an API-only node (`judgeOptions.concurrency: 0` with a shared queue).
+   */
   runner?: Runner;
   /** Options of the judge the server creates (besides `runner`). */
   judgeOptions?: Omit<JudgeOptions, 'runner'>;
@@ -87,8 +90,10 @@ export async function createServer(options: CreateServerOptions): Promise<Judgek
     trustProxy = false,
     maxHeaderBytes = 32 * 1024,
   } = options;
-  if (!givenJudge && !runner) throw new TypeError('createServer: give a judge or a runner.');
-  const judge = givenJudge ?? new Judge({ ...judgeOptions, runner: runner as Runner });
+  if (!givenJudge && !runner && judgeOptions?.concurrency !== 0) {
+    throw new TypeError('createServer: give a judge or a runner (or judgeOptions.concurrency 0 for an API-only node).');
+  }
+  const judge = givenJudge ?? new Judge({ ...judgeOptions, ...(runner ? { runner } : {}) });
   const ownsJudge = !givenJudge;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
 

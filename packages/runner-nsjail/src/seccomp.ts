@@ -53,6 +53,21 @@ export const deniedSyscalls: Readonly<Record<string, string>> = Object.freeze({
   pidfd_getfd: 'steals file descriptors from another process',
 });
 
+/**
+ * Calls refused only with one flag, each with the reason; `docs/security.md` prints them too.
+ * Huge pages come from a pool the host reserves (`vm.nr_hugepages`), charged to the hugetlb
+ * controller and not to the memory cgroup: on a host with such a pool, a program could hold
+ * them beyond its memory limit.
+ */
+export const deniedFlags: Readonly<Record<string, { rule: string; reason: string }>> = Object.freeze({
+  MAP_HUGETLB: {
+    rule: 'mmap(addr, length, prot, mmap_flags) { (mmap_flags & 0x40000) != 0 }',
+    reason: 'huge pages outside the memory cgroup',
+  },
+  MFD_HUGETLB: { rule: 'memfd_create(name, memfd_flags) { (memfd_flags & 0x4) != 0 }', reason: 'huge pages outside the memory cgroup' },
+  SHM_HUGETLB: { rule: 'shmget(key, size, shm_flags) { (shm_flags & 0x800) != 0 }', reason: 'huge pages outside the memory cgroup' },
+});
+
 /** Namespace flags of `clone`: CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET. */
 const cloneNamespaceFlags = '0x7e020000';
 
@@ -68,6 +83,7 @@ export function seccompPolicy(): string {
     'POLICY judgekit {',
     `  ERRNO(1) { ${names} },`,
     `  ERRNO(1) { clone { (clone_flags & ${cloneNamespaceFlags}) != 0 } },`,
+    ...Object.values(deniedFlags).map(({ rule }) => `  ERRNO(1) { ${rule} },`),
     '  ERRNO(38) { clone3 }',
     '}',
     'USE judgekit DEFAULT ALLOW',

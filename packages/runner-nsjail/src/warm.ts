@@ -1,21 +1,20 @@
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { type ExecOutcome, JudgeError, type Limits } from '@judgekit/core';
 import type { CgroupHandle } from './cgroup.js';
 import { type CommandWatch, classifyOutcome, failureLines, jailIoDir, OutputCapture, watchCommand } from './exec.js';
 import type { Launcher } from './launcher.js';
-import { supervisorSource } from './supervisor-source.js';
+import { supervisorSources } from './supervisor-source.js';
 
-const run = promisify(execFile);
 const MiB = 1024 * 1024;
 
 /** @internal Where the supervisor built from this version of its source lives under `base`. */
 export function supervisorPath(base: string): string {
-  return join(base, `.jk-jail-${createHash('sha256').update(supervisorSource).digest('hex').slice(0, 12)}`);
+  const hash = createHash('sha256');
+  for (const [name, text] of Object.entries(supervisorSources)) hash.update(`${name}\0${text}\0`);
+  return join(base, `.jk-jail-${hash.digest('hex').slice(0, 12)}`);
 }
 
 /**
@@ -27,18 +26,25 @@ export async function ensureSupervisor(base: string): Promise<{ path: string } |
   const path = supervisorPath(base);
   if (existsSync(path)) return { path };
   const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const source = `${path}.${unique}.c`;
+  const sources = `${path}.${unique}.src`;
   const output = `${path}.${unique}.tmp`;
   try {
-    writeFileSync(source, supervisorSource, { mode: 0o600 });
-    await run('gcc', ['-O2', '-static', '-Wall', '-o', output, source], { timeout: 60_000 });
+    mkdirSync(sources, { mode: 0o700 });
+    for (const [name, text] of Object.entries(supervisorSources)) writeFileSync(join(sources, name), text, { mode: 0o600 });
+    // Built once per host, off the hot path: execa gives the compiler's stderr in the error message. Loaded
+    // only here and in health(), so a judge that never builds or probes does not carry its modules (about 14 MB resident).
+    const { execa } = await import('execa');
+    await execa('gcc', ['-O2', '-static', '-Wall', '-Wextra', '-o', output, join(sources, 'jk-jail.c')], {
+      timeout: 60_000,
+      stdin: 'ignore',
+    });
     chmodSync(output, 0o755);
     renameSync(output, path);
     return { path };
   } catch (error) {
     return { error: `cannot compile the jail supervisor with gcc -static: ${(error as Error).message.split('\n')[0]}` };
   } finally {
-    rmSync(source, { force: true });
+    rmSync(sources, { recursive: true, force: true });
     rmSync(output, { force: true });
   }
 }
@@ -79,12 +85,19 @@ const errnoNames: Record<number, string> = { 2: 'ENOENT', 8: 'ENOEXEC', 13: 'EAC
  * instead of a whole nsjail start (most of which is nsjail's own dynamic linking). Each
  * command is measured alone: the cgroup's counters are reset or read by difference. Nothing of a
  * command outlives it: the supervisor kills and reaps every other process of the jail before
- * it reports. Only on cgroup v1, whose peak-memory counter can be reset.
+ * it reports. On cgroup v1 the jail's group is the command's, its peak-memory counter reset per
+ * command. On v2, whose `memory.peak` cannot be reset before kernel 6.12, the jail's group holds
+ * a resting leaf (nsjail and the supervisor) and each command gets a fresh leaf beside it: the
+ * supervisor is moved into it before it forks the program (so the program starts there, its
+ * every child too), and back after, and the leaf goes with its counters read.
  */
 export class WarmJail {
   readonly #launcher: Launcher;
   readonly #cgroup: CgroupHandle;
   readonly #ioDir: string;
+  /** v2: the leaf where nsjail and the supervisor rest between commands. */
+  #rest: CgroupHandle | null = null;
+  #commandCount = 0;
   #supervisorPid = 0;
   #dead = false;
   #pending: Pending | null = null;
@@ -130,13 +143,14 @@ export class WarmJail {
     });
     child.stdout!.on('data', (chunk: Buffer) => this.#onOutput('stdout', chunk));
     child.stderr!.on('data', (chunk: Buffer) => this.#onOutput('stderr', chunk));
+    if (this.#cgroup.version === 'v2') this.#rest = await restingLeaf(this.#cgroup, child.pid!);
     this.#launcher.open(argv);
     if (!(await ready)) {
       const log = this.#launcher.log();
       throw new Error(`the jail did not start: ${failureLines(log) || 'no log output'}`);
     }
     // The group holds nsjail and the supervisor now; everything else there later is a command's.
-    const pids = await this.#cgroup.pids();
+    const pids = await (this.#rest ?? this.#cgroup).pids();
     const supervisor = pids.find((pid) => pid !== child.pid);
     if (supervisor === undefined) throw new Error('the jail supervisor is not in its cgroup');
     this.#supervisorPid = supervisor;
@@ -189,14 +203,36 @@ export class WarmJail {
   /** Runs one command in the jail and measures it. */
   async run(cmd: JailCommand): Promise<ExecOutcome> {
     if (this.#dead) throw new Error('the jail has ended');
+    // v1: the jail's own group, its counters reset; v2: a fresh leaf for this command alone.
+    const cgroup = this.#rest ? await this.#cgroup.child(`c${++this.#commandCount}`) : this.#cgroup;
+    try {
+      return await this.#runIn(cgroup, cmd);
+    } finally {
+      if (this.#rest) {
+        try {
+          if (!this.#dead) this.#rest.move(this.#supervisorPid);
+        } catch {
+          // the jail ended meanwhile
+        }
+        await cgroup.remove().catch(() => undefined);
+      }
+    }
+  }
+
+  async #runIn(cgroup: CgroupHandle, cmd: JailCommand): Promise<ExecOutcome> {
     const { limits } = cmd;
-    const cgroup = this.#cgroup;
     const stdinFile = join(this.#ioDir, 'stdin');
     writeFileSync(stdinFile, cmd.stdin, { mode: 0o644 });
     // As with one nsjail per command, nsjail's own process is in the group and counted; so are
     // the supervisor (a few hundred KiB) and whatever a previous command of the same
     // submission left in /tmp.
-    await cgroup.applyLimits({ memoryBytes: limits.memoryBytes, pids: limits.processes + 2 });
+    // Files earlier commands of the submission left in /box and /tmp stay charged to the jail's
+    // group (in an nsjail of its own they would not be): the command gets its whole limit above
+    // them, and its peak is reported above them (they are bounded by diskBytes).
+    const heldBytes = cgroup.shmemBytes();
+    await cgroup.applyLimits({ memoryBytes: limits.memoryBytes + heldBytes, pids: limits.processes + 2 });
+    // v2: the program forked from here starts in the leaf, and so does all it starts.
+    if (this.#rest) cgroup.move(this.#supervisorPid);
     cgroup.markStart();
 
     const nonce = randomBytes(16).toString('hex');
@@ -241,6 +277,7 @@ export class WarmJail {
       cgroup,
       limits,
       signal: cmd.signal,
+      startedAt: started,
       spare: [this.#launcher.child.pid!, this.#supervisorPid],
       // The supervisor reports once the program is gone; if it does not, the jail goes.
       giveUp: () => void this.destroy(),
@@ -257,7 +294,8 @@ export class WarmJail {
     }
     if (!this.#dead) this.#launcher.hold(false);
 
-    const usage = await cgroup.usage();
+    const measured = await cgroup.usage();
+    const usage = { ...measured, peakMemoryBytes: Math.max(0, measured.peakMemoryBytes - heldBytes) };
     const report = pending.report;
     if (killReason === 'abort') {
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: cmd.signal?.reason });
@@ -289,7 +327,8 @@ export class WarmJail {
       wallTimeMs,
       limits,
       output: pending.output,
-      sampledPeakBytes: 0,
+      // v2 kernels before 5.19 have no memory.peak: the watch's samples stand in.
+      sampledPeakBytes: watch.sampledPeakBytes,
     });
   }
 
@@ -306,4 +345,22 @@ export class WarmJail {
     clearTimeout(timer);
     await this.#launcher.discard();
   }
+}
+
+/**
+ * @internal v2: makes `jail`'s resting leaf and moves the launcher (`pid`, about to become nsjail)
+ * into it, then delegates the controllers to the jail's children (a group that delegates may hold
+ * no process itself) and lifts the jail group's own limits (each command's leaf has its own).
+ * The launcher first joins `jail` by itself; it is waited for, or it could join after the move.
+ */
+export async function restingLeaf(jail: CgroupHandle, pid: number): Promise<CgroupHandle> {
+  for (let i = 0; !(await jail.pids()).includes(pid); i++) {
+    if (i >= 1000) throw new Error('the launcher did not join its cgroup');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  const rest = await jail.child('jail');
+  rest.move(pid);
+  jail.delegate();
+  jail.clearLimits();
+  return rest;
 }

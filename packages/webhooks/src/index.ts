@@ -15,6 +15,7 @@ export {
   type WebhookStats,
   webhookMetrics,
 } from './delivery/dispatcher.js';
+export type { WebhookEvent, WebhookFormat, WebhookShape } from './delivery/format.js';
 export { type WithWebhooksOptions, withWebhooks } from './delivery/store-hook.js';
 export { type AddressClass, classifyAddress } from './guard/address.js';
 export {

@@ -1,5 +1,5 @@
 import type { JobQueue, ResultStore } from '@judgekit/core';
-import type { KeyResolver, ReadinessCheck } from '@judgekit/http-adapter';
+import { judge0CallbackFormat, type KeyResolver, type ReadinessCheck } from '@judgekit/http-adapter';
 import {
   assertMigrated,
   createPool,
@@ -105,6 +105,8 @@ export async function openHistory(options: HistoryOptions): Promise<History> {
       policy,
       registry,
       ...(options.secretFor ? { secretFor: options.secretFor } : {}),
+      // Submissions made through the Judge0 API get Judge0's callback (a PUT of its submission object).
+      format: judge0CallbackFormat,
       onAttempt: (e) => {
         if (e.state !== 'delivered')
           log.warn(

@@ -1,5 +1,14 @@
 import { FastqJobQueue, type JobQueue, LruResultStore, type ResultStore } from '@judgekit/core';
-import { ChainedKeys, ConfigKeys, type CreateServerOptions, type KeyResolver, TenantQueue } from '@judgekit/http-adapter';
+import {
+  ChainedKeys,
+  ConfigKeys,
+  type CreateServerOptions,
+  judge0CallbackFormat,
+  type KeyResolver,
+  type SubmissionInputs,
+  TenantQueue,
+} from '@judgekit/http-adapter';
+import type { RedisBackend } from '@judgekit/redis';
 import { WebhookDispatcher, withWebhooks } from '@judgekit/webhooks';
 import { Registry } from 'prom-client';
 import type { ServeConfig } from '../serve/config.js';
@@ -12,6 +21,8 @@ export interface Tenancy {
   server: Pick<CreateServerOptions, 'keys' | 'metricsRegistries' | 'readinessChecks' | 'tenantQueued' | 'webhooks'>;
   store: ResultStore;
   queue: JobQueue;
+  /** Where finished submissions' inputs are read back (the durable store), for Judge0's `fields=*`. */
+  inputs: SubmissionInputs | null;
   /** Whether requests need a key. */
   authenticated: boolean;
   durable: boolean;
@@ -24,9 +35,10 @@ export interface Tenancy {
 /**
  * Builds the tenancy of a server from its settings: key resolvers (the config file's hashes,
  * PostgreSQL's keys), the tenant queue for `maxRunning`, the `maxQueued` count, the webhook
- * policy and sender, and, with `databaseUrl`, PostgreSQL behind the hot cache.
+ * policy and sender, and, with `databaseUrl`, PostgreSQL behind the hot cache. With a Redis
+ * backend (cluster mode), the queue is the shared BullMQ queue and the hot cache is Redis.
  */
-export async function openTenancy(config: ServeConfig): Promise<Tenancy> {
+export async function openTenancy(config: ServeConfig, redis: RedisBackend | null = null): Promise<Tenancy> {
   const log = deferredLog();
   const configKeys = config.keys ? new ConfigKeys({ keys: config.keys, tenants: config.tenants ?? {} }) : null;
   const secretFor = (tenant: string | null) => configKeys?.secretOf(tenant);
@@ -38,15 +50,20 @@ export async function openTenancy(config: ServeConfig): Promise<Tenancy> {
         webhookAllow: config.webhookAllow,
         secretFor,
         log,
+        ...(redis ? { cache: redis.store } : {}),
       })
     : null;
   const keys: KeyResolver | undefined =
     history && configKeys ? new ChainedKeys([configKeys, history.keys]) : (history?.keys ?? configKeys ?? undefined);
   const quotasOf = async (tenant: string) => configKeys?.quotasOf(tenant) ?? (await history?.keys.quotasOf(tenant)) ?? null;
   // Tenants' maxRunning quotas hold their extra jobs back, in order, in front of the in-process queue.
-  const queue = new TenantQueue(new FastqJobQueue({ concurrency: config.concurrency }), {
-    maxRunning: async (tenant) => (tenant === null ? null : ((await quotasOf(tenant))?.maxRunning ?? null)),
-  });
+  // In cluster mode the shared queue is used as it is: TenantQueue's hold-back lives in one process.
+  const tenantQueue = redis
+    ? null
+    : new TenantQueue(new FastqJobQueue({ concurrency: config.concurrency }), {
+        maxRunning: async (tenant) => (tenant === null ? null : ((await quotasOf(tenant))?.maxRunning ?? null)),
+      });
+  const queue: JobQueue = redis?.queue ?? tenantQueue!;
   // Without a database, webhooks are sent from memory once a result is final (PostgreSQL keeps a durable outbox instead).
   const registry = history?.registry ?? new Registry();
   const dispatcher = history
@@ -58,25 +75,37 @@ export async function openTenancy(config: ServeConfig): Promise<Tenancy> {
           if (e.state !== 'delivered') log.warn({ deliveryId: e.deliveryId, attempt: e.attempt, state: e.state }, 'webhook not delivered');
         },
       });
-  const store = history?.store ?? withWebhooks(new LruResultStore(), dispatcher!, { secretFor });
+  // An API-only node never writes a final result (its workers do, and send the webhooks): no hook there.
+  const store =
+    history?.store ??
+    (redis && config.concurrency === 0
+      ? redis.store
+      : withWebhooks(redis?.store ?? new LruResultStore(), dispatcher!, { secretFor, format: judge0CallbackFormat }));
   return {
     server: {
       ...(keys ? { keys } : {}),
       metricsRegistries: [registry],
       ...(history ? { readinessChecks: [history.readiness] } : {}),
       // PostgreSQL's count is the cluster's; while it is unreachable, this process's own count stands in.
-      tenantQueued: history
-        ? async (tenant) => (await history.store.unfinishedCounts(tenant).catch(() => null))?.queued ?? queue.queuedOf(tenant)
-        : (tenant) => queue.queuedOf(tenant),
+      ...(history
+        ? {
+            tenantQueued: async (tenant: string | null) =>
+              (await history.store.unfinishedCounts(tenant).catch(() => null))?.queued ?? tenantQueue?.queuedOf(tenant) ?? 0,
+          }
+        : tenantQueue
+          ? { tenantQueued: (tenant: string | null) => tenantQueue.queuedOf(tenant) }
+          : {}),
       webhooks: history ? { check: (url) => history.webhooks.resolve(url) } : dispatcher!,
     },
     store,
     queue,
+    inputs: history?.store.database ?? null,
     authenticated: keys !== undefined || config.apiKeys.length > 0,
     durable: history !== null,
     async started(serverLog) {
       log.attach(serverLog);
-      if (history) await history.recover(queue);
+      // A shared queue recovers its own jobs (BullMQ's stalled-job check); only an in-process queue needs the rows.
+      if (history && !redis) await history.recover(queue);
     },
     async close() {
       await Promise.all([history?.close(), dispatcher?.close()]);

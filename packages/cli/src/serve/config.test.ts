@@ -88,9 +88,24 @@ describe('serve settings', () => {
     expect(bad({ ...lua, run: [] })).toThrow(/config file .*: languages\.0: Language definition: run/);
     expect(bad({ ...lua, id: 'Lua!' })).toThrow(/languages\.0: Language definition: id/);
     expect(bad({ ...lua, version: { argv: ['lua'], pattern: '(' } })).toThrow(
-      /languages\.0\.version\.pattern: not a valid regular expression/,
+      /languages\.0: Language definition: version\.pattern: not a valid regular expression/,
     );
+    expect(bad({ ...lua, runLimit: { processes: 4 } })).toThrow(/languages\.0: Language definition: \(root\): .*runLimit/);
+    expect(bad({ ...lua, runLimits: { cpuMs: 4 } })).toThrow(/languages\.0: Language definition: runLimits/);
+    expect(bad({ ...lua, aliases: ['py'] })).toThrow(/languages\.0: .*"py" is already registered|py/);
     expect(bad({ ...lua, sourceFile: '../x' })).toThrow(ConfigError);
+    // Every field of a definition has its JSON form, a pattern with flags included.
+    const kotlin = {
+      id: 'kotlin',
+      name: 'Kotlin',
+      sourceFile: 'Main.kt',
+      sourceFileFrom: { pattern: { source: '^object\\s+(\\w+)', flags: 'm' }, file: '$1.kt' },
+      syntaxCheck: { command: ['kotlinc', '-script-check', 'Main.kt'], pattern: '^error:' },
+      run: ['kotlin', 'Main.kt'],
+    };
+    const [k] = resolveServeConfig({ config: configFile({ languages: [kotlin] }) }, {}).languages!;
+    expect(k!.sourceFileFrom!.pattern.exec('import x\nobject Solution {')?.[1]).toBe('Solution');
+    expect(k!.syntaxCheck!.pattern).toBeInstanceOf(RegExp);
     expect(() => resolveServeConfig({ config: configFile({ languages: {} }) }, {})).toThrow(/languages/);
   });
 });

@@ -13,7 +13,7 @@ export const serveConfigSchema = z.strictObject({
   port: int(0, 65_535).describe('Port to listen on.'),
   host: z.string().min(1).describe('Address to listen on.'),
   runner: z.enum(['auto', 'nsjail', 'docker']).describe('Sandbox backend; auto picks nsjail, then Docker.'),
-  concurrency: int(1, 1024).describe('Submissions judged at once.'),
+  concurrency: int(0, 1024).describe('Submissions judged at once; 0 makes an API-only node (needs redisUrl).'),
   maxQueued: int(0, 10_000_000).describe('Most submissions waiting; beyond it 503.'),
   apiKeys: z.array(z.string().min(1)).describe('API keys (Bearer); empty: no authentication.'),
   corsOrigins: z
@@ -26,6 +26,7 @@ export const serveConfigSchema = z.strictObject({
   shutdownTimeoutMs: int(0, 3_600_000).describe('On SIGTERM, how long submissions may take to finish, in milliseconds.'),
   prefix: z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path like /judge, or empty'),
   docs: bool.describe('Serve Swagger UI at /docs.'),
+  playground: bool.describe('Serve the browser playground at /.'),
   judge0: bool.describe('Serve the Judge0 CE 1.13.1-compatible API.'),
   judge0Prefix: z
     .string()
@@ -39,6 +40,15 @@ export const serveConfigSchema = z.strictObject({
     .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
     .optional()
     .describe('PostgreSQL for durable history, tenants, keys and webhooks.'),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+    .optional()
+    .describe('Redis for the cluster mode: the shared BullMQ queue, results and events of every API node and worker.'),
+  redisPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 letters, digits, _ . -')
+    .describe('Prefix of every Redis key and channel (clusters sharing one Redis use different prefixes).'),
   migrate: bool.describe('Apply the database migrations at start (else refuse to start when the schema is behind).'),
   retentionDays: int(1, 36_500).optional().describe('Delete finished submissions older than this many days; absent keeps them forever.'),
   webhookAllow: z
@@ -89,6 +99,7 @@ export function serveDefaults(): ServeConfig {
     shutdownTimeoutMs: 30_000,
     prefix: '',
     docs: true,
+    playground: true,
     judge0: true,
     judge0Prefix: '',
     logLevel: 'info',
@@ -96,6 +107,7 @@ export function serveDefaults(): ServeConfig {
     trustProxy: false,
     migrate: true,
     webhookAllow: [],
+    redisPrefix: 'judgekit',
   };
 }
 
@@ -115,12 +127,15 @@ export const serveEnv: Record<Exclude<keyof ServeConfig, 'defaultLimits' | 'maxL
   shutdownTimeoutMs: 'JUDGEKIT_SHUTDOWN_TIMEOUT_MS',
   prefix: 'JUDGEKIT_PREFIX',
   docs: 'JUDGEKIT_DOCS',
+  playground: 'JUDGEKIT_PLAYGROUND',
   judge0: 'JUDGEKIT_JUDGE0',
   judge0Prefix: 'JUDGEKIT_JUDGE0_PREFIX',
   logLevel: 'JUDGEKIT_LOG_LEVEL',
   logFormat: 'JUDGEKIT_LOG_FORMAT',
   trustProxy: 'JUDGEKIT_TRUST_PROXY',
   databaseUrl: 'JUDGEKIT_DATABASE_URL',
+  redisUrl: 'JUDGEKIT_REDIS_URL',
+  redisPrefix: 'JUDGEKIT_REDIS_PREFIX',
   migrate: 'JUDGEKIT_MIGRATE',
   retentionDays: 'JUDGEKIT_RETENTION_DAYS',
   webhookAllow: 'JUDGEKIT_WEBHOOK_ALLOW',
@@ -170,6 +185,9 @@ export function resolveServeConfig(
     }
     for (const [key, value] of Object.entries(parsed.data)) if (value !== undefined) config[key] = value;
     if (parsed.data.languages !== undefined) config.languages = parseLanguages(parsed.data.languages, layer.source);
+  }
+  if (config.concurrency === 0 && !config.redisUrl) {
+    throw new ConfigError('concurrency: 0 (an API-only node) needs a shared queue: --redis-url redis://HOST:PORT (or JUDGEKIT_REDIS_URL).');
   }
   return config as ServeConfig;
 }

@@ -1,7 +1,10 @@
+import type { Runner } from '@judgekit/core';
 import { createServer } from '@judgekit/http-adapter';
+import type { RedisBackend } from '@judgekit/redis';
 import pretty from 'pino-pretty';
+import { openCluster, startHeartbeat } from '../cluster/redis.js';
 import { openTenancy } from '../migrate/tenancy.js';
-import { pickRunner } from '../runners.js';
+import { pickRunner, type RunnerProbe } from '../runners.js';
 import type { ServeConfig } from './config.js';
 
 interface ServeIo {
@@ -26,17 +29,37 @@ function loggerOptions(config: ServeConfig, io: ServeIo) {
  * shuts down gracefully on SIGTERM/SIGINT (exit 0); a second signal cancels what still runs.
  */
 export async function serve(config: ServeConfig, io: ServeIo = process): Promise<void> {
-  const { runner, probes } = await pickRunner(config.runner);
-  const tenancy = await openTenancy(config).catch(async (error: unknown) => {
-    await runner.destroy();
+  // An API-only node (concurrency 0, cluster mode) judges nothing, so it needs no sandbox.
+  const { runner, probes } =
+    config.concurrency === 0 ? { runner: undefined, probes: [] as RunnerProbe[] } : await pickRunner(config.runner);
+  const cleanUp = async (redis: RedisBackend | null, r: Runner | undefined) => {
+    await r?.destroy().catch(() => {});
+    await redis?.close().catch(() => {});
+  };
+  let redis: RedisBackend | null = null;
+  if (config.redisUrl) {
+    redis = await openCluster({
+      redisUrl: config.redisUrl,
+      redisPrefix: config.redisPrefix,
+      role: 'api',
+      concurrency: config.concurrency,
+    }).catch(async (error: unknown) => {
+      await cleanUp(null, runner);
+      throw error;
+    });
+  }
+  const tenancy = await openTenancy(config, redis).catch(async (error: unknown) => {
+    await cleanUp(redis, runner);
     throw error;
   });
   const server = await createServer({
-    runner,
+    ...(runner ? { runner } : {}),
     ...tenancy.server,
+    ...(redis ? { cluster: redis.cluster } : {}),
     judgeOptions: {
       store: tenancy.store,
       queue: tenancy.queue,
+      ...(redis ? { bus: redis.bus } : {}),
       concurrency: config.concurrency,
       maxQueued: config.maxQueued,
       ...(config.defaultLimits ? { defaultLimits: config.defaultLimits } : {}),
@@ -53,12 +76,14 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
     maxWaitMs: config.maxWaitMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     docs: config.docs,
-    judge0: config.judge0 ? { prefix: config.judge0Prefix } : false,
+    playground: config.playground,
+    judge0: config.judge0 ? { prefix: config.judge0Prefix, ...(tenancy.inputs ? { inputs: tenancy.inputs } : {}) } : false,
     trustProxy: config.trustProxy,
     logger: loggerOptions(config, io),
   });
   const { app, judge } = server;
   await tenancy.started(app.log);
+  const heartbeat = redis && config.concurrency > 0 ? startHeartbeat(redis, judge) : null;
   for (const probe of probes) {
     if (probe.runner !== runner) app.log.warn({ runner: probe.kind, problems: probe.health.problems }, 'sandbox not available');
   }
@@ -76,7 +101,9 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
     app.log.info({ signal, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing running submissions');
     server
       .close()
+      .then(() => heartbeat?.stop())
       .then(() => tenancy.close())
+      .then(() => redis?.close())
       .then(
         () => {
           app.log.info('stopped');
@@ -99,6 +126,7 @@ export async function serve(config: ServeConfig, io: ServeIo = process): Promise
     io.stderr.write(
       `\ntry:  curl -s${auth} -X POST '${base}/v1/submissions?wait=true' -H 'content-type: application/json' ` +
         `-d '{"language":"python3","source":"print(int(input()) * 2)","stdin":"21\\n"}'\n` +
+        (config.playground ? `playground: ${base}/\n` : '') +
         (config.docs ? `docs: ${base}/docs\n\n` : '\n'),
     );
   }

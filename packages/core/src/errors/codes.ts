@@ -28,7 +28,11 @@ export const errorCodes = {
   JDG_ERR_TENANT_QUOTA_EXCEEDED: 'The tenant already has as many submissions waiting (or running) as its quota allows; retry later.',
   JDG_ERR_DATABASE_UNAVAILABLE: 'PostgreSQL cannot be reached (connection refused, authentication failed, timed out).',
   JDG_ERR_DATABASE_MIGRATION_FAILED: 'Applying the database migrations failed, or the schema is older than this version needs.',
+  JDG_ERR_BACKEND_UNAVAILABLE:
+    'The shared queue, store or bus (Redis) cannot be reached; nothing was changed. Every node reconnects by itself; retry later.',
   JDG_ERR_KEY_NOT_FOUND: 'No API key (or tenant) with this id exists.',
+  JDG_ERR_SESSION_LIMIT: 'The judge (or the API key) already runs as many live sessions as its cap allows; retry later.',
+  JDG_ERR_SESSION_UNSUPPORTED: 'The runner cannot run live commands (sessions, interactive problems).',
 } as const;
 
 /** A stable error code: `JDG_ERR_<AREA>_<PROBLEM>`. */

@@ -22,6 +22,11 @@ export interface BusListener {
    * itself; every other judge ignores it.
    */
   cancel(id: string): void;
+  /**
+   * Told after the bus lost its connection and got it back: events published meanwhile may be
+   * lost, so the judge re-reads the stored state of every submission it waits for or watches.
+   */
+  resync?(): void;
 }
 
 /**
@@ -35,9 +40,9 @@ export interface BusListener {
  *   including the subscribers in the publishing process (a judge's own `watch`, `wait` and
  *   `'event'` listeners are fed only from its subscription);
  * - `requestCancel` reaches every subscriber's `cancel`, including the caller's own;
- * - delivery is at most once: an event published while a subscriber is disconnected may be lost
- *   (a watcher reads the stored state first, so it never waits for a lost `done` longer than a
- *   re-read);
+ * - delivery is at most once: an event published while a subscriber is disconnected may be lost;
+ *   a bus that reconnects calls each subscriber's `resync`, and the judge then re-reads the stored
+ *   state of what it waits for, so a lost `done` never leaves a watcher waiting;
  * - methods may be sync or async; `close` is idempotent and ends delivery to every subscriber.
  *
  * @example

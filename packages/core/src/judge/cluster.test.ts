@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isJudgeError } from '../errors/judge-error.js';
+import { isJudgeError, JudgeError } from '../errors/judge-error.js';
 import type { JudgeEvent } from '../events/contract.js';
 import { InProcessBus } from '../events/in-process-bus.js';
-import type { Job, JobHandler, JobQueue } from '../queue/contract.js';
+import type { Job, JobDelivery, JobHandler, JobQueue } from '../queue/contract.js';
 import { FastqJobQueue } from '../queue/fastq-queue.js';
 import { FakeRunner } from '../runner/fake-runner.js';
+import type { ResultStore } from '../store/contract.js';
 import { LruResultStore } from '../store/lru-store.js';
 import { gate, until } from './gate.fixture.js';
 import { Judge } from './judge.js';
@@ -153,6 +154,93 @@ describe('Judge across processes (one bus, queue and store)', () => {
     expect(await api.get(id)).toMatchObject({ status: 'done', verdict: 'accepted', tests: [{ stdout: 'again' }] });
     await worker.close();
     await api.close();
+  });
+
+  it('announces nothing when the store refuses its final write (another process’s result stands)', async () => {
+    const rows = new Map<string, string>();
+    const store: ResultStore = {
+      get: (id) => (rows.has(id) ? JSON.parse(rows.get(id)!) : undefined),
+      set: (id, value) => {
+        if (value.result.status === 'done') return false;
+        rows.set(id, JSON.stringify(value));
+        return true;
+      },
+      delete: (id) => rows.delete(id),
+    };
+    await using judge = new Judge({ store, runner: new FakeRunner(), concurrency: 1 });
+    const events: JudgeEvent['type'][] = [];
+    judge.on('event', (e) => events.push(e.type));
+    const id = await judge.submit({ language: 'python3', source: 'x' });
+    await until(() => judge.stats().finished.accepted === 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events).toEqual(['queued', 'running', 'test']);
+    expect((await judge.get(id)).status).toBe('running');
+  });
+
+  it('ends an abandoned delivery as internal_error with the queue’s reason, without running it', async () => {
+    let handler: ((job: Job, delivery?: JobDelivery) => Promise<void>) | undefined;
+    const jobs: Job[] = [];
+    const queue: JobQueue = {
+      start: (h) => {
+        handler = h;
+      },
+      push: (job) => {
+        jobs.push(job);
+      },
+      remove: () => false,
+      waiting: () => 0,
+      running: () => 0,
+      drain: async () => {},
+      close: async () => {},
+    };
+    const runs: string[] = [];
+    await using judge = new Judge({
+      queue,
+      runner: new FakeRunner({
+        program: () => {
+          runs.push('ran');
+          return {};
+        },
+      }),
+    });
+    const id = await judge.submit({ language: 'python3', source: 'x' });
+    await handler!(jobs[0]!, { attempt: 3, abandoned: 'its workers stopped twice' });
+    expect(await judge.get(id)).toMatchObject({
+      status: 'done',
+      verdict: 'internal_error',
+      message: expect.stringContaining('its workers stopped twice'),
+    });
+    expect(runs).toEqual([]);
+  });
+
+  it('gives a job back with release, without a result, while its runner is unavailable', async () => {
+    let handler: ((job: Job, delivery?: JobDelivery) => Promise<void>) | undefined;
+    const jobs: Job[] = [];
+    const queue: JobQueue = {
+      start: (h) => {
+        handler = h;
+      },
+      push: (job) => {
+        jobs.push(job);
+      },
+      remove: () => false,
+      waiting: () => 0,
+      running: () => 0,
+      drain: async () => {},
+      close: async () => {},
+    };
+    class Down extends FakeRunner {
+      protected override async openSandbox(): Promise<never> {
+        throw new JudgeError('JDG_ERR_SANDBOX_UNAVAILABLE', 'down');
+      }
+    }
+    await using judge = new Judge({ queue, runner: new Down() });
+    const id = await judge.submit({ language: 'python3', source: 'x' });
+    let released = 0;
+    await handler!(jobs[0]!, { attempt: 1, release: () => released++ });
+    expect(released).toBe(1);
+    expect((await judge.get(id)).status).toBe('queued');
+    expect(judge.ready().runner?.available).toBe(false);
   });
 
   it('refuses a judge that would run submissions without a runner', () => {

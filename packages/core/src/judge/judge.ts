@@ -7,27 +7,31 @@ import { OutputBudget } from '../judging/output-budget.js';
 import { LanguageRegistry } from '../languages/registry.js';
 import type { JobQueue } from '../queue/contract.js';
 import { FastqJobQueue as DefaultQueue } from '../queue/fastq-queue.js';
-import type { Runner, RunnerHealth } from '../runner/contract.js';
+import type { Runner } from '../runner/contract.js';
 import type { Limits } from '../runner/limits.js';
+import { resolveSessionOptions, type SessionInput } from '../session/options.js';
+import type { Session } from '../session/session.js';
+import { type SessionCallOptions, SessionCaps, type SessionEnv, startSession } from '../session/start.js';
 import type { ListPage, ListQuery, ResultStore, StoredSubmission } from '../store/contract.js';
-import { parseListQuery } from '../store/list.js';
+import { listSubmissions } from '../store/list.js';
 import { LruResultStore } from '../store/lru-store.js';
 import { SubmissionRecords } from '../store/records.js';
-import { submissionId } from '../submission/ids.js';
+import { checkSubmissionId } from '../submission/ids.js';
 import { prepareSubmission } from '../submission/prepare.js';
 import type { SubmissionResult } from '../submission/result.js';
-import { describe, type SubmissionInput } from '../submission/schema.js';
+import type { SubmissionInput } from '../submission/schema.js';
 import { capLimits } from '../submission/validate.js';
 import { runnerVersionSource, VersionCache } from '../versions/versions.js';
 import { RunnerGate } from '../worker/runner-gate.js';
 import { Worker } from '../worker/worker.js';
 import type { JudgeHealth, JudgeReadiness, SubmitOptions, TenantOptions, WaitOptions } from './call-options.js';
+import { judgeHealth, judgeReadiness } from './health.js';
+import { checkQueueRoom, enqueue, type Intake } from './intake.js';
 import { checkJudgeOptions, type JudgeOptions, judgeLimits } from './options.js';
+import { closeInOrder } from './shutdown.js';
 import { emptyStats, type JudgeStats } from './stats.js';
 import { Waiters } from './waiters.js';
 import { watchSubmission } from './watch.js';
-
-const idSchema = { max: 128 };
 
 /**
  * Judges submissions: validates them, queues them, runs each in a fresh sandbox (compile once,
@@ -69,6 +73,9 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   readonly #worker: Worker | undefined;
   readonly #gate: RunnerGate | undefined;
   readonly #waiters = new Waiters();
+  readonly #intake: Intake;
+  /** Submissions watched through `watch()` now, with how many watchers each. */
+  readonly #watched = new Map<string, number>();
   readonly #budget: OutputBudget;
   /**
    * Submissions queued through this judge that have not started yet, when the bus is shared
@@ -76,6 +83,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
    */
   readonly #queuedHere: Set<string> | null;
   readonly #stats: JudgeStats = emptyStats();
+  readonly #sessions: SessionEnv;
   #accepting = true;
   #closing: Promise<void> | undefined;
   #destroying: Promise<void> | undefined;
@@ -99,9 +107,26 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     this.#closeRunner = options.closeRunner ?? true;
     this.#cancelWaitMs = options.cancelWaitMs ?? 10_000;
     this.#records = new SubmissionRecords(this.#store, (e) => this.#publish(e), this.#stats);
+    this.#intake = {
+      records: this.#records,
+      store: this.#store,
+      queue: this.#queue,
+      stats: this.#stats,
+      queuedHere: this.#queuedHere,
+      publish: (e) => this.#publish(e),
+    };
     const source = options.versions?.source ?? (this.runner ? runnerVersionSource(this.runner, this.#defaults) : null);
     this.#versions = new VersionCache(source, { retryMs: options.versions?.retryMs });
     this.#budget = new OutputBudget(options.maxOutputBytesInFlight ?? 256 * 1024 * 1024);
+    const sessionOptions = resolveSessionOptions(options.sessions);
+    this.#sessions = {
+      runner: this.runner,
+      languages: this.languages,
+      versions: this.#versions,
+      options: sessionOptions,
+      caps: new SessionCaps(sessionOptions),
+      live: new Set(),
+    };
     if (concurrency > 0 && this.runner) {
       const queue = this.#queue;
       this.#gate = new RunnerGate(this.runner, options.runnerFaults ?? {}, {
@@ -124,10 +149,11 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     this.#unsubscribe = this.#bus.subscribe({
       event: (e) => this.#deliver(e),
       cancel: (id) => void this.#worker?.cancel(id),
+      resync: () => void this.#resync(),
     });
     if (this.#worker) {
       const worker = this.#worker;
-      this.#queue.start((job) => worker.handle(job));
+      this.#queue.start((job, delivery) => worker.handle(job, delivery));
     }
     if (options.versions?.probe === 'eager') this.#versions.prefetch(this.languages.list());
   }
@@ -172,45 +198,36 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     if (submission.version !== null) {
       version = await this.#versions.require(this.languages.get(submission.languageId), submission.version, { signal });
     }
-    const waiting = this.#queue.waiting();
-    if ((typeof waiting === 'number' ? waiting : await waiting) >= this.#maxQueued) {
-      throw new JudgeError('JDG_ERR_QUEUE_FULL', `The queue holds ${this.#maxQueued} waiting submissions; retry later.`, {
-        details: { maxQueued: this.#maxQueued },
-      });
-    }
+    await checkQueueRoom(this.#queue, this.#maxQueued);
     if (signal?.aborted) throw abortError(signal);
     this.#checkAccepting();
-    const id = submissionId();
-    const result: SubmissionResult = {
-      id,
-      status: 'queued',
-      verdict: null,
-      message: null,
-      language: { id: submission.languageId, version },
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-      finishedAt: null,
-      compile: null,
-      tests: [],
-      summary: { passed: 0, total: submission.tests.length, maxCpuTimeMs: 0, maxWallTimeMs: 0, maxMemoryBytes: 0 },
-      metadata: submission.metadata,
-    };
-    const written = this.#records.write(id, { input: submission, result, tenant });
-    if (written) await written;
-    this.#queuedHere?.add(id);
-    this.#stats.queued++;
-    // Announced before the push: an in-process queue may start the job synchronously inside it.
-    this.#publish({ type: 'queued', id, result });
-    try {
-      const pushed = this.#queue.push({ id, submission, tenant });
-      if (pushed) await pushed;
-    } catch (cause) {
-      if (this.#queuedHere?.delete(id) ?? true) this.#stats.queued--;
-      await Promise.resolve(this.#store.delete(id)).catch(() => {});
-      this.#publish({ type: 'cancelled', id, result: { ...result, status: 'cancelled', message: 'the queue refused the submission' } });
-      throw new JudgeError('JDG_ERR_QUEUE_FULL', 'The queue refused the submission.', { cause });
-    }
-    return id;
+    return enqueue(this.#intake, submission, version, tenant);
+  }
+
+  /**
+   * Starts a live session: the program runs in a fresh sandbox (a compiled language compiles
+   * first, streaming too) while the caller writes its input and reads its output, with a
+   * terminal (`tty: true`) or plain pipes. Resolves once the sandbox is open; the session ends
+   * at the program's exit, a limit (`limits.wallTimeMs` is its wall cap, `outputBytes` its output
+   * volume, `idleTimeoutMs` the longest silence), `session.kill()` or `input.signal`. Capped per
+   * judge and per `options.key` (`JDG_ERR_SESSION_LIMIT`); never queued.
+   *
+   * @example
+   * ```ts
+   * const session = await judge.session({ language: 'python3', source: 'print("hi", input("name? "))', tty: true })
+   * for await (const e of session) if (e.type === 'data') process.stdout.write(e.data)
+   * console.log(await session.exit) // { stage: 'run', exitCode: 0, ... }
+   * ```
+   */
+  async session(input: SessionInput, options: SessionCallOptions = {}): Promise<Session> {
+    if (input?.signal?.aborted) throw abortError(input.signal);
+    this.#checkAccepting();
+    return startSession(this.#sessions, input, options);
+  }
+
+  /** Live sessions running on this judge now. */
+  get runningSessions(): number {
+    return this.#sessions.caps.running;
   }
 
   /** The submission's current state. Throws `JDG_ERR_SUBMISSION_NOT_FOUND` (also for another tenant's id). */
@@ -220,14 +237,8 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
 
   /** Resolves with the result once the submission is done or cancelled. */
   async wait(id: string, options: WaitOptions = {}): Promise<SubmissionResult> {
-    this.#checkId(id);
+    checkSubmissionId(id);
     const { signal, timeoutMs } = options;
-    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
-      throw new JudgeError('JDG_ERR_INPUT_INVALID', `timeoutMs must be a number of milliseconds ≥ 0, received ${describe(timeoutMs)}.`, {
-        details: { issues: [{ path: 'timeoutMs', message: 'expected a non-negative number' }] },
-      });
-    }
-    if (signal?.aborted) throw abortError(signal);
     return this.#waiters.wait(id, () => this.get(id, options), { signal, timeoutMs });
   }
 
@@ -265,7 +276,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
 
   /** Deletes a submission (cancelling it first if it has not finished). `false` when unknown (or another tenant's). */
   async delete(id: string, options: TenantOptions = {}): Promise<boolean> {
-    this.#checkId(id);
+    checkSubmissionId(id);
     const stored = await this.#records.read(id);
     if (!stored || !this.#visible(stored, options)) return false;
     if (stored.result.status === 'queued' || stored.result.status === 'running') await this.cancel(id, options);
@@ -277,7 +288,37 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
    * `done` or `cancelled`), then each event until it finishes. Ends after `done`/`cancelled`.
    */
   watch(id: string, options: { signal?: AbortSignal } & TenantOptions = {}): AsyncGenerator<JudgeEvent, void, undefined> {
-    return watchSubmission(this, () => this.get(id, options), id, options.signal);
+    return this.#tracked(
+      id,
+      watchSubmission(this, () => this.get(id, options), id, options.signal),
+    );
+  }
+
+  /** A watch, counted in `#watched` while it runs (a resync re-reads what is watched). */
+  async *#tracked(id: string, events: AsyncGenerator<JudgeEvent, void, undefined>): AsyncGenerator<JudgeEvent, void, undefined> {
+    this.#watched.set(id, (this.#watched.get(id) ?? 0) + 1);
+    try {
+      yield* events;
+    } finally {
+      const left = (this.#watched.get(id) ?? 1) - 1;
+      if (left > 0) this.#watched.set(id, left);
+      else this.#watched.delete(id);
+    }
+  }
+
+  /**
+   * After the bus reconnected: events may have been lost, so every submission waited for or
+   * watched here is read again, and one that ended meanwhile is delivered as its final event.
+   */
+  async #resync(): Promise<void> {
+    const ids = new Set([...this.#waiters.ids(), ...this.#watched.keys()]);
+    await Promise.all(
+      [...ids].map(async (id) => {
+        const stored = await this.#records.read(id).catch(() => undefined);
+        const result = stored?.result;
+        if (result && (result.status === 'done' || result.status === 'cancelled')) this.#deliver({ type: result.status, id, result });
+      }),
+    );
   }
 
   /**
@@ -292,16 +333,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
    * ```
    */
   async list(query: Omit<ListQuery, 'tenant'> = {}, options: TenantOptions = {}): Promise<ListPage> {
-    if (!this.#store.list) {
-      throw new JudgeError('JDG_ERR_LISTING_UNAVAILABLE', 'This judge’s result store cannot list submissions; use one with list().');
-    }
-    const parsed = parseListQuery(query);
-    try {
-      return await this.#store.list(options.tenant === undefined ? parsed : { ...parsed, tenant: options.tenant });
-    } catch (cause) {
-      if (cause instanceof JudgeError) throw cause;
-      throw new JudgeError('JDG_ERR_STORE_FAILED', 'The store failed to list submissions.', { cause });
-    }
+    return listSubmissions(this.#store, query, options.tenant);
   }
 
   /** Counters of this judge process: waiting, running, finished by verdict, cancelled, failures, disposals. */
@@ -325,29 +357,12 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
    * says so again; meanwhile its queued submissions wait (`runnerFaults`).
    */
   ready(): JudgeReadiness {
-    const runner =
-      this.#gate?.state ?? (this.runner ? { name: this.runner.name, available: true, unavailableSince: null, reason: null } : null);
-    const available = this.#worker === undefined || (runner?.available ?? false);
-    return { ready: this.#accepting && available, accepting: this.#accepting, runner, waitingForRunner: this.#stats.waitingForRunner };
+    return judgeReadiness(this.#gate, this.runner, this.#worker !== undefined, this.#accepting, this.#stats.waitingForRunner);
   }
 
   /** {@link Judge.ready} plus the runner's own `health()` (when the judge has a runner). */
   async health(options: { signal?: AbortSignal } = {}): Promise<JudgeHealth> {
-    const readiness = this.ready();
-    if (!this.runner) return { ...readiness, details: { runner: 'none (API-only judge)' }, problems: [] };
-    let health: RunnerHealth;
-    try {
-      health = await this.runner.health(options);
-    } catch (error) {
-      health = { ready: false, details: {}, problems: [{ message: `health check failed: ${(error as Error).message}` }] };
-    }
-    const problems = [...health.problems];
-    if (readiness.runner && !readiness.runner.available) {
-      problems.unshift({
-        message: `The ${readiness.runner.name} runner has been unavailable since ${readiness.runner.unavailableSince}: ${readiness.runner.reason}; queued submissions wait for it.`,
-      });
-    }
-    return { ...readiness, ready: readiness.ready && health.ready, details: health.details, problems };
+    return judgeHealth(this.ready(), this.runner, options);
   }
 
   /**
@@ -359,32 +374,32 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
   }
 
   /**
-   * Graceful shutdown: refuses new submissions, lets queued and running ones finish (and their
-   * sandboxes be disposed), then closes the runner. Idempotent: every call returns the same promise.
+   * Graceful shutdown: refuses new submissions and sessions, ends live sessions (their programs are
+   * killed), lets queued and running submissions finish (and their sandboxes be disposed), then
+   * closes the runner. Idempotent: every call returns the same promise.
    */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      this.#accepting = false;
-      const errors: unknown[] = [];
-      const step = async (fn: () => unknown) => {
-        try {
-          await fn();
-        } catch (error) {
-          errors.push(error);
-        }
-      };
-      if (this.#worker) await step(() => this.#queue.drain());
-      await step(() => this.#queue.close());
-      await step(() => this.#worker?.settled());
-      this.#gate?.close();
-      this.#worker?.stop();
-      this.#versions.close();
-      if (this.runner && this.#closeRunner) await step(() => (this.#destroying ? this.runner!.destroy() : this.runner!.close()));
-      this.#unsubscribe();
-      if (this.#ownBus) await step(() => this.#bus.close());
-      this.removeAllListeners();
-      if (errors.length > 0) throw new AggregateError(errors, 'Judge.close: some cleanup steps failed');
-    })();
+    this.#closing ??= closeInOrder({
+      stopAccepting: () => {
+        this.#accepting = false;
+      },
+      endSessions: () =>
+        Promise.allSettled(
+          [...this.#sessions.live].map((s) => {
+            s.kill();
+            return s.exit;
+          }),
+        ),
+      queue: this.#queue,
+      worker: this.#worker,
+      gate: this.#gate,
+      versions: this.#versions,
+      runner: this.runner && this.#closeRunner ? this.runner : undefined,
+      destroying: () => this.#destroying !== undefined,
+      unsubscribe: this.#unsubscribe,
+      bus: this.#ownBus ? this.#bus : undefined,
+      removeListeners: () => this.removeAllListeners(),
+    });
     return this.#closing;
   }
 
@@ -435,20 +450,12 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
     if (!this.#accepting) throw new JudgeError('JDG_ERR_JUDGE_CLOSED', 'The judge is closing and takes no new submissions.');
   }
 
-  #checkId(id: unknown): asserts id is string {
-    if (typeof id !== 'string' || id.length === 0 || id.length > idSchema.max) {
-      throw new JudgeError('JDG_ERR_INPUT_INVALID', `id must be a non-empty string, received ${describe(id)}.`, {
-        details: { issues: [{ path: 'id', message: 'expected a non-empty string of at most 128 characters' }] },
-      });
-    }
-  }
-
   #visible(stored: StoredSubmission, options: TenantOptions): boolean {
     return options.tenant === undefined || (stored.tenant ?? null) === options.tenant;
   }
 
   async #read(id: string, options: TenantOptions): Promise<StoredSubmission> {
-    this.#checkId(id);
+    checkSubmissionId(id);
     const stored = await this.#records.read(id);
     if (!stored || !this.#visible(stored, options)) {
       throw new JudgeError('JDG_ERR_SUBMISSION_NOT_FOUND', `No submission ${id}.`, { details: { id } });

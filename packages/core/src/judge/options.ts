@@ -5,6 +5,7 @@ import type { LanguageDefinition } from '../languages/definition.js';
 import type { JobQueue } from '../queue/contract.js';
 import type { Runner } from '../runner/contract.js';
 import { defaultLimits, defaultMaxLimits, type Limits, limitNames } from '../runner/limits.js';
+import { type SessionOptions, sessionOptionsSchema } from '../session/options.js';
 import type { ResultStore } from '../store/contract.js';
 import { limitsSchema } from '../submission/schema.js';
 import { toIssues } from '../submission/validate.js';
@@ -76,6 +77,8 @@ export interface JudgeOptions {
    * @defaultValue 10000
    */
   cancelWaitMs?: number;
+  /** Caps and limits of live sessions ({@link Judge.session}). @defaultValue see {@link SessionOptions} */
+  sessions?: SessionOptions;
 }
 
 const object = <T>(method: string, what: string) =>
@@ -111,6 +114,7 @@ const optionsSchema = z.strictObject({
   runnerFaults: z.strictObject({ maxWaitMs: ms.optional(), checkIntervalMs: ms.min(10).optional() }).optional(),
   disposeTimeoutMs: ms.optional(),
   cancelWaitMs: ms.optional(),
+  sessions: sessionOptionsSchema.optional(),
   maxOutputBytesInFlight: z
     .number()
     .int()

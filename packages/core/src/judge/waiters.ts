@@ -1,5 +1,6 @@
 import { abortError, JudgeError } from '../errors/judge-error.js';
 import type { SubmissionResult } from '../submission/result.js';
+import { describe } from '../submission/schema.js';
 
 /**
  * @internal Callers of `wait`, by submission id. The end of a submission calls only its own
@@ -18,6 +19,12 @@ export class Waiters {
     options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
   ): Promise<SubmissionResult> {
     const { signal, timeoutMs } = options;
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+      throw new JudgeError('JDG_ERR_INPUT_INVALID', `timeoutMs must be a number of milliseconds ≥ 0, received ${describe(timeoutMs)}.`, {
+        details: { issues: [{ path: 'timeoutMs', message: 'expected a non-negative number' }] },
+      });
+    }
+    if (signal?.aborted) throw abortError(signal);
     return new Promise<SubmissionResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
@@ -50,6 +57,11 @@ export class Waiters {
         (error: unknown) => settle(() => reject(error)),
       );
     });
+  }
+
+  /** Ids of the submissions waited for now. */
+  ids(): string[] {
+    return [...this.#byId.keys()];
   }
 
   /** Hands a finished submission's result to its waiters. */

@@ -40,6 +40,24 @@ describe('compileArgs and stderrToStdout', () => {
     expect(argvs[1]).toEqual(['python3', '-B', 'main.py']);
   });
 
+  it('lowers the stack limit under a shell when asked, never above the memory limit, merging stderr too', async () => {
+    const { judge, argvs } = judgeRecording();
+    await using _ = judge;
+    await judge.run({ language: 'python3', source: 'x', stackBytes: 64_000 * 1024, limits: { memoryBytes: 256 * 1024 * 1024 } });
+    expect(argvs[0]).toEqual(['/bin/sh', '-c', 'ulimit -s 64000 || exit 125; exec "$@"', 'sh', 'python3', '-B', 'main.py']);
+    await judge.run({
+      language: 'python3',
+      source: 'x',
+      stackBytes: 1 << 30,
+      stderrToStdout: true,
+      limits: { memoryBytes: 64 * 1024 * 1024 },
+    });
+    expect(argvs[1]).toEqual(['/bin/sh', '-c', 'ulimit -s 65536 || exit 125; exec "$@" 2>&1', 'sh', 'python3', '-B', 'main.py']);
+    await expect(judge.submit({ language: 'python3', source: 'x', stackBytes: 100 })).rejects.toMatchObject({
+      code: 'JDG_ERR_INPUT_INVALID',
+    });
+  });
+
   it('refuses compiler arguments that are not strings, or too many', async () => {
     const { judge } = judgeRecording();
     await using _ = judge;

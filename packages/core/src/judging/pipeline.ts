@@ -1,12 +1,14 @@
 import { isJudgeError, JudgeError } from '../errors/judge-error.js';
-import { buildCommand } from '../languages/definition.js';
+import { buildCommand, type LanguageDefinition } from '../languages/definition.js';
 import type { LanguageRegistry } from '../languages/registry.js';
 import type { ExecOutcome, Runner, Sandbox } from '../runner/contract.js';
+import type { Limits } from '../runner/limits.js';
 import { type PreparedSubmission, toSandboxFiles } from '../submission/prepare.js';
 import type { StepResult, SubmissionResult, TestResult } from '../submission/result.js';
 import type { Checker } from '../submission/schema.js';
 import { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './checkers.js';
-import { CustomChecker, compileArgv, describeCompileFailure, mergedStderrArgv } from './custom-checker.js';
+import { CustomChecker, compileArgv, describeCompileFailure, runArgv } from './custom-checker.js';
+import { Interactor } from './interactor.js';
 import { type OutputBudget, retainOutput } from './output-budget.js';
 import { addToSummary } from './summary.js';
 import { classifyRun, overallVerdict, testVerdict } from './verdicts.js';
@@ -72,6 +74,18 @@ function skippedTest(name: string): TestResult {
   };
 }
 
+/**
+ * Whether a test's failure may be the interpreter refusing a malformed source: the language has a
+ * syntax check (and no compile step), and the run exited non-zero, within its limits, with stderr
+ * as the interpreter words such a refusal.
+ */
+function needsSyntaxCheck(language: LanguageDefinition, t: TestResult, merged: boolean): boolean {
+  const check = language.syntaxCheck;
+  if (!check || language.compile || t.limitExceeded || t.exitCode === 0 || t.exitCode === null) return false;
+  check.pattern.lastIndex = 0;
+  return check.pattern.test(merged ? t.stdout : t.stderr);
+}
+
 /** A message for internal_error: what failed, with the cause's message, never a stack. */
 export function internalMessage(error: unknown): string {
   if (error instanceof JudgeError) {
@@ -113,30 +127,40 @@ export async function runPipeline(
   const { budget } = env;
   try {
     const language = env.languages.get(submission.languageId);
-    await box.write(toSandboxFiles(submission.files), { signal });
-    if (language.compile) {
-      const limits = submission.compileLimits;
+    const sourceFile = submission.files[0]!.path;
+    /** Runs a compile step (or a syntax check) and records it as `result.compile`; true when it failed. */
+    const compileStep = async (argv: string[], limits: Limits): Promise<boolean> => {
       const reserved = await budget.acquire(limits.outputBytes, signal);
       let out: ExecOutcome;
       try {
-        out = await box.exec({ argv: compileArgv(language, limits, submission.compileArgs), limits, env: language.env }, { signal });
+        out = await box.exec({ argv, limits, env: language.env }, { signal });
         result.compile = toStep(out);
         kept += retainOutput(result.compile, env.maxResultOutputBytes - kept);
       } finally {
         budget.release(reserved);
       }
       hooks.onCompiled?.(id, result.compile);
-      if (out.exitCode !== 0 || out.limitExceeded) {
-        result.verdict = 'compile_error';
-        result.message = describeCompileFailure(out);
-        return succeeded;
-      }
+      if (out.exitCode === 0 && !out.limitExceeded) return false;
+      result.verdict = 'compile_error';
+      result.message = describeCompileFailure(out);
+      return true;
+    };
+    await box.write(toSandboxFiles(submission.files), { signal });
+    if (language.compile) {
+      const argv = compileArgv(language, submission.compileLimits, submission.compileArgs, sourceFile);
+      if (await compileStep(argv, submission.compileLimits)) return succeeded;
     }
     let checker: CustomChecker | undefined;
     if (submission.checker.type === 'custom') {
       const checkerLanguage = env.languages.get(submission.checkerLanguageId!);
       checker = new CustomChecker(checkerLanguage, submission.checker.source, submission.checkerCompileLimits!, submission.checkerLimits!);
       await checker.open(env.runner, opened, signal);
+    }
+    let interactor: Interactor | undefined;
+    if (submission.interactor) {
+      const given = submission.interactor;
+      interactor = new Interactor(env.languages.get(given.languageId), given.files, given.compileLimits, given.limits);
+      await interactor.open(env.runner, opened, signal);
     }
     let failed = false;
     for (let index = 0; index < total; index++) {
@@ -145,24 +169,40 @@ export async function runPipeline(
       if (failed && submission.stopOnFirstFailure) {
         outcome = skippedTest(test.name);
       } else {
-        const command = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile: language.sourceFile });
-        const argv = submission.stderrToStdout ? mergedStderrArgv(command) : command;
+        const command = buildCommand(language.run, { limits: test.limits, args: submission.args, sourceFile });
+        const argv = runArgv(command, {
+          stderrToStdout: submission.stderrToStdout,
+          stackBytes: submission.stackBytes ?? null,
+          memoryBytes: test.limits.memoryBytes,
+        });
         // What the runner (and a custom checker's runner) may buffer for this test is held against the judge's budget.
         const reserved = await budget.acquire(test.limits.outputBytes + (checker ? submission.checkerLimits!.outputBytes : 0), signal);
+        const keptBefore = kept;
         try {
-          const out = await box.exec({ argv, stdin: test.input, limits: test.limits, env: language.env }, { signal });
-          const run = classifyRun(out, test.limits, language);
-          let check: CheckResult | null = null;
-          if (!run.verdict && test.expectedOutput !== null) {
-            check = checker
-              ? await checker.check(test.input, out.stdout, test.expectedOutput, signal)
-              : builtinCheck(submission.checker, out.stdout, test.expectedOutput);
+          if (interactor) {
+            outcome = await interactor.judge(box, { ...test, argv, env: language.env, language }, signal);
+          } else {
+            const out = await box.exec({ argv, stdin: test.input, limits: test.limits, env: language.env }, { signal });
+            const run = classifyRun(out, test.limits, language);
+            let check: CheckResult | null = null;
+            if (!run.verdict && test.expectedOutput !== null) {
+              check = checker
+                ? await checker.check(test.input, out.stdout, test.expectedOutput, signal)
+                : builtinCheck(submission.checker, out.stdout, test.expectedOutput);
+            }
+            const { verdict, message } = testVerdict(run, check);
+            outcome = { name: test.name, verdict, message, ...toStep(out) };
           }
-          const { verdict, message } = testVerdict(run, check);
-          outcome = { name: test.name, verdict, message, ...toStep(out) };
           kept += retainOutput(outcome, env.maxResultOutputBytes - kept);
         } finally {
           budget.release(reserved);
+        }
+        if (index === 0 && needsSyntaxCheck(language, outcome, submission.stderrToStdout)) {
+          // The interpreter refused the source or the program failed on its own: the check tells which.
+          kept = keptBefore;
+          const check = language.syntaxCheck!;
+          const argv = buildCommand(check.command, { limits: submission.compileLimits, args: [], sourceFile });
+          if (await compileStep(argv, submission.compileLimits)) return succeeded;
         }
         if (outcome.verdict !== 'accepted') failed = true;
       }

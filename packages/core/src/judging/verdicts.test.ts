@@ -45,12 +45,7 @@ describe('classifyRun and testVerdict', () => {
       null,
       'output_limit_exceeded',
     ],
-    [
-      'a full work directory or /tmp is output limit exceeded',
-      { limitExceeded: 'disk', exitCode: 1 },
-      null,
-      'output_limit_exceeded',
-    ],
+    ['a full work directory or /tmp is output limit exceeded', { limitExceeded: 'disk', exitCode: 1 }, null, 'output_limit_exceeded'],
     ['the process limit is a runtime error', { limitExceeded: 'processes', exitCode: 1 }, null, 'runtime_error'],
     ['measured cpu over the limit is time limit exceeded', { cpuTimeMs: 1001 }, true, 'time_limit_exceeded'],
     ['measured wall over the limit is time limit exceeded', { wallTimeMs: 3001 }, true, 'time_limit_exceeded'],

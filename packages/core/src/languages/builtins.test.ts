@@ -13,6 +13,7 @@ import {
   runtimeReserveBytes,
   rust,
   typescript,
+  typescriptTsc,
 } from './builtins.js';
 import { buildCommand, type LanguageDefinition } from './definition.js';
 import { LanguageRegistry } from './registry.js';
@@ -25,14 +26,25 @@ const compile = (language: LanguageDefinition, l: Limits = { ...defaultCompileLi
   buildCommand(language.compile!, { limits: l, args: [], sourceFile: language.sourceFile });
 
 describe('built-in languages', () => {
-  it('lists the nine languages in display order', () => {
-    expect(builtinLanguages.map((l) => l.id)).toEqual(['python3', 'c', 'cpp', 'java', 'javascript', 'typescript', 'go', 'rust', 'bash']);
+  it('lists the ten languages in display order', () => {
+    expect(builtinLanguages.map((l) => l.id)).toEqual([
+      'python3',
+      'c',
+      'cpp',
+      'java',
+      'javascript',
+      'typescript',
+      'typescript-tsc',
+      'go',
+      'rust',
+      'bash',
+    ]);
   });
 
   it('registers every built-in without a clash of ids or aliases', () => {
     const registry = new LanguageRegistry();
-    expect(registry.ids()).toHaveLength(9);
-    for (const alias of ['py', 'gcc', 'c++', 'js', 'ts', 'golang', 'rs', 'sh']) expect(registry.find(alias)).toBeDefined();
+    expect(registry.ids()).toHaveLength(10);
+    for (const alias of ['py', 'gcc', 'c++', 'js', 'ts', 'tsc', 'golang', 'rs', 'sh']) expect(registry.find(alias)).toBeDefined();
   });
 
   it('names a source file that the compile or run command uses', () => {
@@ -82,7 +94,7 @@ describe('heap settings derived from the memory limit', () => {
   });
 
   it('starts Node with --max-old-space-size from the run limit for JavaScript and TypeScript', () => {
-    for (const language of [javascript, typescript]) {
+    for (const language of [javascript, typescript, typescriptTsc]) {
       const argv = run(language, limits({ memoryBytes: 128 * MiB }));
       expect(argv[0]).toBe('node');
       expect(argv).toContain('--max-old-space-size=64');
@@ -92,10 +104,46 @@ describe('heap settings derived from the memory limit', () => {
 });
 
 describe('compile commands', () => {
-  it('compiles TypeScript with Node type declarations and no output on a type error', () => {
+  it('strips TypeScript types with esbuild into one CommonJS main.js, local imports bundled, Node modules left as requires', () => {
     const argv = compile(typescript);
+    expect(argv[0]).toBe('/usr/local/lib/judgekit/esbuild/bin/esbuild');
+    expect(argv).toEqual(expect.arrayContaining(['main.ts', '--bundle', '--platform=node', '--format=cjs', '--outfile=main.js']));
+    expect(typescript.version?.argv[0]).toBe(argv[0]);
+  });
+
+  it('type-checks typescript-tsc with Node type declarations and no output on a type error', () => {
+    const argv = compile(typescriptTsc);
     expect(argv).toEqual(expect.arrayContaining(['--types', 'node', '--noEmitOnError', '--outDir', '.']));
     expect(argv.some((a) => a.endsWith('/typescript/bin/tsc'))).toBe(true);
+    expect(typescriptTsc.extensions ?? []).toEqual([]);
+  });
+
+  it('byte-compiles Python only as a syntax check, of the main file, loading no site packages', () => {
+    expect(python3.compile).toBeUndefined();
+    const argv = buildCommand(python3.syntaxCheck!.command, { limits: defaultCompileLimits, args: [], sourceFile: 'main.py' });
+    expect(argv.slice(0, 4)).toEqual(['python3', '-I', '-S', '-c']);
+    expect(argv.at(-1)).toBe('main.py');
+    for (const refusal of [
+      "SyntaxError: '(' was never closed",
+      'IndentationError: expected an indented block',
+      'TabError: inconsistent use',
+    ])
+      expect(python3.syntaxCheck!.pattern.test(`  File "main.py", line 1\n${refusal}\n`), refusal).toBe(true);
+    expect(python3.syntaxCheck!.pattern.test('ZeroDivisionError: division by zero\n')).toBe(false);
+  });
+
+  it('compiles and runs a Java source as the class it names public', () => {
+    const argv = (spec: typeof java.run, sourceFile: string) => buildCommand(spec, { limits: limits(), args: [], sourceFile });
+    expect(argv(java.compile!, 'Solution.java').at(-1)).toBe('Solution.java');
+    expect(argv(java.run, 'Solution.java').at(-1)).toBe('Solution');
+    const from = java.sourceFileFrom!;
+    const name = (source: string) => from.pattern.exec(source)?.[1];
+    expect(name('import x;\npublic class Solution {')).toBe('Solution');
+    expect(name('public final class A_1$ {}')).toBe('A_1$');
+    expect(name('  public abstract class Shape {}\npublic class Main {}')).toBe('Shape');
+    expect(name('public record Point(int x) {}')).toBe('Point');
+    expect(name('// public class Comment\nclass Main {}')).toBeUndefined();
+    expect(name(' * public class InJavadoc\nclass Main {}')).toBeUndefined();
   });
 
   it('builds Go against the precompiled standard library with a per-sandbox cache', () => {

@@ -64,8 +64,32 @@ export interface LanguageDefinition {
   extensions?: string[];
   /** Name of the main source file in the work directory, e.g. `main.c`, `Main.java`. */
   sourceFile: string;
+  /**
+   * Names the main source file after the source, for toolchains that demand it: the first match
+   * of `pattern` in the source gives the name, `file` with `$1` replaced by the match's group 1.
+   * Without a match, or when the name is not a plain file name, the file is `sourceFile`. Commands
+   * get the chosen name as `sourceFile` in their {@link CommandContext}, so they never hard-code it.
+   *
+   * @example
+   * ```ts
+   * // Java: `public class Solution` goes into Solution.java and runs as `java Solution`.
+   * { pattern: /^[ \t]*public\s+(?:final\s+)?class\s+([A-Za-z_$][\w$]*)/m, file: '$1.java' }
+   * ```
+   */
+  sourceFileFrom?: { pattern: RegExp; file: string };
   /** Compile step, for compiled languages. Its output files stay for every test. */
   compile?: CommandSpec;
+  /**
+   * A syntax check for an interpreted language whose interpreter refuses a malformed source
+   * before running any of it (Python's byte-compile). It runs only when it can change the
+   * verdict: after the first test fails (a non-zero exit, no limit reached) with stderr matching
+   * `pattern`. When the check fails too, the submission is `compile_error`, the check is its
+   * `compile` step and no test is reported, exactly as with a `compile` step; when it passes,
+   * the check is still reported as `compile` and the test's verdict stands. A source that runs
+   * costs nothing extra. Ignored when the language has a `compile` step (use `compile` for a
+   * check that always runs).
+   */
+  syntaxCheck?: { command: CommandSpec; pattern: RegExp };
   /** Run step; the submission's `args` are passed to a builder, or appended to a fixed argv. */
   run: CommandSpec;
   /** Limit defaults for the compile step, over judgekit's compile defaults. */
@@ -84,6 +108,22 @@ export interface LanguageDefinition {
   /** Where the toolchain comes from on Debian hosts and images (install hints, health checks, image builds). */
   toolchain?: ToolchainFacts;
 }
+
+/**
+ * @internal The main source file's name for `source` in `language`: named by
+ * {@link LanguageDefinition.sourceFileFrom} when it matches, else the language's `sourceFile`.
+ */
+export function sourceFileFor(language: LanguageDefinition, source: string): string {
+  const from = language.sourceFileFrom;
+  if (!from) return language.sourceFile;
+  const match = from.pattern.exec(source);
+  if (!match || match[1] === undefined) return language.sourceFile;
+  const name = from.file.replaceAll('$1', match[1]);
+  return plainFileName.test(name) && name.length <= 255 ? name : language.sourceFile;
+}
+
+/** @internal A file name with no path, no leading dot and nothing a shell or a path would read as special. */
+export const plainFileName = /^[A-Za-z0-9_+-][A-Za-z0-9._+$-]*$/;
 
 /** @internal Builds the argv of a command. */
 export function buildCommand(spec: CommandSpec, context: CommandContext): string[] {

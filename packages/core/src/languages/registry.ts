@@ -1,37 +1,7 @@
-import { z } from 'zod';
 import { JudgeError } from '../errors/judge-error.js';
 import { builtinLanguages } from './builtins.js';
 import type { LanguageDefinition } from './definition.js';
-
-const idPattern = /^[a-z0-9][a-z0-9+_.-]{0,63}$/;
-const command = z.union([z.array(z.string().min(1)).min(1), z.custom<(...a: unknown[]) => unknown>((v) => typeof v === 'function')]);
-const partialLimits = z.record(z.string(), z.number().int().positive()).optional();
-
-const definitionSchema = z.object({
-  id: z.string().regex(idPattern, 'id must be lowercase letters, digits, + _ . - (at most 64)'),
-  name: z.string().min(1).max(100),
-  aliases: z.array(z.string().regex(idPattern)).optional(),
-  extensions: z.array(z.string().regex(/^\.[A-Za-z0-9]+$/)).optional(),
-  sourceFile: z.string().regex(/^[A-Za-z0-9._+-]+$/, 'sourceFile must be a plain file name'),
-  compile: command.optional(),
-  run: command,
-  compileLimits: partialLimits,
-  runLimits: partialLimits,
-  env: z
-    .record(
-      z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
-      z.string().refine((v) => !v.includes('\0'), { error: 'an environment value must not contain a NUL byte' }),
-    )
-    .optional(),
-  outOfMemoryPattern: z.instanceof(RegExp).optional(),
-  version: z.object({ argv: z.array(z.string()).min(1), pattern: z.instanceof(RegExp) }).optional(),
-  toolchain: z
-    .object({
-      host: z.array(z.string().min(1)),
-      image: z.object({ name: z.string().min(1), packages: z.array(z.string().min(1)), copy: z.array(z.string()).optional() }).optional(),
-    })
-    .optional(),
-});
+import { checkLanguageDefinition } from './schema.js';
 
 /**
  * The languages a judge knows, by id and alias. Starts with the built-ins; add your own with
@@ -47,24 +17,23 @@ export class LanguageRegistry {
 
   /**
    * Adds a language. Throws `JDG_ERR_LANGUAGE_INVALID` for a malformed definition and
-   * `JDG_ERR_LANGUAGE_DUPLICATE` when its id or an alias is taken (pass `replace: true` to override).
+   * `JDG_ERR_LANGUAGE_DUPLICATE` when its id or an alias is taken (pass `replace: true` to replace
+   * the language of the same id; a name held by another language is refused either way).
    */
   register(language: LanguageDefinition, options: { replace?: boolean } = {}): void {
-    const parsed = definitionSchema.safeParse(language);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new JudgeError('JDG_ERR_LANGUAGE_INVALID', `Language definition: ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
-        details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
-      });
-    }
+    checkLanguageDefinition(language);
     const names = [language.id, ...(language.aliases ?? [])];
-    if (!options.replace) {
-      for (const name of names) {
-        if (this.#byId.has(name) || this.#byAlias.has(name)) {
-          throw new JudgeError('JDG_ERR_LANGUAGE_DUPLICATE', `A language named ${JSON.stringify(name)} is already registered.`);
-        }
+    for (const name of names) {
+      const holder = this.#byId.get(name) ?? this.#byAlias.get(name);
+      // `replace` lets a definition take the place of the language of its own id, never another's name.
+      if (holder && !(options.replace && holder.id === language.id)) {
+        throw new JudgeError(
+          'JDG_ERR_LANGUAGE_DUPLICATE',
+          `A language named ${JSON.stringify(name)} is already registered${holder.id === name ? '' : ` (an alias of ${holder.id})`}.`,
+        );
       }
-    } else {
+    }
+    if (options.replace) {
       const previous = this.#byId.get(language.id);
       for (const alias of previous?.aliases ?? []) this.#byAlias.delete(alias);
     }

@@ -21,12 +21,32 @@ export interface Job {
 }
 
 /**
+ * How a shared queue hands a job to a worker: what a handler needs to know beyond the job itself.
+ * An in-process queue passes none.
+ */
+export interface JobDelivery {
+  /** How many times this job has been handed to a worker, this time included (1 the first time). */
+  attempt: number;
+  /**
+   * Set when the queue gives up on the job (the workers that ran it stopped mid-run too often):
+   * the handler ends the submission as `internal_error` with this message instead of running it.
+   */
+  abandoned?: string;
+  /**
+   * Gives the job back to the shared queue, still waiting, for another worker: the handler calls
+   * it instead of judging when this worker's runner is unavailable, so a broken worker does not
+   * turn the queue into `internal_error`s. Absent for a queue no other worker shares.
+   */
+  release?(): void;
+}
+
+/**
  * Called by the queue for each job; resolves when the job is finished (whatever its verdict) and
  * rejects only when the judge could not record an outcome. A handler is idempotent: a job whose
  * stored result is already `done` or `cancelled` is skipped, so a re-delivered job (a BullMQ
  * stalled-job retry) never makes a second result.
  */
-export type JobHandler = (job: Job) => Promise<void>;
+export type JobHandler = (job: Job, delivery?: JobDelivery) => Promise<void>;
 
 /**
  * The queue between `submit` and the workers. The default is in-process ({@link FastqJobQueue});
@@ -58,7 +78,11 @@ export interface JobQueue {
   pause?(): void | Promise<void>;
   /** Resumes handing jobs after {@link JobQueue.pause}. */
   resume?(): void | Promise<void>;
-  /** Resolves when nothing waits and nothing runs (in this process). */
+  /**
+   * Resolves when nothing waits and nothing runs in this process. A queue shared with other
+   * workers stops handing this process new jobs (they stay queued for the others) and resolves
+   * once the jobs running here have finished.
+   */
   drain(): Promise<void>;
   /** Stops taking jobs; waiting jobs of an in-process queue are dropped. Idempotent. */
   close(): Promise<void>;

@@ -10,6 +10,7 @@ import type {
   SandboxFile,
 } from './contract.js';
 import { checkExecRequest, checkSandboxFiles, sandboxPathSegments } from './sandbox-rules.js';
+import { canSpawn, checkTerminalSize, type SandboxProcess, type SpawnRequest } from './spawn.js';
 
 /**
  * Base class for runners: it owns the idempotent `close()`/`destroy()`, tracks open sandboxes,
@@ -107,7 +108,20 @@ class TrackedSandbox implements Sandbox {
   constructor(
     readonly inner: Sandbox,
     private readonly onDisposed: (sandbox: TrackedSandbox) => void,
-  ) {}
+  ) {
+    // Only a backend that can spawn offers spawn, so canSpawn() tells the truth through the wrapper.
+    if (canSpawn(inner)) {
+      this.spawn = (request: SpawnRequest, options?: OperationOptions): Promise<SandboxProcess> =>
+        this.#guard(options, () => {
+          checkExecRequest({ ...request, stdin: undefined });
+          if (request.tty) checkTerminalSize(request.tty);
+          return inner.spawn(request, options);
+        });
+    }
+  }
+
+  /** Present when the backend's sandbox can start live commands (see {@link SpawningSandbox}). */
+  spawn?: (request: SpawnRequest, options?: OperationOptions) => Promise<SandboxProcess>;
 
   get id(): string {
     return this.inner.id;

@@ -1,6 +1,7 @@
 import { JudgeError } from '../errors/judge-error.js';
 import { BaseRunner } from './base-runner.js';
 import type { ExecOutcome, ExecRequest, OperationOptions, RunnerHealth, Sandbox, SandboxFile } from './contract.js';
+import type { ProcessExit, SandboxProcess, SessionSignal, SpawnRequest, TerminalSize } from './spawn.js';
 
 /**
  * A scripted program for {@link FakeRunner}: given the request and the sandbox's files, say what
@@ -12,10 +13,134 @@ export type FakeProgram = (
   options: OperationOptions,
 ) => Partial<ExecOutcome> | Promise<Partial<ExecOutcome>>;
 
+/** The fake side of a live command ({@link FakeSpawnProgram}): what it prints, what it is told, how it ends. */
+export interface FakeProcessIO {
+  /** Sends output to the judge. */
+  output(stream: 'stdout' | 'stderr', data: string | Uint8Array): void;
+  /** Ends the command (once); missing fields default to a clean exit. */
+  exit(outcome?: Partial<ProcessExit>): void;
+  /** Receives stdin as it is written, then `null` at its end. */
+  onInput: ((data: Uint8Array | null) => void) | null;
+  /** Receives signals; without a listener, every signal but SIGWINCH and SIGCONT ends the command by it. */
+  onSignal: ((name: SessionSignal) => void) | null;
+  /** Receives terminal resizes. */
+  onResize: ((size: TerminalSize) => void) | null;
+}
+
+/** A scripted live command for {@link FakeRunner}'s `spawn` (sessions, interactive problems). */
+export type FakeSpawnProgram = (request: SpawnRequest, io: FakeProcessIO) => void;
+
 /** Options for {@link FakeRunner}. */
 export interface FakeRunnerOptions {
   /** What every exec does. @defaultValue echoes stdin to stdout and exits 0 */
   program?: FakeProgram;
+  /** What every spawned command does. @defaultValue echoes its input to stdout, exits 0 at the end of input */
+  spawn?: FakeSpawnProgram;
+}
+
+const echoSpawn: FakeSpawnProgram = (_request, io) => {
+  io.onInput = (data) => (data === null ? io.exit() : io.output('stdout', data));
+};
+
+/** A live fake command: delivers output while not paused, ends once. */
+class FakeProcess implements SandboxProcess {
+  onOutput: SandboxProcess['onOutput'] = null;
+  onDrain: SandboxProcess['onDrain'] = null;
+  readonly exit: Promise<ProcessExit>;
+  readonly io: FakeProcessIO;
+  #done = false;
+  #exiting: ProcessExit | undefined;
+  #paused = false;
+  #queued: [stream: 'stdout' | 'stderr', data: Uint8Array][] = [];
+  #resolve!: (exit: ProcessExit) => void;
+  #started = performance.now();
+
+  constructor(request: SpawnRequest, program: FakeSpawnProgram) {
+    this.exit = new Promise((resolve) => (this.#resolve = resolve));
+    const self = this;
+    this.io = {
+      output(stream, data) {
+        if (self.#done) return;
+        self.#queued.push([stream, typeof data === 'string' ? Buffer.from(data) : data]);
+        // Delivered on a later turn, as a real pipe would: the caller sets onOutput after spawn resolves.
+        setImmediate(() => self.#deliver());
+      },
+      exit(outcome = {}) {
+        if (self.#done || self.#exiting) return;
+        self.#exiting = {
+          exitCode: 0,
+          signal: null,
+          cpuTimeMs: 0,
+          wallTimeMs: performance.now() - self.#started,
+          memoryBytes: 0,
+          limitExceeded: null,
+          ...outcome,
+        };
+        setImmediate(() => self.#deliver());
+      },
+      onInput: null,
+      onSignal: null,
+      onResize: null,
+    };
+    program(request, this.io);
+  }
+
+  /** Output first, while not paused; the exit once every byte of it is out (a killed command's output is dropped). */
+  #deliver(): void {
+    if (this.#done) return;
+    const killed = this.#exiting?.signal === 'SIGKILL';
+    while (this.#queued.length > 0 && !this.#paused && !killed) {
+      const [stream, data] = this.#queued.shift()!;
+      this.onOutput?.(stream, data);
+    }
+    if (this.#exiting && (this.#queued.length === 0 || killed)) {
+      this.#done = true;
+      this.#resolve(this.#exiting);
+    }
+  }
+
+  write(data: Uint8Array): boolean {
+    if (!this.#done && !this.#exiting) this.io.onInput?.(data);
+    return true;
+  }
+
+  end(): void {
+    if (!this.#done) this.io.onInput?.(null);
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    setImmediate(() => this.#deliver());
+  }
+
+  resize(size: TerminalSize): void {
+    if (!this.#done) this.io.onResize?.(size);
+  }
+
+  signal(name: SessionSignal): void {
+    if (this.#done) return;
+    if (this.io.onSignal && name !== 'SIGKILL') this.io.onSignal(name);
+    else if (name === 'SIGKILL') {
+      // A kill overrides an exit still waiting for its output to be read.
+      this.#exiting = { ...(this.#exiting ?? this.#blankExit()), exitCode: null, signal: 'SIGKILL' };
+      setImmediate(() => this.#deliver());
+    } else if (name !== 'SIGWINCH' && name !== 'SIGCONT') this.io.exit({ exitCode: null, signal: name });
+  }
+
+  #blankExit(): ProcessExit {
+    return {
+      exitCode: null,
+      signal: null,
+      cpuTimeMs: 0,
+      wallTimeMs: performance.now() - this.#started,
+      memoryBytes: 0,
+      limitExceeded: null,
+    };
+  }
 }
 
 const echo: FakeProgram = (request) => ({
@@ -28,7 +153,18 @@ class FakeSandbox implements Sandbox {
   readonly id = `fake-${++sequence}`;
   readonly files = new Map<string, Uint8Array>();
   #disposed = false;
-  constructor(private readonly program: FakeProgram) {}
+  #live: FakeProcess | undefined;
+  constructor(
+    private readonly program: FakeProgram,
+    private readonly spawnProgram: FakeSpawnProgram,
+  ) {}
+
+  async spawn(request: SpawnRequest): Promise<SandboxProcess> {
+    this.#check();
+    const live = new FakeProcess(request, this.spawnProgram);
+    this.#live = live;
+    return live;
+  }
 
   async write(files: SandboxFile[]): Promise<void> {
     this.#check();
@@ -67,6 +203,7 @@ class FakeSandbox implements Sandbox {
 
   async dispose(): Promise<void> {
     this.#disposed = true;
+    this.#live?.signal('SIGKILL');
     this.files.clear();
   }
 
@@ -92,14 +229,16 @@ class FakeSandbox implements Sandbox {
 export class FakeRunner extends BaseRunner {
   readonly name = 'fake';
   readonly #program: FakeProgram;
+  readonly #spawn: FakeSpawnProgram;
 
   constructor(options: FakeRunnerOptions = {}) {
     super();
     this.#program = options.program ?? echo;
+    this.#spawn = options.spawn ?? echoSpawn;
   }
 
   protected async openSandbox(): Promise<Sandbox> {
-    return new FakeSandbox(this.#program);
+    return new FakeSandbox(this.#program, this.#spawn);
   }
 
   async health(): Promise<RunnerHealth> {

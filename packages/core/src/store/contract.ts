@@ -63,7 +63,15 @@ export interface ListPage {
  */
 export interface ResultStore<V = StoredSubmission> {
   get(id: string): V | undefined | Promise<V | undefined>;
-  set(id: string, value: V): void | Promise<void>;
+  /**
+   * Writes a submission. A store shared by several processes may refuse a write and answer
+   * `false`: once a submission's result is final (`done` or `cancelled`) it is never overwritten
+   * (a re-run after a stalled worker, a late progress write), and a submission that is gone is not
+   * brought back by a progress write. The judge then publishes nothing for the refused write, so
+   * a submission never has two different results. `void` or `true`: written.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a store that never refuses keeps its `void` signature.
+  set(id: string, value: V): void | boolean | Promise<void | boolean>;
   /** `true` when something was deleted. */
   delete(id: string): boolean | Promise<boolean>;
   /**

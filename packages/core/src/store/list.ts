@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { JudgeError } from '../errors/judge-error.js';
 import { verdicts } from '../submission/result.js';
 import { toIssues } from '../submission/validate.js';
-import type { ListQuery, StoredSubmission } from './contract.js';
+import type { ListPage, ListQuery, ResultStore, StoredSubmission } from './contract.js';
 
 /** Items on a listing page when the query sets no `limit`. */
 export const defaultListLimit = 20;
@@ -78,4 +78,22 @@ export function decodeListCursor(cursor: string): { createdAt: string; id: strin
   throw new JudgeError('JDG_ERR_INPUT_INVALID', 'Invalid listing query: cursor: not a cursor this judge made', {
     details: { issues: [{ path: 'cursor', message: 'not a cursor this judge made' }] },
   });
+}
+
+/** @internal {@link Judge.list}: the query checked, the tenant applied, a store's failure coded. */
+export async function listSubmissions(
+  store: ResultStore,
+  query: Omit<ListQuery, 'tenant'>,
+  tenant: string | null | undefined,
+): Promise<ListPage> {
+  if (!store.list) {
+    throw new JudgeError('JDG_ERR_LISTING_UNAVAILABLE', 'This judge’s result store cannot list submissions; use one with list().');
+  }
+  const parsed = parseListQuery(query);
+  try {
+    return await store.list(tenant === undefined ? parsed : { ...parsed, tenant });
+  } catch (cause) {
+    if (cause instanceof JudgeError) throw cause;
+    throw new JudgeError('JDG_ERR_STORE_FAILED', 'The store failed to list submissions.', { cause });
+  }
 }

@@ -1,4 +1,4 @@
-import { JudgeError } from '../errors/judge-error.js';
+import { isJudgeError, JudgeError } from '../errors/judge-error.js';
 import type { JudgeEvent } from '../events/contract.js';
 import type { JudgeStats } from '../judge/stats.js';
 import type { ResultStore, StoredSubmission } from './contract.js';
@@ -23,7 +23,8 @@ export class SubmissionRecords {
 
   /** Like {@link read}, without a promise when the store is synchronous (the worker's hot path). */
   readNow(id: string): StoredSubmission | undefined | Promise<StoredSubmission | undefined> {
-    const failed = (cause: unknown) => new JudgeError('JDG_ERR_STORE_FAILED', `The store failed to read submission ${id}.`, { cause });
+    const failed = (cause: unknown) =>
+      isJudgeError(cause) ? cause : new JudgeError('JDG_ERR_STORE_FAILED', `The store failed to read submission ${id}.`, { cause });
     let found: StoredSubmission | undefined | Promise<StoredSubmission | undefined>;
     try {
       found = this.store.get(id);
@@ -38,48 +39,65 @@ export class SubmissionRecords {
     return found;
   }
 
-  /** Writes; returns a promise only when the store is asynchronous. */
-  write(id: string, value: StoredSubmission): void | Promise<void> {
-    const failed = (cause: unknown) => new JudgeError('JDG_ERR_STORE_FAILED', `The store failed to write submission ${id}.`, { cause });
-    let pending: void | Promise<void>;
+  /**
+   * Writes; returns a promise only when the store is asynchronous. `false` when the store refused
+   * the write (the submission's result is already final, or the submission is gone).
+   */
+  write(id: string, value: StoredSubmission): boolean | Promise<boolean> {
+    const failed = (cause: unknown) =>
+      isJudgeError(cause) ? cause : new JudgeError('JDG_ERR_STORE_FAILED', `The store failed to write submission ${id}.`, { cause });
+    // biome-ignore lint/suspicious/noConfusingVoidType: what `ResultStore.set` returns.
+    let pending: void | boolean | Promise<void | boolean>;
     try {
       pending = this.store.set(id, value);
     } catch (cause) {
       throw failed(cause);
     }
     if (pending instanceof Promise) {
-      return pending.catch((cause: unknown) => {
-        throw failed(cause);
-      });
+      return pending.then(
+        (written) => written !== false,
+        (cause: unknown) => {
+          throw failed(cause);
+        },
+      );
     }
+    return pending !== false;
   }
 
   /** A progress write: best effort, never failing the submission. */
   progress(id: string, value: StoredSubmission): void {
     if (this.store.holdsReferences) return;
     try {
-      this.write(id, value)?.catch(() => {});
+      const written = this.write(id, value);
+      if (written instanceof Promise) written.catch(() => {});
     } catch {}
   }
 
   /**
    * The final write of a finished submission. Its watchers get the result through the event even
-   * when the store fails, so the failure is counted rather than thrown into the worker.
+   * when the store fails, so the failure is counted rather than thrown into the worker. `false`
+   * only when the store refused it: another result is already final, so nothing is to be announced.
    */
-  writeFinal(id: string, value: StoredSubmission): void | Promise<void> {
+  writeFinal(id: string, value: StoredSubmission): boolean | Promise<boolean> {
     try {
       const written = this.write(id, value);
-      if (written) {
+      if (written instanceof Promise) {
         return written.catch(() => {
           this.stats.storeFailures++;
+          return true;
         });
       }
+      return written;
     } catch {
       this.stats.storeFailures++;
+      return true;
     }
   }
 
-  /** Ends a submission as cancelled: stores it and announces it. */
+  /**
+   * Ends a submission as cancelled: stores it and announces it. When the store refuses (another
+   * process finished it first), the stored final result is returned and nothing is announced.
+   */
   async finishCancelled(id: string, stored: StoredSubmission, message: string | null = null): Promise<StoredSubmission['result']> {
     const result: StoredSubmission['result'] = {
       ...stored.result,
@@ -87,9 +105,10 @@ export class SubmissionRecords {
       finishedAt: new Date().toISOString(),
       ...(message === null ? {} : { message }),
     };
+    if (!(await this.writeFinal(id, { input: null, result, tenant: stored.tenant }))) {
+      return (await this.read(id).catch(() => undefined))?.result ?? result;
+    }
     this.stats.cancelled++;
-    const written = this.writeFinal(id, { input: null, result, tenant: stored.tenant });
-    if (written) await written;
     this.publish({ type: 'cancelled', id, result });
     return result;
   }

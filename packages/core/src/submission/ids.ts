@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { JudgeError } from '../errors/judge-error.js';
+import { describe } from './schema.js';
 
 let lastMs = -1;
 let counter = 0;
@@ -34,4 +36,16 @@ function setMs(ms: number): void {
   lastMs = ms;
   const t = ms.toString(16).padStart(12, '0');
   prefix = `${t.slice(0, 8)}-${t.slice(8, 12)}-7`;
+}
+
+/** Longest submission id a call may name, in characters. */
+const maxIdLength = 128;
+
+/** @internal Refuses an id that cannot be a submission's (`JDG_ERR_INPUT_INVALID`), before any store is asked. */
+export function checkSubmissionId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > maxIdLength) {
+    throw new JudgeError('JDG_ERR_INPUT_INVALID', `id must be a non-empty string, received ${describe(id)}.`, {
+      details: { issues: [{ path: 'id', message: `expected a non-empty string of at most ${maxIdLength} characters` }] },
+    });
+  }
 }

@@ -1,4 +1,5 @@
 import { JudgeError } from '../errors/judge-error.js';
+import { sourceFileFor } from '../languages/definition.js';
 import type { LanguageRegistry } from '../languages/registry.js';
 import type { SandboxFile } from '../runner/contract.js';
 import { defaultCompileLimits, type Limits } from '../runner/limits.js';
@@ -15,6 +16,15 @@ export interface PreparedTest {
   /** Expected stdout, or `null`: then a clean run within limits is accepted. */
   expectedOutput: string | null;
   /** The run step's limits for this test, fully resolved and within the judge's maxima. */
+  limits: Limits;
+}
+
+/** The interactor of a {@link PreparedSubmission}: its language, files and limits resolved. */
+export interface PreparedInteractor {
+  languageId: string;
+  /** Files; the first is the interactor language's source file. */
+  files: PreparedFile[];
+  compileLimits: Limits;
   limits: Limits;
 }
 
@@ -40,7 +50,10 @@ export interface PreparedSubmission {
   languageId: string;
   /** The toolchain version the submitter asked for (`3.11`, `3.x`), or `null` for any. */
   version: string | null;
-  /** Files to write; the first is the language's source file. */
+  /**
+   * Files to write; the first is the language's main source file, named `sourceFile` or, for a
+   * language with `sourceFileFrom` (Java), after its contents (`Solution.java`).
+   */
   files: PreparedFile[];
   /** Arguments passed to the program on every test. */
   args: string[];
@@ -48,6 +61,8 @@ export interface PreparedSubmission {
   compileArgs: string[];
   /** Whether the program's stderr goes into its stdout. */
   stderrToStdout: boolean;
+  /** The program's stack limit in bytes, or `null` for the runner's (absent in jobs queued by older versions). */
+  stackBytes?: number | null;
   /** Limits of the compile step (used only by compiled languages). */
   compileLimits: Limits;
   /** The tests, in order; at least one. */
@@ -60,6 +75,8 @@ export interface PreparedSubmission {
   checkerCompileLimits: Limits | null;
   /** For a custom checker: the limits of each of its runs, else `null`. */
   checkerLimits: Limits | null;
+  /** An interactive problem's interactor (its output decides each test), or `null`. */
+  interactor?: PreparedInteractor | null;
   /** Skip the remaining tests after the first that fails. */
   stopOnFirstFailure: boolean;
   /** Opaque labels echoed on the result, or `null`. */
@@ -100,19 +117,21 @@ export function prepareSubmission(input: unknown, context: PrepareContext): Prep
   const submission = parseSubmission(input);
   const { languages: registry, defaultLimits: defaults, maxLimits: max } = context;
   const language = registry.get(submission.language);
+  const mainFile = (content: string, encoding: 'utf8' | 'base64') =>
+    sourceFileFor(language, encoding === 'base64' ? Buffer.from(content, 'base64').toString('utf8') : content);
   const files: PreparedFile[] = submission.files
     ? submission.files.map((f, i) => ({
-        path: i === 0 ? language.sourceFile : (f.name ?? `file${i}`),
+        path: i === 0 ? mainFile(f.content, f.encoding) : (f.name ?? `file${i}`),
         content: f.content,
         encoding: f.encoding,
       }))
-    : [{ path: language.sourceFile, content: submission.source ?? '', encoding: 'utf8' as const }];
+    : [{ path: mainFile(submission.source ?? '', 'utf8'), content: submission.source ?? '', encoding: 'utf8' as const }];
   const paths = new Set<string>();
   for (const [i, f] of files.entries()) {
     if (paths.has(f.path)) {
       throw new JudgeError(
         'JDG_ERR_INPUT_INVALID',
-        `files.${i}.name: ${JSON.stringify(f.path)} appears twice (the first file is always ${language.sourceFile}).`,
+        `files.${i}.name: ${JSON.stringify(f.path)} appears twice (the first file is always ${files[0]!.path}).`,
         {
           details: { issues: [{ path: `files.${i}.name`, message: 'duplicate file name' }] },
         },
@@ -139,8 +158,34 @@ export function prepareSubmission(input: unknown, context: PrepareContext): Prep
     checkerCompileLimits = resolveLimits(defaultCompileLimits, checkerLanguage.compileLimits, [], max, 'checker.compileLimits');
     checkerLimits = resolveLimits(defaults, checkerLanguage.runLimits, [checker.limits], max, 'checker.limits');
   }
+  let interactor: PreparedInteractor | null = null;
+  if (submission.interactor) {
+    const given = submission.interactor;
+    const interactorLanguage = registry.get(given.language);
+    const limits = resolveLimits(defaults, interactorLanguage.runLimits, [given.limits], max, 'interactor.limits');
+    // It must outlive the solution, whose wall limit ends a deadlock as a time limit (not the interactor's).
+    if (given.limits?.wallTimeMs === undefined) {
+      const longest = Math.max(...tests.map((t) => t.limits.wallTimeMs));
+      limits.wallTimeMs = Math.min(max.wallTimeMs, Math.max(limits.wallTimeMs, longest + 1000));
+    }
+    const source = (content: string, encoding: 'utf8' | 'base64') =>
+      sourceFileFor(interactorLanguage, encoding === 'base64' ? Buffer.from(content, 'base64').toString('utf8') : content);
+    interactor = {
+      languageId: interactorLanguage.id,
+      files: given.files
+        ? given.files.map((f, i) => ({
+            path: i === 0 ? source(f.content, f.encoding) : (f.name ?? `file${i}`),
+            content: f.content,
+            encoding: f.encoding,
+          }))
+        : [{ path: source(given.source ?? '', 'utf8'), content: given.source ?? '', encoding: 'utf8' as const }],
+      compileLimits: resolveLimits(defaultCompileLimits, interactorLanguage.compileLimits, [], max, 'interactor.compileLimits'),
+      limits,
+    };
+  }
   let textLength = 0;
   for (const f of files) textLength += f.content.length;
+  for (const f of interactor?.files ?? []) textLength += f.content.length;
   for (const t of tests) textLength += t.input.length + (t.expectedOutput?.length ?? 0);
   if (checker.type === 'custom') textLength += checker.source.length;
   const version =
@@ -152,12 +197,14 @@ export function prepareSubmission(input: unknown, context: PrepareContext): Prep
     args: submission.args ?? [],
     compileArgs: submission.compileArgs ?? [],
     stderrToStdout: submission.stderrToStdout ?? false,
+    stackBytes: submission.stackBytes ?? null,
     compileLimits,
     tests,
     checker,
     checkerLanguageId,
     checkerCompileLimits,
     checkerLimits,
+    interactor,
     stopOnFirstFailure: submission.stopOnFirstFailure ?? false,
     metadata: submission.metadata ?? null,
     callbackUrl: submission.callbackUrl ?? null,

@@ -75,3 +75,25 @@ export const submissionResultSchema = z.object({
 });
 /** The state and outcome of one submission. */
 export type SubmissionResult = z.infer<typeof submissionResultSchema>;
+
+/** @internal The result of a submission just accepted: `queued`, nothing judged yet. */
+export function queuedResult(
+  id: string,
+  submission: { languageId: string; tests: readonly unknown[]; metadata: Record<string, string> | null },
+  version: string | null,
+): SubmissionResult {
+  return {
+    id,
+    status: 'queued',
+    verdict: null,
+    message: null,
+    language: { id: submission.languageId, version },
+    createdAt: new Date().toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    compile: null,
+    tests: [],
+    summary: { passed: 0, total: submission.tests.length, maxCpuTimeMs: 0, maxWallTimeMs: 0, maxMemoryBytes: 0 },
+    metadata: submission.metadata,
+  };
+}

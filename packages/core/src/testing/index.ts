@@ -26,4 +26,5 @@ export {
 } from './adversarial/fixtures.js';
 export { processesWithUids, watchEventLoop } from './adversarial/host.js';
 export { type AdversarialSuiteOptions, type HostMemoryProbe, runnerAdversarialSuite } from './adversarial/suite.js';
+export { type BackendContractOptions, queueStoreContractSuite } from './backends.js';
 export { type ConformanceOptions, refusedSandboxPaths, runnerConformanceSuite } from './conformance.js';

@@ -4,7 +4,7 @@ import type { JudgeStats } from '../judge/stats.js';
 import type { OutputBudget } from '../judging/output-budget.js';
 import { internalMessage, type PipelineEnv, type PipelineHooks, runPipeline } from '../judging/pipeline.js';
 import type { LanguageRegistry } from '../languages/registry.js';
-import type { Job } from '../queue/contract.js';
+import type { Job, JobDelivery } from '../queue/contract.js';
 import type { Runner, Sandbox } from '../runner/contract.js';
 import type { StoredSubmission } from '../store/contract.js';
 import type { SubmissionRecords } from '../store/records.js';
@@ -108,7 +108,7 @@ export class Worker {
   }
 
   /** The queue's handler. */
-  async handle(job: Job): Promise<void> {
+  async handle(job: Job, delivery?: JobDelivery): Promise<void> {
     const { id, submission, tenant } = job;
     const { records, stats, publish, gate, versions } = this.#deps;
     const controller = new AbortController();
@@ -123,9 +123,22 @@ export class Worker {
       current = found instanceof Promise ? await found.catch(() => undefined) : found;
       // Idempotent: a job whose submission is gone, finished or cancelled makes no second result.
       if (!current || current.result.status === 'done' || current.result.status === 'cancelled') return;
+      if (delivery?.abandoned !== undefined) {
+        await this.#finishFailed(
+          id,
+          current,
+          tenant,
+          submission.tests.length,
+          new JudgeError('JDG_ERR_SANDBOX_FAILED', delivery.abandoned),
+        );
+        return;
+      }
       // The sandbox is opened while the submission is still queued: a runner that is unavailable
-      // keeps it queued (bounded), and `running` means its sandbox exists.
-      boxes.push(await this.#openMain(submission.languageId, current, signal));
+      // keeps it queued (bounded, or back in a shared queue for another worker), and `running`
+      // means its sandbox exists.
+      const box = await this.#openMain(submission.languageId, current, signal, delivery?.release);
+      if (box === null) return;
+      boxes.push(box);
       const result: SubmissionResult = { ...current.result, tests: [], status: 'running', startedAt: new Date().toISOString() };
       if (records.store.holdsReferences) {
         // Same object, new fields: the store already holds it, so progress is visible without writes.
@@ -135,7 +148,11 @@ export class Worker {
         current = { input: submission, result, tenant };
         this.#lives.set(id, current);
         const written = records.write(id, current);
-        if (written) await written;
+        // Refused: another worker finished it meanwhile (a re-delivered job), or it was deleted.
+        if (!(written instanceof Promise ? await written : written)) {
+          await this.#dispose(boxes, false);
+          return;
+        }
       }
       publish({ type: 'running', id, result });
       stats.running++;
@@ -159,8 +176,8 @@ export class Worker {
       const verdict = result.verdict ?? 'internal_error';
       stats.finished[verdict] = (stats.finished[verdict] ?? 0) + 1;
       const written = records.writeFinal(id, { input: null, result, tenant });
-      if (written) await written;
-      publish({ type: 'done', id, result });
+      // Refused: another worker's result is final already (a re-delivered job); it was announced by that worker.
+      if (written instanceof Promise ? await written : written) publish({ type: 'done', id, result });
       // The verdict is out; the slot stays held until the sandboxes are gone (bounded).
       await this.#dispose(boxes, true);
     } catch (error) {
@@ -193,9 +210,10 @@ export class Worker {
 
   /**
    * Opens the submission's sandbox, waiting while the runner is unavailable: each wait is bounded
-   * from when the runner failed or the submission was queued, whichever is later.
+   * from when the runner failed or the submission was queued, whichever is later. With `release`
+   * (a shared queue), the job is handed back for another worker instead: `null`.
    */
-  async #openMain(languageId: string, stored: StoredSubmission, signal: AbortSignal): Promise<Sandbox> {
+  async #openMain(languageId: string, stored: StoredSubmission, signal: AbortSignal, release?: () => void): Promise<Sandbox | null> {
     const { gate, stats } = this.#deps;
     if (gate.available) {
       try {
@@ -203,6 +221,10 @@ export class Worker {
       } catch (error) {
         if (signal.aborted || !gate.fault(error)) throw error;
       }
+    }
+    if (release) {
+      release();
+      return null;
     }
     const queuedAt = Date.parse(stored.result.createdAt) || Date.now();
     for (;;) {
@@ -237,8 +259,7 @@ export class Worker {
     };
     stats.sandboxFailures++;
     stats.finished.internal_error = (stats.finished.internal_error ?? 0) + 1;
-    await records.writeFinal(id, { input: null, result, tenant });
-    publish({ type: 'done', id, result });
+    if (await records.writeFinal(id, { input: null, result, tenant })) publish({ type: 'done', id, result });
   }
 
   /**

@@ -10,6 +10,8 @@ declare module 'fastify' {
     public?: boolean;
     /** Needs an admin key (403 `JDG_ERR_HTTP_FORBIDDEN` otherwise). */
     admin?: boolean;
+    /** A browser page (the queue dashboard): the key may also come as the password of HTTP basic authentication. */
+    dashboard?: boolean;
   }
   interface FastifyRequest {
     /** Who is calling: set by judgekit's authentication before any route runs. */
@@ -26,13 +28,21 @@ export function keyResolverOf(options: Pick<ResolvedPluginOptions, 'apiKeys' | '
 
 /**
  * The key a request presents: `Authorization: Bearer KEY`; on the Judge0 routes also Judge0's
- * `X-Auth-Token: KEY` (or `?X-Auth-Token=KEY`); on the events route only (EventSource and browser WebSockets cannot send headers), `?access_token=KEY`.
+ * `X-Auth-Token: KEY` (or `?X-Auth-Token=KEY`); on the events and sessions routes only (EventSource and browser WebSockets cannot send headers), `?access_token=KEY`.
  */
 export function presentedKey(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match ? match[1]! : null;
+    if (match) return match[1]!;
+    // A browser asks for basic authentication on the dashboard: any user name, the key as password.
+    const basic = request.routeOptions.config?.dashboard ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
+    if (basic) {
+      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      const password = decoded.slice(decoded.indexOf(':') + 1);
+      return password.length > 0 ? password : null;
+    }
+    return null;
   }
   // Judge0's header (or query parameter), on the Judge0 routes only: each API keeps its own conventions.
   const query = request.query as Record<string, unknown> | undefined;
@@ -40,7 +50,8 @@ export function presentedKey(request: FastifyRequest): string | null {
     const token = request.headers['x-auth-token'] ?? query?.['X-Auth-Token'];
     if (typeof token === 'string' && token.length > 0) return token.trim();
   }
-  if (request.routeOptions.url?.endsWith('/events')) {
+  const url = request.routeOptions.url;
+  if (url?.endsWith('/events') || url?.endsWith('/v1/sessions')) {
     const access = query?.access_token;
     if (typeof access === 'string' && access.length > 0) return access;
   }
@@ -74,7 +85,7 @@ export async function registerAuth(app: FastifyInstance, options: ResolvedPlugin
         'JDG_ERR_HTTP_UNAUTHORIZED',
         key === null ? 'An API key is required: Authorization: Bearer KEY.' : 'The API key is not valid.',
         {},
-        { 'www-authenticate': 'Bearer realm="judgekit"' },
+        { 'www-authenticate': config?.dashboard ? 'Basic realm="judgekit", charset="UTF-8"' : 'Bearer realm="judgekit"' },
       );
     }
     if (config?.admin && !principal.admin) {

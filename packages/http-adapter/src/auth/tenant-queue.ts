@@ -40,10 +40,10 @@ export class TenantQueue implements JobQueue {
   }
 
   start(handler: JobHandler): void {
-    this.#inner.start(async (job) => {
+    this.#inner.start(async (job, delivery) => {
       this.#running.set(job.tenant, (this.#running.get(job.tenant) ?? 0) + 1);
       try {
-        await handler(job);
+        await handler(job, delivery);
       } finally {
         this.#running.set(job.tenant, (this.#running.get(job.tenant) ?? 1) - 1);
         await this.#release(job);

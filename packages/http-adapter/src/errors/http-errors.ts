@@ -19,6 +19,7 @@ export const httpErrorCodes = {
   JDG_ERR_HTTP_REQUEST_TIMEOUT: 'The request did not arrive whole within the server’s request timeout.',
   JDG_ERR_HTTP_SHUTTING_DOWN: 'The server is draining for shutdown and takes no new submissions; retry after `Retry-After` seconds.',
   JDG_ERR_HTTP_INTERNAL: 'The server failed unexpectedly while handling the request.',
+  JDG_ERR_HTTP_UPGRADE_REQUIRED: 'The route is a WebSocket (`/v1/sessions`, `/api/v2/connect`): a plain request cannot use it.',
 } as const;
 
 /** A code of the HTTP layer. */
@@ -68,8 +69,11 @@ export const statusOfCode: Readonly<Record<HttpErrorCode, number>> = {
   JDG_ERR_WEBHOOK_URL_REFUSED: 400,
   JDG_ERR_TENANT_QUOTA_EXCEEDED: 429,
   JDG_ERR_DATABASE_UNAVAILABLE: 503,
+  JDG_ERR_BACKEND_UNAVAILABLE: 503,
   JDG_ERR_DATABASE_MIGRATION_FAILED: 500,
   JDG_ERR_KEY_NOT_FOUND: 404,
+  JDG_ERR_SESSION_LIMIT: 429,
+  JDG_ERR_SESSION_UNSUPPORTED: 501,
   JDG_ERR_LISTING_UNAVAILABLE: 501,
   JDG_ERR_HTTP_UNAUTHORIZED: 401,
   JDG_ERR_HTTP_FORBIDDEN: 403,
@@ -78,6 +82,7 @@ export const statusOfCode: Readonly<Record<HttpErrorCode, number>> = {
   JDG_ERR_HTTP_BODY_MALFORMED: 400,
   JDG_ERR_HTTP_MEDIA_TYPE: 415,
   JDG_ERR_HTTP_ROUTE_NOT_FOUND: 404,
+  JDG_ERR_HTTP_UPGRADE_REQUIRED: 426,
   JDG_ERR_HTTP_URL_TOO_LONG: 414,
   JDG_ERR_HTTP_HEADERS_TOO_LARGE: 431,
   JDG_ERR_HTTP_REQUEST_MALFORMED: 400,
@@ -94,6 +99,7 @@ const retryable: ReadonlySet<HttpErrorCode> = new Set<HttpErrorCode>([
   'JDG_ERR_RUNNER_CLOSED',
   'JDG_ERR_TENANT_QUOTA_EXCEEDED',
   'JDG_ERR_DATABASE_UNAVAILABLE',
+  'JDG_ERR_BACKEND_UNAVAILABLE',
   'JDG_ERR_HTTP_SHUTTING_DOWN',
 ]);
 

@@ -17,6 +17,8 @@ export interface HttpApi {
   readonly name: string;
   /** What the OpenAPI document says about the tag. */
   readonly description: string;
+  /** Left out of the OpenAPI document (its routes serve pages, not an API). @defaultValue false */
+  readonly undocumented?: boolean;
   /** Path prefix of its routes inside the plugin, e.g. `/api/v2`; none by default. */
   readonly prefix?: string;
   /** Whether the plugin's options turn it on (always, without this). */

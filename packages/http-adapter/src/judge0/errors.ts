@@ -56,6 +56,7 @@ export function fieldErrorsOf(error: JudgeError, languageId: number, maxLimits: 
     }
     return { base: [error.message] };
   }
+  if (error.code === 'JDG_ERR_WEBHOOK_URL_REFUSED') return { callback_url: [error.message] };
   if (error.code === 'JDG_ERR_LANGUAGE_UNKNOWN') return { language_id: [`language with id ${languageId} doesn't exist`] };
   if (error.code === 'JDG_ERR_INPUT_INVALID' || error.code === 'JDG_ERR_SANDBOX_PATH_INVALID') {
     const issues = (error.details.issues ?? []) as { path: string; message: string }[];

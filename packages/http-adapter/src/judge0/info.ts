@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { arch, cpus, totalmem } from 'node:os';
 import type { Judge, JudgeEvent } from '@judgekit/core';
 import { judge0IdOf } from './languages.js';
+import { metadataKey } from './metadata.js';
 import type { ResolvedJudge0Options } from './options.js';
-import { metadataKey } from './request.js';
 import { type Judge0StatusId, judge0Outcome, judge0Status } from './statuses.js';
 
 /** The Judge0 API version implemented; clients (the official SDK) key their language tables on it. */
@@ -29,8 +29,8 @@ export function configInfo(judge: Judge, options: ResolvedJudge0Options, facts: 
     enable_command_line_arguments: true,
     enable_submission_delete: options.enableSubmissionDelete,
     enable_callbacks: facts.callbacks,
-    callbacks_max_tries: 3,
-    callbacks_timeout: 5,
+    callbacks_max_tries: options.callbacksMaxTries,
+    callbacks_timeout: options.callbacksTimeout,
     enable_additional_files: options.enableAdditionalFiles,
     max_queue_size: facts.maxQueued,
     cpu_time_limit: d.cpuTimeLimit,
@@ -41,9 +41,8 @@ export function configInfo(judge: Judge, options: ResolvedJudge0Options, facts: 
     max_wall_time_limit: max.wallTimeMs / 1000,
     memory_limit: d.memoryLimit,
     max_memory_limit: kb(max.memoryBytes),
-    // The stack may use the whole memory limit (judgekit sets no smaller stack bound).
-    stack_limit: d.memoryLimit,
-    max_stack_limit: kb(max.memoryBytes),
+    stack_limit: d.stackLimit,
+    max_stack_limit: options.maxStackLimit,
     max_processes_and_or_threads: d.maxProcessesAndOrThreads,
     max_max_processes_and_or_threads: max.processes,
     enable_per_process_and_thread_time_limit: false,

@@ -1,3 +1,4 @@
+import type { EchoCacheOptions, SubmissionInputs } from './echo.js';
 import { defaultZipLimits, type ZipLimits } from './zip.js';
 
 /**
@@ -13,6 +14,8 @@ export interface Judge0Defaults {
   wallTimeLimit: number;
   /** Memory limit in kilobytes. @defaultValue 128000 */
   memoryLimit: number;
+  /** Stack limit (RLIMIT_STACK) in kilobytes; 0 leaves the stack bounded by the memory limit only. @defaultValue 64000 */
+  stackLimit: number;
   /** Most processes and threads at once. @defaultValue 60 */
   maxProcessesAndOrThreads: number;
   /** Largest file (and output) in kilobytes. @defaultValue 1024 */
@@ -38,16 +41,36 @@ export interface Judge0ApiOptions {
   maxNumberOfRuns?: number;
   /** Highest `cpu_extra_time` in seconds. @defaultValue 5 */
   maxCpuExtraTime?: number;
+  /** Highest `stack_limit` in kilobytes (Judge0's `MAX_STACK_LIMIT`). @defaultValue 128000 */
+  maxStackLimit?: number;
   /** Whether `?wait=true` is honoured on create (held at most the plugin's `maxWaitMs`). @defaultValue true */
   enableWait?: boolean;
   /** Whether `DELETE /submissions/{token}` is served (Judge0's default is false; judgekit's other APIs delete). @defaultValue true */
   enableSubmissionDelete?: boolean;
   /** Whether `additional_files` (and so language 89) is accepted. @defaultValue true */
   enableAdditionalFiles?: boolean;
+  /**
+   * Attempts per callback that `/config_info` reports (`callbacks_max_tries`): set it to what the
+   * server's webhook sender makes. @defaultValue 5 (`@judgekit/webhooks`' default)
+   */
+  callbacksMaxTries?: number;
+  /** Seconds one callback attempt may take, as `/config_info` reports it (`callbacks_timeout`). @defaultValue 10 */
+  callbacksTimeout?: number;
   /** Submission defaults in Judge0's units. */
   defaults?: Partial<Judge0Defaults>;
   /** Bounds on an `additional_files` archive. */
   zipLimits?: Partial<ZipLimits>;
+  /**
+   * Bounds of the in-memory copy of what each submission was sent with (`source_code`, `stdin`,
+   * `expected_output`, `additional_files`), answered back for `fields=*` as Judge0 does.
+   */
+  echo?: EchoCacheOptions;
+  /**
+   * Where finished submissions' inputs are read back once the in-memory copy is gone (another
+   * node, a restart): the durable store (`@judgekit/postgres`' `PostgresStore`). `judgekit serve
+   * --database-url` sets it.
+   */
+  inputs?: SubmissionInputs;
 }
 
 /** @internal Options with defaults filled in. */
@@ -56,11 +79,16 @@ export interface ResolvedJudge0Options {
   maxBatchSize: number;
   maxNumberOfRuns: number;
   maxCpuExtraTime: number;
+  maxStackLimit: number;
   enableWait: boolean;
   enableSubmissionDelete: boolean;
   enableAdditionalFiles: boolean;
+  callbacksMaxTries: number;
+  callbacksTimeout: number;
   defaults: Judge0Defaults;
   zipLimits: ZipLimits;
+  echo: EchoCacheOptions;
+  inputs: SubmissionInputs | null;
 }
 
 /** Judge0 CE 1.13.1's defaults. */
@@ -69,6 +97,7 @@ export const judge0Defaults: Readonly<Judge0Defaults> = Object.freeze({
   cpuExtraTime: 1,
   wallTimeLimit: 10,
   memoryLimit: 128_000,
+  stackLimit: 64_000,
   maxProcessesAndOrThreads: 60,
   maxFileSize: 1024,
   numberOfRuns: 1,
@@ -81,10 +110,15 @@ export function resolveJudge0Options(options: Judge0ApiOptions = {}): ResolvedJu
     maxBatchSize: options.maxBatchSize ?? 20,
     maxNumberOfRuns: options.maxNumberOfRuns ?? 20,
     maxCpuExtraTime: options.maxCpuExtraTime ?? 5,
+    maxStackLimit: options.maxStackLimit ?? 128_000,
     enableWait: options.enableWait ?? true,
     enableSubmissionDelete: options.enableSubmissionDelete ?? true,
     enableAdditionalFiles: options.enableAdditionalFiles ?? true,
+    callbacksMaxTries: options.callbacksMaxTries ?? 5,
+    callbacksTimeout: options.callbacksTimeout ?? 10,
     defaults: { ...judge0Defaults, ...options.defaults },
     zipLimits: { ...defaultZipLimits, ...options.zipLimits },
+    echo: options.echo ?? {},
+    inputs: options.inputs ?? null,
   };
 }

@@ -85,7 +85,7 @@ describe('reading a Judge0 submission', () => {
         compiler_options: '-O3',
         redirect_stderr_to_stdout: true,
         callback_url: 'http://127.0.0.1:9/cb',
-        stack_limit: 1000,
+        stack_limit: 128_001,
       }),
     ).toEqual({
       enable_network: ['enabling network is not allowed'],
@@ -93,7 +93,7 @@ describe('reading a Judge0 submission', () => {
       enable_per_process_and_thread_memory_limit: ['this option cannot be enabled'],
       compiler_options: ['setting compiler options is not allowed'],
       callback_url: ['setting callback is not allowed'],
-      stack_limit: ['must be 0 or at least memory_limit (128000): judgekit bounds the stack by the memory limit only'],
+      stack_limit: ['must be less than or equal to 128000'],
     });
     // false is what judgekit does anyway, so it is accepted.
     expect(() => readRequest({ source_code: 'x', language_id: 71, enable_network: false, stack_limit: 0 }, false, ctx)).not.toThrow();
@@ -252,5 +252,47 @@ describe('judge errors back in Judge0’s shapes', () => {
       stdin: ['too long'],
     });
     expect(fieldErrorsOf(new JudgeError('JDG_ERR_QUEUE_FULL', 'full'), 71, defaultMaxLimits)).toBeNull();
+  });
+});
+
+describe('stack_limit and callback_url', () => {
+  it('sets the program’s stack limit from stack_limit in KB (Judge0’s default 64000), and leaves it to the memory limit for 0', async () => {
+    const byDefault = await toSubmission(readRequest({ source_code: 'x', language_id: 71 }, false, ctx), ctx, defaultMaxLimits);
+    expect(byDefault.stackBytes).toBe(64_000 * 1024);
+    const given = await toSubmission(
+      readRequest({ source_code: 'x', language_id: 71, stack_limit: '2048' }, false, ctx),
+      ctx,
+      defaultMaxLimits,
+    );
+    expect(given.stackBytes).toBe(2048 * 1024);
+    const unlimited = await toSubmission(
+      readRequest({ source_code: 'x', language_id: 71, stack_limit: 0 }, false, ctx),
+      ctx,
+      defaultMaxLimits,
+    );
+    expect(unlimited.stackBytes).toBeUndefined();
+    expect(errorsOf({ source_code: 'x', language_id: 71, stack_limit: -1 })).toEqual({
+      stack_limit: ['must be greater than or equal to 0'],
+    });
+  });
+
+  it('hands callback_url to the judge’s webhooks when the server sends them, keeping it for the answer', async () => {
+    const withCallbacks = { ...ctx, callbacks: true };
+    const request = readRequest({ source_code: 'x', language_id: 71, callback_url: 'https://hooks.example/j0' }, false, withCallbacks);
+    const input = await toSubmission(request, withCallbacks, defaultMaxLimits);
+    expect(input.callbackUrl).toBe('https://hooks.example/j0');
+    expect(input.metadata?.['judge0.callback_url']).toBe('https://hooks.example/j0');
+    expect(errorsOf({ source_code: 'x', language_id: 71, callback_url: 'h'.repeat(1025) })).toEqual({
+      callback_url: ['setting callback is not allowed'],
+    });
+  });
+
+  it('answers a refused callback URL on callback_url', () => {
+    const refused = new JudgeError('JDG_ERR_WEBHOOK_URL_REFUSED', 'Callback URL refused: 10.0.0.7 is a private address.', {
+      details: { reason: 'private' },
+    });
+    expect(fieldErrorsOf(refused, 71, defaultMaxLimits)).toEqual({
+      callback_url: ['Callback URL refused: 10.0.0.7 is a private address.'],
+    });
   });
 });

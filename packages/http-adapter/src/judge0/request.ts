@@ -2,8 +2,11 @@ import type { LanguageDefinition, Limits, LimitsInput, SubmissionInput } from '@
 import { splitArguments } from './arguments.js';
 import { decode64, utf8OrNull } from './base64.js';
 import { type Judge0LanguageEntry, judge0Language, multiFileLanguageId } from './languages.js';
+import { metadataKey } from './metadata.js';
 import type { ResolvedJudge0Options } from './options.js';
 import { unpackZip, ZipRefused } from './zip.js';
+
+export { metadataKey };
 
 /** Judge0's 422 body: each attribute with its messages, e.g. `{ "language_id": ["can't be blank"] }`. */
 export type FieldErrors = Record<string, string[]>;
@@ -188,14 +191,10 @@ export function readRequest(body: unknown, base64: boolean, ctx: RequestContext)
   atLeast('wall_time_limit', wallTimeLimit, 1);
   const memoryLimit = number('memory_limit', defaults.memoryLimit, true);
   atLeast('memory_limit', memoryLimit, 2048);
-  // judgekit's stack may grow to the memory limit (the runner sets RLIMIT_STACK to it); a smaller
-  // stack would make deep recursion fail on Judge0 and pass here, so it is refused.
-  const stackRaw = castNumber(raw.stack_limit);
-  const stackLimit = number('stack_limit', memoryLimit, true);
+  // Judge0's isolate sets RLIMIT_STACK to it (0: unlimited, so the memory limit bounds it); so does judgekit.
+  const stackLimit = number('stack_limit', defaults.stackLimit, true);
   atLeast('stack_limit', stackLimit, 0);
-  if ('value' in stackRaw && stackRaw.value !== null && stackLimit > 0 && stackLimit < memoryLimit) {
-    add('stack_limit', `must be 0 or at least memory_limit (${memoryLimit}): judgekit bounds the stack by the memory limit only`);
-  }
+  if (stackLimit > ctx.options.maxStackLimit) add('stack_limit', `must be less than or equal to ${ctx.options.maxStackLimit}`);
   const maxProcessesAndOrThreads = number('max_processes_and_or_threads', defaults.maxProcessesAndOrThreads, true);
   atLeast('max_processes_and_or_threads', maxProcessesAndOrThreads, 0, true);
   const maxFileSize = number('max_file_size', defaults.maxFileSize, true);
@@ -268,23 +267,6 @@ export function readRequest(body: unknown, base64: boolean, ctx: RequestContext)
   };
 }
 
-/** Metadata keys that carry a Judge0 submission's own attributes, for reading it back. */
-export const metadataKey = {
-  languageId: 'judge0.language_id',
-  numberOfRuns: 'judge0.number_of_runs',
-  cpuTimeLimit: 'judge0.cpu_time_limit',
-  cpuExtraTime: 'judge0.cpu_extra_time',
-  wallTimeLimit: 'judge0.wall_time_limit',
-  memoryLimit: 'judge0.memory_limit',
-  stackLimit: 'judge0.stack_limit',
-  maxProcessesAndOrThreads: 'judge0.max_processes_and_or_threads',
-  maxFileSize: 'judge0.max_file_size',
-  redirectStderrToStdout: 'judge0.redirect_stderr_to_stdout',
-  compilerOptions: 'judge0.compiler_options',
-  commandLineArguments: 'judge0.command_line_arguments',
-  callbackUrl: 'judge0.callback_url',
-} as const;
-
 /**
  * Maps a Judge0 submission onto judgekit's: the source (and the archive's files beside it), one
  * test per run of `number_of_runs` (stopping at the first that fails, as Judge0 does), Judge0's
@@ -356,6 +338,8 @@ export async function toSubmission(request: Judge0Request, ctx: RequestContext, 
     compileArgs: request.compileArgs,
     stderrToStdout: request.redirectStderrToStdout,
     stopOnFirstFailure: true,
+    ...(request.stackLimit > 0 ? { stackBytes: request.stackLimit * 1024 } : {}),
     metadata,
+    ...(request.callbackUrl !== null ? { callbackUrl: request.callbackUrl } : {}),
   };
 }

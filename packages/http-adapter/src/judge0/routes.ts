@@ -7,13 +7,15 @@ import { toHttpFailure } from '../errors/http-errors.js';
 import type { HttpApi } from '../http/api.js';
 import { requestSignal } from '../http/request-signal.js';
 import { authzHeader, credential } from './auth.js';
+import { encode64, utf8OrNull } from './base64.js';
+import { EchoCache, echoFromInput } from './echo.js';
 import { fieldErrorsOf, type Judge0Failure, railsError } from './errors.js';
 import { parseFields, type SubmissionField } from './fields.js';
 import { configInfo, judge0Version, Statistics, systemInfo, workersInfo } from './info.js';
 import { commandText, type Judge0LanguageEntry, judge0IdOf, judge0Language, judge0LanguageTable, multiFileLanguage } from './languages.js';
 import type { ResolvedJudge0Options } from './options.js';
 import { Judge0Invalid, metadataKey, type RequestContext, readRequest, toSubmission } from './request.js';
-import { serializeSubmission } from './response.js';
+import { type SubmissionEcho, serializeSubmission } from './response.js';
 import {
   judge0About,
   judge0BatchBody,
@@ -73,6 +75,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
   const { judge } = ctx;
   const keys = keyResolverOf(ctx.options);
   const statistics = new Statistics(judge);
+  const echoes = new EchoCache(options.echo);
   app.addHook('onClose', async () => statistics.close());
   if (options.enableAdditionalFiles && !judge.languages.find(multiFileLanguage.id)) judge.languages.register(multiFileLanguage);
 
@@ -80,7 +83,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     options,
     languageOf: (entry) => judge.languages.find(entry.language),
     compilerOptions: true,
-    callbacks: false,
+    // Callbacks go through the server's webhook machinery (SSRF policy, retries); without it they are refused.
+    callbacks: ctx.options.webhooks !== null,
   };
 
   app.addHook('onRoute', (route) => {
@@ -135,8 +139,44 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     const name = entry ? await nameOf(entry) : null;
     return name ?? entry?.judge0Name ?? result.language.id;
   };
-  const serialize = async (result: SubmissionResult, fields: readonly SubmissionField[], base64: boolean) =>
-    serializeSubmission(result, { fields, base64, languageName: await languageNameOf(result) });
+  /** What the submission was sent with: this process's copy, else the durable store's input. */
+  const echoOf = async (result: SubmissionResult): Promise<SubmissionEcho | null> => {
+    const held = echoes.get(result.id);
+    if (held || !options.inputs) return held;
+    const input = await options.inputs.getInput(result.id);
+    if (!input) return null;
+    return echoFromInput(input, Number(result.metadata?.[metadataKey.languageId] ?? judge0IdOf(result.language.id)));
+  };
+  /** The submission as Judge0 answers it; throws {@link NotUtf8} for a source that is not text without base64. */
+  const serialize = async (result: SubmissionResult, fields: readonly SubmissionField[], base64: boolean) => {
+    const echo = fields.some((f) => echoFields.has(f)) ? await echoOf(result) : null;
+    if (!base64 && fields.includes('source_code') && echo?.sourceCode && utf8OrNull(echo.sourceCode) === null) throw new NotUtf8();
+    return serializeSubmission(result, {
+      fields,
+      base64,
+      languageName: fields.includes('language') ? await languageNameOf(result) : '',
+      echo,
+    });
+  };
+  /** Judge0's answer when text it would answer is not UTF-8 (`render_conversion_error`). */
+  const one = async (result: SubmissionResult, fields: readonly SubmissionField[], base64: boolean, token?: string) => {
+    try {
+      return await serialize(result, fields, base64);
+    } catch (error) {
+      if (!(error instanceof NotUtf8)) throw error;
+      const body: Record<string, string> = { error: `some attributes for this submission ${utf8Advice}` };
+      if (token) body.token = token;
+      return body;
+    }
+  };
+  const many = async (results: (SubmissionResult | null)[], fields: readonly SubmissionField[], base64: boolean) => {
+    try {
+      return await Promise.all(results.map((r) => (r ? serialize(r, fields, base64) : null)));
+    } catch (error) {
+      if (error instanceof NotUtf8) fail(400, `some attributes for one or more submissions ${utf8Advice}`);
+      throw error;
+    }
+  };
 
   const readFields = (request: FastifyRequest): readonly SubmissionField[] => {
     const { fields, invalid } = parseFields(param(request, 'fields'));
@@ -149,7 +189,14 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
     const parsed = readRequest(body, base64, requestContext);
     const input = await toSubmission(parsed, requestContext, judge.maxLimits);
     try {
-      return await ctx.submit(input, request);
+      const token = await ctx.submit(input, request);
+      echoes.set(token, {
+        sourceCode: parsed.sourceCode,
+        stdin: parsed.stdin,
+        expectedOutput: parsed.expectedOutput,
+        additionalFiles: parsed.additionalFiles ? encode64(parsed.additionalFiles) : null,
+      });
+      return token;
     } catch (error) {
       const errors = isJudgeError(error) ? fieldErrorsOf(error, parsed.languageId, judge.maxLimits) : null;
       if (errors) throw new Judge0Invalid(errors);
@@ -179,7 +226,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       const token = await create(request.body, base64, request);
       if (!wait) return reply.code(201).send({ token });
       const result = await holdUntilDone(ctx, token, requestSignal(reply), tenantOf(request));
-      return reply.code(201).send(await serialize(result, fields, base64));
+      return reply.code(201).send(await one(result, fields, base64, token));
     },
   );
 
@@ -257,13 +304,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       if (tokens.length > options.maxBatchSize)
         fail(400, `number of submissions in a batch should be less than or equal to ${options.maxBatchSize}`);
       if (tokens.length === 0) fail(400, 'there should be at least one submission in a batch');
-      const submissions = await Promise.all(
-        tokens.map(async (token) => {
-          const result = await find(ctx, token, tenantOf(request));
-          return result ? serialize(result, fields, base64) : null;
-        }),
-      );
-      return { submissions };
+      const found = await Promise.all(tokens.map((token) => find(ctx, token, tenantOf(request))));
+      return { submissions: await many(found, fields, base64) };
     },
   );
 
@@ -292,10 +334,11 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       if (perPage <= 0) fail(400, `invalid per_page: ${perPage}`);
       const fields = readFields(request);
       const base64 = param(request, 'base64_encoded') === 'true';
-      const { items, counted, more } = await listPage(ctx, (page - 1) * perPage, perPage);
+      // The X-Auth-Token key's tenant, as on every other Judge0 route (X-Auth-User only authorises the route).
+      const { items, counted, more } = await listPage(ctx, (page - 1) * perPage, perPage, tenantOf(request));
       const totalPages = Math.ceil(counted / perPage);
       return {
-        submissions: await Promise.all(items.map((r) => serialize(r, fields, base64))),
+        submissions: await many(items, fields, base64),
         meta: {
           current_page: page,
           next_page: page < totalPages || more ? page + 1 : null,
@@ -321,7 +364,12 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       const base64 = param(request, 'base64_encoded') === 'true';
       const result = await find(ctx, (request.params as { token: string }).token, tenantOf(request));
       if (!result) throw new Judge0Reply(railsError(404));
-      return serialize(result, fields, base64);
+      try {
+        return await serialize(result, fields, base64);
+      } catch (error) {
+        if (error instanceof NotUtf8) fail(400, `some attributes for this submission ${utf8Advice}`);
+        throw error;
+      }
     },
   );
 
@@ -348,6 +396,7 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
       const answer = await serialize(result, fields, true);
       await judge.delete(token, tenantOf(request));
       ctx.origins.delete(token);
+      echoes.delete(token);
       return answer;
     },
   );
@@ -424,6 +473,13 @@ export async function judge0Routes(app: FastifyInstance, ctx: AdapterContext, op
   });
 }
 
+/** Text Judge0 would answer is not UTF-8 (only a source can be: judgekit's outputs are text). */
+class NotUtf8 extends Error {}
+const utf8Advice = 'cannot be converted to UTF-8, use base64_encoded=true query parameter';
+
+/** The attributes Judge0 answers from what was sent rather than from the run. */
+const echoFields = new Set<SubmissionField>(['source_code', 'stdin', 'expected_output', 'additional_files']);
+
 /** Most submissions a listing walks to count them (Judge0 counts its whole table). */
 const listingScanBound = 10_000;
 
@@ -435,13 +491,14 @@ async function listPage(
   ctx: AdapterContext,
   offset: number,
   count: number,
+  scope: { tenant: string | null },
 ): Promise<{ items: SubmissionResult[]; counted: number; more: boolean }> {
   const items: SubmissionResult[] = [];
   let seen = 0;
   let cursor: string | undefined;
   try {
     do {
-      const page = await ctx.judge.list({ limit: maxListLimit, ...(cursor ? { cursor } : {}) });
+      const page = await ctx.judge.list({ limit: maxListLimit, ...(cursor ? { cursor } : {}) }, scope);
       for (const result of page.items) {
         if (seen >= offset && items.length < count) items.push(result);
         seen++;

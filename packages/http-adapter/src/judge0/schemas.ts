@@ -19,7 +19,7 @@ export const judge0SubmissionBody = z
   .looseObject({
     source_code: text('Program source (base64 with `base64_encoded=true`). Required, except for language 89.'),
     language_id: count('Judge0 CE 1.13.1 language id (see `/languages`).'),
-    compiler_options: text('Compiler flags, at most 512 characters. Refused by judgekit (422).'),
+    compiler_options: text('Compiler flags, at most 512 characters, split as Bash would (compiled languages only).'),
     command_line_arguments: text('Arguments of the program, at most 512 characters, split as Bash would.'),
     stdin: text('Input of the program.'),
     expected_output: text('Expected stdout; compared ignoring trailing whitespace and trailing blank lines.'),
@@ -27,16 +27,18 @@ export const judge0SubmissionBody = z
     cpu_extra_time: seconds('Extra time before the kill (default 1; accepted, the program stops at the limit)'),
     wall_time_limit: seconds('Wall-clock limit (default 10, at least 1)'),
     memory_limit: kilobytes('Memory limit (default 128000, at least 2048)'),
-    stack_limit: kilobytes('Stack limit: 0 or at least memory_limit'),
+    stack_limit: kilobytes('Stack limit, RLIMIT_STACK of the program (default 64000, at most 128000; 0: bounded by memory_limit only)'),
     max_processes_and_or_threads: count('Process and thread limit (default 60).'),
     enable_per_process_and_thread_time_limit: flag('Must be false.'),
     enable_per_process_and_thread_memory_limit: flag('Must be false.'),
     max_file_size: kilobytes('Largest file and output (default 1024; 0: the maximum)'),
-    redirect_stderr_to_stdout: flag('Must be false.'),
+    redirect_stderr_to_stdout: flag('Write stderr into stdout, in the order written (default false).'),
     enable_network: flag('Must be false: judgekit sandboxes have no network.'),
     number_of_runs: count('Runs of the program (default 1, at most 20); time and memory are their mean.'),
     additional_files: text('Base64 of a zip archive of files beside the source (for language 89: the program, with `run` and `compile`).'),
-    callback_url: text('Refused by judgekit for now (422).'),
+    callback_url: text(
+      'Where Judge0’s callback (a PUT of the default fields, base64) goes once done; checked by the server’s webhook policy (refused without webhooks).',
+    ),
   })
   .describe('A Judge0 submission. Unknown attributes are ignored.');
 

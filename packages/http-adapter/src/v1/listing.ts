@@ -45,6 +45,9 @@ export const listOrGetResponse = z.object({
   nextCursor: z.string().nullable().optional().describe('Listing only: pass as `cursor` for the next page; null on the last page.'),
 });
 
+/** The answer of `GET /v1/submissions` (a listing page, or the submissions of `ids`). */
+export type ListOrGetResponse = z.infer<typeof listOrGetResponse>;
+
 type ListRequest = Pick<FastifyRequest, 'principal'> & { query: z.infer<typeof listOrGetQuery> };
 
 const fixed = new Set(['ids', 'status', 'verdict', 'language', 'createdAfter', 'createdBefore', 'cursor', 'limit', 'tenant']);

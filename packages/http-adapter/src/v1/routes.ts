@@ -9,6 +9,7 @@ import { errorBody, toHttpFailure } from '../errors/http-errors.js';
 import type { HttpApi } from '../http/api.js';
 import { requestSignal } from '../http/request-signal.js';
 import { errorResponses } from '../http/schemas.js';
+import { sessionRoutes } from '../sessions/routes.js';
 import { eventRoutes } from './events.js';
 import { listOrGetQuery, listOrGetResponse, listSubmissions } from './listing.js';
 import { parseIds, toLanguageInfo } from './mapper.js';
@@ -33,8 +34,11 @@ export const v1Api: HttpApi = {
     await submissionRoutes(app, ctx);
     // The events route needs @fastify/websocket; in a context of its own, the other routes do not pay for its wrapper.
     await app.register(async (child: FastifyInstance) => {
-      await child.register(websocket, { options: { maxPayload: 64 * 1024 } });
+      // One @fastify/websocket per server (each registration answers every upgrade): sessions share it.
+      // A session's start message carries its source: 4 MiB per frame.
+      await child.register(websocket, { options: { maxPayload: 4 * 1024 * 1024 } });
       await eventRoutes(child, ctx);
+      await sessionRoutes(child, ctx);
     });
   },
 };
@@ -54,7 +58,7 @@ async function submissionRoutes(app: FastifyInstance, ctx: AdapterContext): Prom
           '(200) or the wait runs out (202 with the current state).',
         querystring: createQuery,
         body: submissionSchema,
-        response: { 200: submissionResultSchema, 202: submissionResultSchema, ...errorResponses(413, 415, 422) },
+        response: { 200: submissionResultSchema, 202: submissionResultSchema, ...errorResponses(413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -76,7 +80,7 @@ async function submissionRoutes(app: FastifyInstance, ctx: AdapterContext): Prom
           'Each submission is queued on its own: the answer lists, in order, `{ id, status }` for each queued one and `{ error }` for ' +
           'each refused one (unknown language, full queue, ...). A schema violation anywhere refuses the whole batch with 400.',
         body: batchCreateBody,
-        response: { 200: batchCreateResponse, ...errorResponses(413, 415) },
+        response: { 200: batchCreateResponse, ...errorResponses(413, 415, 503) },
       },
     },
     async (request) => {

@@ -30,6 +30,9 @@ export const batchCreateResponse = z.object({
   submissions: z.array(z.union([z.object({ id: z.string(), status: z.literal('queued') }), itemError])),
 });
 
+/** The answer of `POST /v1/submissions/batch`. */
+export type BatchCreateResponse = z.infer<typeof batchCreateResponse>;
+
 export const languageSchema = z.object({
   id: z.string(),
   name: z.string(),

@@ -57,4 +57,18 @@ suite('HTTP API on a listening server with the Docker sandbox', () => {
     });
     expect(((await r.json()) as { verdict: string }).verdict).toBe('accepted');
   });
+
+  it('sets Judge0’s stack_limit as the program’s RLIMIT_STACK in the container too', async () => {
+    const source = 'import resource\nprint(resource.getrlimit(resource.RLIMIT_STACK)[0] // 1024)';
+    const run = async (extra: Record<string, unknown>) =>
+      (await (
+        await fetch(`${base}/submissions?wait=true&fields=stdout,status,stack_limit`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ language_id: 71, source_code: source, ...extra }),
+        })
+      ).json()) as Record<string, unknown>;
+    expect(await run({ stack_limit: 16_000 })).toMatchObject({ stdout: '16000\n', stack_limit: 16_000, status: { id: 3 } });
+    expect(await run({})).toMatchObject({ stdout: '64000\n', stack_limit: 64_000 });
+  });
 });

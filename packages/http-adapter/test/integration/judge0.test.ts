@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LruResultStore } from '@judgekit/core';
 import type { NsjailRunner } from '@judgekit/runner-nsjail';
+import { WebhookDispatcher, withWebhooks } from '@judgekit/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CreateServerOptions, createServer, type JudgekitServer } from '../../src/index.js';
+import { type CreateServerOptions, createServer, type JudgekitServer, judge0CallbackFormat } from '../../src/index.js';
 import { buildZip } from '../judge0-zip.js';
 import { nsjailRunner } from './sandbox.js';
 
@@ -260,14 +265,23 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
     it('answers every attribute for fields=*, with Judge0’s units: decimal seconds as strings, kilobytes as integers', async () => {
       const r = await api.run({
         language_id: 71,
-        source_code: 'import sys\nprint(sys.argv[1:])\nprint("warn", file=sys.stderr)',
+        source_code: 'import sys\nprint(sys.argv[1:])\nprint("warn", file=sys.stderr)\nsys.stdin.read()',
         command_line_arguments: `one 'two three'`,
+        stdin: 'given\n',
+        expected_output: "['one', 'two three']",
         cpu_time_limit: 2,
         memory_limit: 100_000,
         max_file_size: 2048,
       });
       expect(Object.keys(r)).toHaveLength(35);
       expect(r).toMatchObject({
+        // What was sent is answered back, as Judge0 keeps it.
+        source_code: 'import sys\nprint(sys.argv[1:])\nprint("warn", file=sys.stderr)\nsys.stdin.read()',
+        stdin: 'given\n',
+        expected_output: "['one', 'two three']",
+        additional_files: null,
+        callback_url: null,
+        compiler_options: null,
         language_id: 71,
         stdout: "['one', 'two three']\n",
         stderr: 'warn\n',
@@ -277,7 +291,7 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
         cpu_extra_time: '1.0',
         wall_time_limit: '10.0',
         memory_limit: 100_000,
-        stack_limit: 100_000,
+        stack_limit: 64_000,
         max_processes_and_or_threads: 60,
         max_file_size: 2048,
         enable_per_process_and_thread_time_limit: false,
@@ -328,6 +342,31 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
       expect(Buffer.from(r.stderr as string, 'base64').toString()).toMatch(/SyntaxError|utf-8/i);
     });
 
+    it('answers 400 for a source that is not UTF-8 unless base64_encoded=true, as Judge0', async () => {
+      const bytes = Buffer.concat([Buffer.from('echo bytes # '), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
+      const created = await api.call('POST', '/submissions?base64_encoded=true', {
+        language_id: 46,
+        source_code: bytes.toString('base64'),
+      });
+      expect(created.status, created.text).toBe(201);
+      const token = created.body.token as string;
+      await api.poll(token, (s) => (s.status as { id: number }).id > 2, 'status');
+      expect(await api.call('GET', `/submissions/${token}?fields=source_code,stdout`)).toMatchObject({
+        status: 400,
+        body: { error: 'some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter' },
+      });
+      const encoded = await api.call('GET', `/submissions/${token}?fields=source_code,stdout&base64_encoded=true`);
+      expect(Buffer.from(encoded.body.source_code as string, 'base64')).toEqual(bytes);
+      expect(encoded.body.stdout).toBe('Ynl0ZXMK\n');
+      expect((await api.call('GET', `/submissions/${token}`)).status).toBe(200);
+      expect(await api.call('GET', `/submissions/batch?tokens=${token}&fields=source_code`)).toMatchObject({
+        status: 400,
+        body: {
+          error: 'some attributes for one or more submissions cannot be converted to UTF-8, use base64_encoded=true query parameter',
+        },
+      });
+    });
+
     it('encodes message and compile_output too when base64_encoded=true', async () => {
       const source = Buffer.from('import sys\nsys.exit(2)').toString('base64');
       const r = await api.run({ language_id: 71, source_code: source }, 'message', '&base64_encoded=true');
@@ -363,7 +402,7 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
         enable_network: true,
         enable_per_process_and_thread_time_limit: true,
         command_line_arguments: '*.txt',
-        stack_limit: 1000,
+        stack_limit: 200_000,
       });
       expect(r.status).toBe(422);
       expect(Object.keys(r.body).sort()).toEqual([
@@ -421,6 +460,66 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
       expect(segv).toMatchObject({ stdout: 'before\n', status: { id: 7 }, exit_signal: 11 });
     });
 
+    it('bounds processes and threads by max_processes_and_or_threads', async () => {
+      const forks = {
+        language_id: 50,
+        source_code: [
+          '#include <stdio.h>',
+          '#include <unistd.h>',
+          '#include <sys/wait.h>',
+          'int main(void) {',
+          '  int ok = 0;',
+          '  for (int i = 0; i < 20; i++) { pid_t p = fork(); if (p == 0) { sleep(1); _exit(0); } if (p > 0) ok++; }',
+          '  while (wait(NULL) > 0) {}',
+          '  printf("%d\\n", ok);',
+          '  return 0;',
+          '}',
+        ].join('\n'),
+      };
+      const bounded = await api.run({ ...forks, max_processes_and_or_threads: 5 });
+      expect(bounded.max_processes_and_or_threads).toBe(5);
+      expect(Number(bounded.stdout)).toBeLessThan(5);
+      const byDefault = await api.run(forks);
+      expect(byDefault).toMatchObject({ stdout: '20\n', max_processes_and_or_threads: 60, status: { id: 3 } });
+    });
+
+    it('takes cpu_extra_time in seconds and answers it, the verdict still the CPU limit’s', async () => {
+      const r = await api.run({ language_id: 71, source_code: 'while True: pass', cpu_time_limit: 0.5, cpu_extra_time: 2.5 });
+      expect(r).toMatchObject({ cpu_time_limit: '0.5', cpu_extra_time: '2.5', status: { id: 5 }, message: 'Time limit exceeded' });
+      expect(Number(r.time)).toBeLessThan(2);
+      expect((await api.call('POST', '/submissions', { language_id: 71, source_code: 'x', cpu_extra_time: 5.5 })).body).toEqual({
+        cpu_extra_time: ['must be less than or equal to 5.0'],
+      });
+    });
+
+    it('bounds the stack by stack_limit (RLIMIT_STACK, as isolate’s -k), and by memory_limit alone for 0', async () => {
+      // Recursion that needs about 40 MB of stack: past a 16 MB stack_limit, within Judge0's default 64 MB.
+      const deep = {
+        language_id: 50,
+        source_code: [
+          '#include <stdio.h>',
+          '#include <sys/resource.h>',
+          // pad is read after the call, so every level keeps a frame of its own.
+          'static int down(int n) { volatile char pad[1000]; pad[n % 1000] = (char)n; if (n == 0) return 0; int r = down(n - 1); return r + (pad[n % 1000] & 1); }',
+          'int main(void) {',
+          '  struct rlimit r; getrlimit(RLIMIT_STACK, &r);',
+          '  printf("%ld\\n", (long)(r.rlim_cur / 1024)); fflush(stdout);',
+          '  return down(40000) >= 0 ? 0 : 1;',
+          '}',
+        ].join('\n'),
+      };
+      const small = await api.run({ ...deep, stack_limit: 16_000 });
+      expect(small).toMatchObject({ stdout: '16000\n', stack_limit: 16_000, status: { id: 7 }, exit_signal: 11 });
+      const byDefault = await api.run(deep);
+      expect(byDefault).toMatchObject({ stdout: '64000\n', stack_limit: 64_000, status: { id: 3 } });
+      const unbounded = await api.run({ ...deep, stack_limit: 0, memory_limit: 200_000 });
+      expect(unbounded).toMatchObject({ stack_limit: 0, status: { id: 3 } });
+      expect(Number((unbounded.stdout as string).trim())).toBeGreaterThanOrEqual(200_000);
+      expect((await api.call('POST', '/submissions', { ...deep, stack_limit: 128_001 })).body).toEqual({
+        stack_limit: ['must be less than or equal to 128000'],
+      });
+    });
+
     it('answers the judge’s own maxima as Judge0’s 422, in Judge0’s units', async () => {
       expect((await api.call('POST', '/submissions', { language_id: 71, source_code: 'x', memory_limit: 9_000_000 })).body).toEqual({
         memory_limit: ['must be less than or equal to 2097152'],
@@ -469,6 +568,113 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
       const r = await api.call('POST', '/submissions/batch', { submissions: [{ language_id: 71 }, { source_code: 'x' }] });
       expect(r.status).toBe(422);
       expect(r.body).toEqual([{ source_code: ["can't be blank"] }, { language_id: ["can't be blank"] }]);
+    });
+  });
+
+  describe('callbacks', () => {
+    it('PUTs Judge0’s default fields in base64 to callback_url once done, through judgekit’s webhooks', async () => {
+      const received: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+      const receiver = createHttpServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk));
+        req.on('end', () => {
+          received.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+          res.writeHead(200).end();
+        });
+      });
+      receiver.listen(0, '127.0.0.1');
+      await once(receiver, 'listening');
+      const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+      // The local receiver is allow-listed; every other non-public address stays refused.
+      const dispatcher = new WebhookDispatcher({ allow: ['127.0.0.1'], initialDelayMs: 50 });
+      const served = await start({
+        webhooks: dispatcher,
+        judgeOptions: { store: withWebhooks(new LruResultStore(), dispatcher, { format: judge0CallbackFormat }) },
+      });
+      try {
+        const a = json(served.base);
+        expect((await a.call('GET', '/config_info')).body).toMatchObject({ enable_callbacks: true, callbacks_max_tries: 5 });
+        const ok = await a.call('POST', '/submissions', {
+          language_id: 71,
+          source_code: 'print(input())',
+          stdin: 'called back',
+          callback_url: `${hook}/judge0/ok?x=1`,
+        });
+        expect(ok.status, ok.text).toBe(201);
+        const broken = await a.call('POST', '/submissions?base64_encoded=true', {
+          language_id: 50,
+          source_code: Buffer.from('int main(void) { return }').toString('base64'),
+          callback_url: `${hook}/judge0/broken`,
+        });
+        expect(broken.status, broken.text).toBe(201);
+        const plain = await a.call('POST', '/submissions', { language_id: 71, source_code: 'print(2)' });
+        for (const token of [ok.body.token, broken.body.token, plain.body.token] as string[])
+          await a.poll(token, (s) => (s.status as { id: number }).id > 2, 'status');
+        const deadline = Date.now() + 20_000;
+        while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        expect(received.map((r) => r.url).sort()).toEqual(['/judge0/broken', '/judge0/ok?x=1']);
+        const first = received.find((r) => r.url.startsWith('/judge0/ok'))!;
+        expect(first.method).toBe('PUT');
+        expect(first.headers['content-type']).toBe('application/json');
+        const body = JSON.parse(first.body);
+        expect(Object.keys(body)).toEqual(['stdout', 'time', 'memory', 'stderr', 'token', 'compile_output', 'message', 'status']);
+        expect(body).toMatchObject({
+          stdout: Buffer.from('called back\n').toString('base64') + '\n',
+          token: ok.body.token,
+          stderr: null,
+          status: { id: 3, description: 'Accepted' },
+        });
+        const second = JSON.parse(received.find((r) => r.url === '/judge0/broken')!.body);
+        expect(second).toMatchObject({ token: broken.body.token, stdout: null, status: { id: 6, description: 'Compilation Error' } });
+        expect(Buffer.from(second.compile_output, 'base64').toString()).toMatch(/error/);
+        // The callback_url is answered back on the submission.
+        const echoed = await a.call('GET', `/submissions/${ok.body.token}?fields=callback_url`);
+        expect(echoed.body).toEqual({ callback_url: `${hook}/judge0/ok?x=1` });
+      } finally {
+        await served.server.close();
+        await dispatcher.close();
+        receiver.closeAllConnections();
+        receiver.close();
+      }
+    });
+
+    it('refuses callback URLs the SSRF policy refuses with 422 on callback_url, queueing nothing', async () => {
+      const dispatcher = new WebhookDispatcher({ allow: ['127.0.0.1'] });
+      const served = await start({ webhooks: dispatcher });
+      try {
+        const a = json(served.base);
+        for (const url of [
+          'http://169.254.169.254/latest/meta-data',
+          'http://10.1.2.3/cb',
+          'http://[::1]:9/cb',
+          'file:///etc/passwd',
+          'http://user:pw@127.0.0.1/',
+        ]) {
+          const r = await a.call('POST', '/submissions', { language_id: 71, source_code: 'print(1)', callback_url: url });
+          expect(r.status, url).toBe(422);
+          expect(Object.keys(r.body), url).toEqual(['callback_url']);
+          expect(r.body.callback_url[0], url).toMatch(/refused/i);
+        }
+        const batch = await a.call('POST', '/submissions/batch', {
+          submissions: [
+            { language_id: 71, source_code: 'print(1)', callback_url: 'http://192.168.0.1/' },
+            { language_id: 71, source_code: 'print(1)' },
+          ],
+        });
+        expect(batch.status).toBe(201);
+        expect(Object.keys(batch.body[0])).toEqual(['callback_url']);
+        expect(batch.body[1]).toMatchObject({ token: expect.any(String) });
+        expect((await served.server.judge.list()).items).toHaveLength(1);
+      } finally {
+        await served.server.close();
+        await dispatcher.close();
+      }
+      // A server without webhooks refuses callback_url as Judge0 with ENABLE_CALLBACKS=false.
+      expect(
+        (await api.call('POST', '/submissions', { language_id: 71, source_code: 'print(1)', callback_url: 'http://127.0.0.1:9/' })).body,
+      ).toEqual({
+        callback_url: ['setting callback is not allowed'],
+      });
     });
   });
 
@@ -545,7 +751,7 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
       ]);
       const r = await api.run(
         { language_id: 89, additional_files: archive.toString('base64'), command_line_arguments: 'arg', stdin: '' },
-        'stdout,status,language,source_code',
+        'stdout,status,language,source_code,additional_files',
       );
       expect(r).toMatchObject({
         stdout: '42 arg\n',
@@ -553,6 +759,9 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
         language: { id: 89, name: 'Multi-file program' },
         source_code: null,
       });
+      // The archive is answered back as Judge0 does: Ruby's Base64.encode64 of its bytes.
+      expect(Buffer.from(r.additional_files as string, 'base64')).toEqual(archive);
+      expect((r.additional_files as string).split('\n')[0]).toHaveLength(60);
     });
 
     it('needs no compile script, and reports a failing one as a compilation error', async () => {
@@ -619,6 +828,9 @@ suite('Judge0 CE 1.13.1 API on a listening server with the nsjail sandbox', () =
         allow_enable_network: false,
         enable_compiler_options: true,
         max_queue_size: 1000,
+        stack_limit: 64_000,
+        max_stack_limit: 128_000,
+        enable_callbacks: false,
       });
       expect((await api.call('GET', '/workers')).body).toMatchObject([{ available: server.judge.concurrency }]);
       expect((await api.call('GET', '/system_info')).body).toMatchObject({

@@ -119,14 +119,15 @@ export class DurableResultStore implements ResultStore {
     return row;
   }
 
-  async set(id: string, value: TenantStoredSubmission): Promise<void> {
+  /** `false` when the cache refused the write (a shared cache keeps the first final result; see `ResultStore.set`). */
+  async set(id: string, value: TenantStoredSubmission): Promise<boolean> {
     if (this.#closed) throw new JudgeError('JDG_ERR_STORE_FAILED', 'The durable store is closed.');
     const required = value.result.status === 'queued' || isFinal(value.result.status);
     if (!required) {
-      await this.cache.set(id, value);
+      if ((await this.cache.set(id, value)) === false) return false;
       this.#hold(id, value, false);
       this.#schedule(progressFlushMs);
-      return;
+      return true;
     }
     if (!this.#down) {
       try {
@@ -135,8 +136,7 @@ export class DurableResultStore implements ResultStore {
         // Anything older for this id that still waited is superseded.
         if (!this.#pending.get(id)?.required || isFinal(value.result.status)) this.#pending.delete(id);
         this.#gauge();
-        await this.cache.set(id, value);
-        return;
+        return (await this.cache.set(id, value)) !== false;
       } catch (cause) {
         if (!isConnectionError(cause)) throw cause;
         this.#markDown(cause);
@@ -152,7 +152,7 @@ export class DurableResultStore implements ResultStore {
     }
     this.#hold(id, value, true);
     this.#metrics?.writes.inc({ outcome: 'queued' });
-    await this.cache.set(id, value);
+    return (await this.cache.set(id, value)) !== false;
   }
 
   async delete(id: string): Promise<boolean> {

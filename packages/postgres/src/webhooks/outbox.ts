@@ -1,4 +1,12 @@
-import { attemptDelivery, backoffMs, type WebhookAttemptEvent, type WebhookPolicy, webhookMetrics } from '@judgekit/webhooks';
+import {
+  attemptDelivery,
+  backoffMs,
+  type WebhookAttemptEvent,
+  type WebhookEvent,
+  type WebhookFormat,
+  type WebhookPolicy,
+  webhookMetrics,
+} from '@judgekit/webhooks';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
 
@@ -24,6 +32,11 @@ export interface WebhookOutboxOptions {
    * secret of a tenant in `judgekit_tenants` is used first.
    */
   secretFor?: (tenant: string | null) => string | null | undefined;
+  /**
+   * Shapes a delivery for receivers that expect another API's callback (the row keeps judgekit's
+   * body; the shape is made at each attempt). Judgekit's own `POST` by default.
+   */
+  format?: WebhookFormat;
   /** Registers `judgekit_webhook_*` metrics (prom-client). */
   registry?: Registry;
   onAttempt?: (event: WebhookAttemptEvent) => void;
@@ -57,6 +70,7 @@ export class WebhookOutbox {
   readonly #batch: number;
   readonly #secretFor: WebhookOutboxOptions['secretFor'];
   readonly #onAttempt: WebhookOutboxOptions['onAttempt'];
+  readonly #format: WebhookFormat | undefined;
   readonly #metrics: ReturnType<typeof webhookMetrics> | null;
   readonly #shutdown = new AbortController();
   #timer: NodeJS.Timeout | undefined;
@@ -75,6 +89,7 @@ export class WebhookOutbox {
     this.#batch = options.batchSize ?? 8;
     this.#secretFor = options.secretFor;
     this.#onAttempt = options.onAttempt;
+    this.#format = options.format;
     this.#metrics = options.registry ? webhookMetrics(options.registry) : null;
   }
 
@@ -152,10 +167,15 @@ export class WebhookOutbox {
   async #deliver(row: Claimed): Promise<void> {
     const tenant = row.tenant === '' ? null : row.tenant;
     const secret = row.secret ?? this.#secretFor?.(tenant) ?? null;
-    const event = JSON.parse(row.body).type === 'submission.cancelled' ? 'submission.cancelled' : 'submission.done';
+    const parsed = JSON.parse(row.body) as WebhookEvent;
+    const event = parsed.type === 'submission.cancelled' ? 'submission.cancelled' : 'submission.done';
+    const shaped = this.#format?.(parsed) ?? null;
+    const shape = shaped
+      ? { method: shaped.method ?? 'POST', body: shaped.body, contentType: shaped.contentType ?? 'application/json' }
+      : { body: row.body };
     const outcome = await attemptDelivery(
       this.#policy,
-      { url: row.url, body: row.body, secret, deliveryId: row.id, event },
+      { url: row.url, ...shape, secret, deliveryId: row.id, event },
       { timeoutMs: this.#timeoutMs, signal: this.#shutdown.signal },
     );
     this.#metrics?.attempts.inc({ result: outcome.ok ? 'delivered' : outcome.retry ? 'retryable' : 'refused' });

@@ -1,12 +1,40 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { isJudgeError } from '@judgekit/core';
 import { type AdversarialContext, processesWithUids, runnerAdversarialSuite } from '@judgekit/core/testing';
 import { expect } from 'vitest';
 import { NsjailRunner } from '../../src/index.js';
 import { nsjailAvailable } from './nsjail-available.js';
 
-const uidRange = { first: 61000, count: 50 };
+// A range of its own per test process: another worktree running this suite at the same time
+// must not show up in the check for processes left with a sandbox uid.
+const uidRange = { first: 62000 + (process.pid % 100) * 50, count: 50 };
+
+/**
+ * Whether another live judge process holds this uid (its lock link `<workDirBase>/.uid-N` names
+ * that process): its sandboxes are its own, not leftovers of this suite (tests of other
+ * checkouts on the same host use the same range).
+ */
+const heldElsewhere = (uid: number, workDirBase: string): boolean => {
+  try {
+    const owner = Number(readlinkSync(join(workDirBase, `.uid-${uid}`)));
+    if (owner === process.pid) return false;
+    process.kill(owner, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Real uid of a host process (NaN once it has exited). */
+const uidOf = (pid: number): number => {
+  try {
+    return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  } catch {
+    return Number.NaN;
+  }
+};
 
 /** The cases whose expectations are the nsjail runner's own: what /proc shows, and the uid the host sees. */
 function nsjailCases(ctx: AdversarialContext): void {
@@ -47,24 +75,36 @@ function nsjailCases(ctx: AdversarialContext): void {
   });
 }
 
-// Every program runs both ways a command can: in an nsjail of its own (a sandbox's first
-// command, or warmJail: false) and as a later command in the sandbox's warm jail.
+// Every program runs every way a command can: in an nsjail of its own (warmJail: false), as a
+// later command in the sandbox's warm jail (the first started its own nsjail), and in a jail
+// started before the sandbox opened, first command included (the default).
+const modes = [
+  { name: 'nsjail, one nsjail per command', options: { warmJail: false }, laterCommand: false, warm: false },
+  { name: 'nsjail, warm jail', options: { warmJail: true, prestartedJails: 0 }, laterCommand: true, warm: true },
+  { name: 'nsjail, pre-started jail', options: { prestartedJails: 2 }, laterCommand: false, warm: true },
+];
 if (nsjailAvailable()) {
-  for (const warmJail of [false, true]) {
+  for (const mode of modes) {
     let runner: NsjailRunner;
     runnerAdversarialSuite({
-      name: warmJail ? 'nsjail, warm jail' : 'nsjail, one nsjail per command',
+      name: mode.name,
       createRunner: () => {
-        runner = new NsjailRunner({ uidRange, warmJail });
+        runner = new NsjailRunner({ uidRange, ...mode.options });
         return runner;
       },
-      leftovers: async () => [
-        ...(await runner.leftovers()),
-        ...processesWithUids(uidRange.first, uidRange.count).map((pid) => `process ${pid} with a sandbox uid`),
-      ],
-      laterCommand: warmJail,
+      leftovers: async () => {
+        // Jails waiting in the pool run their supervisors under sandbox uids of their own.
+        const waiting = runner.closed ? [] : runner.prestartedUids();
+        return [
+          ...(await runner.leftovers()),
+          ...processesWithUids(uidRange.first, uidRange.count)
+            .filter((pid) => !waiting.includes(uidOf(pid)) && !heldElsewhere(uidOf(pid), runner.workDirBase))
+            .map((pid) => `process ${pid} with a sandbox uid`),
+        ];
+      },
+      laterCommand: mode.laterCommand,
       checkSandbox: (box, fixture) => {
-        if (!warmJail) return;
+        if (!mode.warm) return;
         const inner = (box as { inner?: { warm?: boolean; warmError?: string } }).inner;
         if (!inner?.warm) throw new Error(`${fixture} did not run in a warm jail: ${inner?.warmError ?? 'it ended'}`);
       },

@@ -1,10 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bash, defaultLimits, isJudgeError, python3 } from '@judgekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NsjailRunner } from '../../src/index.js';
+import { mountsUnder } from '../../src/storage.js';
 import { nsjailAvailable } from './nsjail-available.js';
 
 const sandboxFailed = (e: unknown) => isJudgeError(e, 'JDG_ERR_SANDBOX_FAILED');
@@ -16,26 +28,34 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
   });
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-  it('creates work directories with mode 0700 owned by the sandbox uid, and removes them on dispose', async () => {
-    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+  // The layout of one sandbox started on demand (pre-started jails: prestarted.test.ts).
+  it('creates work directories with mode 0700 owned by the sandbox uid in a root-owned tmpfs of their own, and removes them on dispose', async () => {
+    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
     const box = await runner.open({ language: python3 });
     const [dir] = readdirSync(base).filter((d) => !d.startsWith('.'));
-    const stats = statSync(join(base, dir!));
+    const root = statSync(join(base, dir!));
+    expect(root.mode & 0o777).toBe(0o711);
+    expect(root.uid).toBe(0);
+    expect(mountsUnder(base)).toEqual([join(base, dir!)]);
+    expect(statfsSync(join(base, dir!)).type).toBe(0x01021994); // TMPFS_MAGIC
+    const stats = statSync(join(base, dir!, 'box'));
     expect(stats.mode & 0o777).toBe(0o700);
     expect(stats.uid).toBe(61100);
+    expect(statSync(join(base, dir!, 'tmp')).mode & 0o7777).toBe(0o1777);
     await box.dispose();
+    expect(mountsUnder(base)).toEqual([]);
     expect(readdirSync(base).filter((d) => d !== '.run' && !d.startsWith('.jk-jail-'))).toEqual([]);
     expect(readdirSync(join(base, '.run'))).toEqual([]);
     await runner.close();
   });
 
   it('gives concurrent sandboxes distinct uids, also across runners sharing a base', async () => {
-    const a = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
-    const b = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    const a = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
+    const b = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
     const boxes = await Promise.all([a.open({ language: python3 }), b.open({ language: python3 }), a.open({ language: python3 })]);
     const uids = readdirSync(base)
       .filter((d) => !d.startsWith('.'))
-      .map((d) => statSync(join(base, d)).uid);
+      .map((d) => statSync(join(base, d, 'box')).uid);
     expect(new Set(uids).size).toBe(3);
     await Promise.all(boxes.map((x) => x.dispose()));
     await Promise.all([a.close(), b.close()]);
@@ -50,11 +70,19 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
     symlinkSync(String(dead), join(base, '.uid-61105'));
     const staleCgroup = `/sys/fs/cgroup/memory/JUDGEKIT/${dead}-abcdef-1-1`;
     mkdirSync(staleCgroup, { recursive: true });
-    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 } });
+    // A crashed judge's sandbox storage, still mounted and holding files.
+    const staleMount = join(base, `${dead}-abcdef-2`);
+    mkdirSync(staleMount);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'judgekit-sandbox', staleMount]);
+    mkdirSync(join(staleMount, 'box'));
+    symlinkSync('/etc', join(staleMount, 'box', 'etc-link'));
+    const runner = new NsjailRunner({ workDirBase: base, uidRange: { first: 61100, count: 10 }, prestartedJails: 0 });
     const box = await runner.open({ language: python3 });
     expect(existsSync(staleDir)).toBe(false);
     expect(existsSync(join(base, '.uid-61105'))).toBe(false);
     expect(existsSync(staleCgroup)).toBe(false);
+    expect(mountsUnder(base)).toEqual([join(base, box.id)]);
+    expect(existsSync(staleMount)).toBe(false);
     expect(existsSync('/etc/passwd')).toBe(true);
     await box.dispose();
     await runner.close();
@@ -162,6 +190,7 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
     expect(health.details.nsjail).toMatch(/nsjail$/);
     expect(health.details['nsjail version']).toMatch(/^\d+\.\d+/);
     expect(health.details.cgroup).toBe('v1');
+    expect(health.details.supervisor).toBe('jk-jail as PID 1 of every jail, under a uid of its own');
     expect(health.details['toolchain python3']).toMatch(/^3\.\d+\.\d+ \(\/usr\/(local\/)?bin\/python3\)$/);
     expect(health.details['toolchain c']).toMatch(/^\d+\.\d+\.\d+ \(\/usr\/bin\/gcc\)$/);
     await runner.close();

@@ -129,6 +129,26 @@ describe.runIf(nsjailAvailable())('NsjailRunner warm jail: the commands after a 
     await box.dispose();
   });
 
+  it('gives a command its whole memory limit above the files earlier tests left, and measures it without them', async () => {
+    const box = await warmBox(runner);
+    const wrote = await sh(box, 'head -c 100000000 /dev/zero > big && head -c 50000000 /dev/zero > /tmp/big && echo ok', {
+      memoryBytes: 256 * MiB,
+      fileSizeBytes: 128 * MiB,
+    });
+    expect(wrote).toMatchObject({ exitCode: 0, stdout: 'ok\n', limitExceeded: null });
+    expect(wrote.memoryBytes).toBeGreaterThanOrEqual(140 * MiB);
+    expect(inner(box).warm).toBe(true);
+    // 150 MB of files held by the jail's group; this test's limit is 64 MiB, for itself alone.
+    const next = await py(box, 'b = bytearray(32 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint("fine")', {
+      memoryBytes: 64 * MiB,
+    });
+    expect(next).toMatchObject({ exitCode: 0, stdout: 'fine\n', limitExceeded: null });
+    expect(next.memoryBytes).toBeGreaterThanOrEqual(32 * MiB);
+    expect(next.memoryBytes).toBeLessThanOrEqual(64 * MiB);
+    expect(inner(box).warm).toBe(true);
+    await box.dispose();
+  });
+
   it('with warmJail: false, runs every command in an nsjail of its own', async () => {
     const cold = new NsjailRunner({ uidRange: { first: uidRange.first + 10, count: 5 }, warmJail: false });
     const box = await cold.open({ language: python3 });

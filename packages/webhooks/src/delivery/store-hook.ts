@@ -1,10 +1,13 @@
 import type { ResultStore, StoredSubmission } from '@judgekit/core';
 import type { WebhookDispatcher } from './dispatcher.js';
+import { shapeOf, type WebhookEvent, type WebhookFormat } from './format.js';
 
 /** Options of {@link withWebhooks}. */
 export interface WithWebhooksOptions {
   /** The signing secret of a tenant, or `null` to send unsigned. */
   secretFor?: (tenant: string | null) => string | null | undefined;
+  /** Shapes a result's webhook for receivers that expect another API's callback; judgekit's own by default. */
+  format?: WebhookFormat;
 }
 
 /**
@@ -24,11 +27,12 @@ export function withWebhooks(store: ResultStore, dispatcher: WebhookDispatcher, 
     const url = callbacks.get(id);
     if (url === undefined) return;
     callbacks.delete(id);
-    const { result } = value;
+    const event: WebhookEvent = { type: `submission.${value.result.status as 'done' | 'cancelled'}`, submission: value.result };
+    const shape = shapeOf(event, options.format, () => JSON.stringify(event));
     dispatcher.enqueue({
       url,
-      body: JSON.stringify({ type: `submission.${result.status}`, submission: result }),
-      event: `submission.${result.status}`,
+      ...shape,
+      event: event.type,
       secret: options.secretFor?.(value.tenant) ?? null,
       deliveryId: id,
     });
@@ -41,8 +45,15 @@ export function withWebhooks(store: ResultStore, dispatcher: WebhookDispatcher, 
       const final = value.result.status === 'done' || value.result.status === 'cancelled';
       const written = store.set(id, value);
       if (!final) return written;
-      if (written instanceof Promise) return written.then(() => notify(id, value));
-      notify(id, value);
+      // A refused final write (another process's result stands) sends nothing.
+      if (written instanceof Promise) {
+        return written.then((ok) => {
+          if (ok !== false) notify(id, value);
+          return ok;
+        });
+      }
+      if (written !== false) notify(id, value);
+      return written;
     },
     delete(id) {
       callbacks.delete(id);

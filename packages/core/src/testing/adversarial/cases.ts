@@ -225,4 +225,150 @@ export function registerHostileCases(ctx: AdversarialContext): void {
     const second = await ctx.run('find-traces.py', { args: [name], limits: { wallTimeMs: 20_000, cpuTimeMs: 15_000 } });
     expect(second.stdout).toBe('found []\n');
   });
+
+  registerStorageCases(ctx);
+  registerMemoryCases(ctx);
+  registerSupervisorCases(ctx);
+}
+
+const enospc = 'No space left on device';
+
+/** Everything a submission can store: the work directory and /tmp share one bound of bytes and one of inodes. */
+function registerStorageCases(ctx: AdversarialContext): void {
+  const disk = { memoryBytes: 512 * MiB, fileSizeBytes: 16 * MiB, diskBytes: 64 * MiB, wallTimeMs: 15_000 };
+  const stoppedAt = (out: { stdout: string }): number => {
+    const match = /stopped after (\d+) MiB: (.*)/.exec(out.stdout);
+    expect(match?.[2], `why the writes stopped: ${out.stdout}`).toBe(enospc);
+    return Number(match![1]);
+  };
+
+  ctx.test('disk-fill', 'stops 16 MiB files in the work directory at diskBytes, off the host’s disk', async () => {
+    const out = await ctx.run('fill-disk.py', { limits: disk });
+    expect(stoppedAt(out)).toBeLessThanOrEqual(64);
+    expect(out.limitExceeded).toBe('disk');
+  });
+
+  ctx.test('disk-across-tests', 'bounds the work directory and /tmp together across the tests of one submission', async () => {
+    await ctx.withFixture('fill-disk.py', async ({ run }) => {
+      let total = 0;
+      for (const folder of ['.', '/tmp', '.']) {
+        const out = await run({ args: [folder], limits: disk });
+        expect(out.limitExceeded).toBe('disk');
+        total += stoppedAt(out);
+      }
+      expect(total).toBeLessThanOrEqual(64);
+    });
+  });
+
+  ctx.test('disk-inodes', 'stops files, folders and links at diskInodes', async () => {
+    const out = await ctx.run('fill-inodes.py', { limits: { diskInodes: 1000, wallTimeMs: 15_000 } });
+    expect(out.limitExceeded).toBe('disk');
+    const match = /made (\d+) entries: (.*)/.exec(out.stdout);
+    // 'kill': the run ends at the bound instead of the creation failing (no line printed then).
+    if (ctx.allowances.diskInodes === 'kill' && !match) return;
+    expect(match?.[2]).toBe(enospc);
+    expect(Number(match![1])).toBeLessThanOrEqual(1000);
+  });
+
+  ctx.test('sparse-file', 'lets a sparse file cost nothing and stops filling its holes at diskBytes', async () => {
+    const out = await ctx.run('sparse-file.py', { limits: { ...disk, fileSizeBytes: 256 * MiB } });
+    // 'apparent': st_blocks follows the size (gVisor's tmpfs); the fill below proves it cost nothing.
+    expect(out.stdout).toMatch(ctx.allowances.sparseBlocks === 'apparent' ? /^sparse 209715200 blocks \d+\n/ : /^sparse 209715200 blocks 0\n/);
+    const match = /filled (\d+) MiB: (.*)/.exec(out.stdout);
+    expect(match?.[2]).toBe(enospc);
+    expect(Number(match![1])).toBeLessThanOrEqual(64);
+    expect(out.limitExceeded).toBe('disk');
+  });
+
+  ctx.test('fallocate', 'refuses to reserve more than diskBytes with fallocate', async () => {
+    const out = await ctx.run('fallocate.py', { limits: { ...disk, fileSizeBytes: 256 * MiB } });
+    expect(out.stdout).toBe(`fallocate refused: ${enospc}\n`);
+    expect([null, 'disk']).toContain(out.limitExceeded);
+  });
+
+  ctx.test('hard-links', 'refuses hard links to host files and counts each link against diskInodes', async () => {
+    const out = await ctx.run('hard-links.py', { limits: { ...disk, diskInodes: 500 } });
+    expect(out.limitExceeded).toBe('disk');
+    const match = /made (\d+) links: (.*)/.exec(out.stdout);
+    // 'kill': the run ends at the bound (buffered output is lost with it); no host link can exist
+    // in a sandbox whose files are its own file system.
+    if (ctx.allowances.diskInodes === 'kill' && !match) return;
+    expect(out.stdout).toMatch(/^host link refused: /);
+    expect(match?.[2]).toBe(enospc);
+    expect(Number(match![1])).toBeLessThanOrEqual(500);
+  });
+
+  ctx.test('dev-shm', 'cannot hold more than its memory limit in /dev/shm', async () => {
+    const out = await ctx.run('dev-shm.py', { limits: { memoryBytes: 64 * MiB } });
+    expect(out.stdout).not.toContain('wrote 128 MiB');
+    if (out.limitExceeded !== 'memory') expect(out.stdout).toMatch(/^(refused|stopped after \d+ MiB): /);
+  });
+}
+
+/** Memory of every kind a program can make resident counts toward memoryBytes. */
+function registerMemoryCases(ctx: AdversarialContext): void {
+  const kinds = [
+    ['memory-shared', 'shared', 'MAP_SHARED|MAP_ANONYMOUS memory'],
+    ['memory-memfd', 'memfd', '40 memfds'],
+    ['memory-tmpfs', 'tmpfs', 'files in /tmp'],
+  ] as const;
+
+  ctx.test('memory-kinds-measured', 'measures anonymous, shared, memfd and tmpfs memory alike', async () => {
+    for (const kind of ['anonymous', 'shared', 'memfd', 'tmpfs']) {
+      const out = await ctx.run('memory-kinds.py', {
+        args: [kind, '80'],
+        limits: { memoryBytes: 256 * MiB, fileSizeBytes: 256 * MiB, wallTimeMs: 15_000 },
+      });
+      expect(out, kind).toMatchObject({ exitCode: 0, limitExceeded: null, stdout: `held 80 MiB ${kind}\n` });
+      expect(out.memoryBytes, kind).toBeGreaterThanOrEqual(80 * MiB);
+      expect(out.memoryBytes, kind).toBeLessThanOrEqual(80 * MiB + 64 * MiB);
+    }
+  });
+
+  for (const [id, kind, what] of kinds) {
+    ctx.test(id, `kills a program holding 200 MiB of ${what} at a 64 MiB memory limit`, async () => {
+      const out = await ctx.run('memory-kinds.py', {
+        args: [kind, '200'],
+        limits: { memoryBytes: 64 * MiB, fileSizeBytes: 256 * MiB, diskBytes: 512 * MiB, wallTimeMs: 15_000 },
+      });
+      expect(out.stdout).not.toContain('held');
+      expect(out.limitExceeded).toBe('memory');
+      expect(out.memoryBytes).toBeLessThanOrEqual(64 * MiB);
+    });
+  }
+
+  ctx.test('kernel-features', 'refuses huge pages (outside the memory limit), userfaultfd and io_uring', async () => {
+    const out = await ctx.run('kernel-features.c');
+    expect(out.exitCode).toBe(0);
+    for (const name of ['map_hugetlb', 'memfd_hugetlb', 'shm_hugetlb', 'userfaultfd', 'io_uring_setup']) {
+      // 'ordinary': huge pages are ordinary pages to the sandbox's kernel (gVisor), inside the limit.
+      const may = ctx.allowances.hugePages === 'ordinary' && name.includes('hugetlb') ? '(-1 |0 ok)' : '-1 ';
+      expect(out.stdout, name).toMatch(new RegExp(`^${name}: ${may}`, 'm'));
+    }
+    // mlock may work: locked pages are charged to the memory limit like any other.
+    expect(out.stdout).toMatch(/^mlock: (-1 .+|0 ok)$/m);
+  });
+}
+
+/** The program cannot reach whatever supervises it, nor earn anything but a verdict about itself. */
+function registerSupervisorCases(ctx: AdversarialContext): void {
+  ctx.test('short-forks-cpu', 'ends many short-lived CPU-burning children at the cpu limit, counted by the group', async () => {
+    const out = await ctx.run('short-forks.c', { limits: { cpuTimeMs: 1000, wallTimeMs: 10_000, processes: 16 } });
+    expect(out.limitExceeded).toBe('cpu');
+    expect(out.cpuTimeMs).toBeGreaterThanOrEqual(1000);
+    expect(out.cpuTimeMs).toBeLessThanOrEqual(1250);
+  });
+
+  ctx.test('attack-supervisor', 'cannot prlimit, ptrace, stop or write into its supervisor, and the sandbox keeps working', async () => {
+    await ctx.withFixture('attack-supervisor.c', async ({ run }) => {
+      for (let round = 0; round < 2; round++) {
+        const out = await run({ limits: { wallTimeMs: 5000 } });
+        expect(out, out.stdout).toMatchObject({ exitCode: 0, limitExceeded: null });
+        expect(out.stdout).toMatch(/\ndone\n$/);
+        expect(out.wallTimeMs).toBeLessThan(3000);
+        for (const line of out.stdout.split('\n').filter((l) => /^(prlimit|ptrace)/.test(l))) expect(line).not.toMatch(/: ok$/);
+        for (const line of out.stdout.split('\n').filter((l) => l.startsWith('fds written'))) expect(line).toMatch(/: 0$/);
+      }
+    });
+  });
 }

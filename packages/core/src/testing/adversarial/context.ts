@@ -25,6 +25,20 @@ export const adversarialCaseIds = [
   'mount',
   'kill-all',
   'traces',
+  'disk-fill',
+  'disk-across-tests',
+  'disk-inodes',
+  'sparse-file',
+  'fallocate',
+  'hard-links',
+  'dev-shm',
+  'memory-kinds-measured',
+  'memory-shared',
+  'memory-memfd',
+  'memory-tmpfs',
+  'kernel-features',
+  'short-forks-cpu',
+  'attack-supervisor',
 ] as const;
 
 /** One case of the adversarial suite. */
@@ -63,6 +77,18 @@ export interface AdversarialAllowances {
    * @defaultValue 'enospc'
    */
   diskInodes?: 'enospc' | 'kill';
+  /**
+   * A sparse file's `st_blocks`: `allocated` (0 for a hole), or `apparent` where the file system
+   * reports the size (gVisor's tmpfs); either way the hole must not count against `diskBytes`.
+   * @defaultValue 'allocated'
+   */
+  sparseBlocks?: 'allocated' | 'apparent';
+  /**
+   * `MAP_HUGETLB` and `SHM_HUGETLB`: `refused`, or `ordinary` where the sandbox's own kernel gives
+   * ordinary pages, counted against the memory limit like any other (gVisor).
+   * @defaultValue 'refused'
+   */
+  hugePages?: 'refused' | 'ordinary';
   /**
    * `PTRACE_TRACEME` may succeed (a sandbox kernel of its own); attaching to the parent stays refused.
    * @defaultValue false

@@ -112,6 +112,8 @@ export function runnerAdversarialSuite(options: AdversarialSuiteOptions): void {
     nestedUserNamespace: false,
     ptraceTraceMe: false,
     diskInodes: 'enospc',
+    sparseBlocks: 'allocated',
+    hugePages: 'refused',
     ...options.allowances,
   };
   const watched = options.watchedHostFiles ?? defaultWatchedFiles;

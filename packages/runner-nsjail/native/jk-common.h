@@ -1,0 +1,53 @@
+/* Helpers shared by judgekit's small native supervisors: the nsjail runner's jk-jail
+   (packages/runner-nsjail/native/jk-jail.c) and, when it adopts it, the Docker runner's jk-exec.
+   Header-only: each helper is static, so a program includes it once and links nothing. */
+#ifndef JK_COMMON_H
+#define JK_COMMON_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Monotonic time in microseconds. */
+static inline int64_t jk_now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Reads exactly n bytes; -1 on end of file or error. */
+static inline int jk_read_full(int fd, void *buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, (char *)buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    got += (size_t)r;
+  }
+  return 0;
+}
+
+/* Writes all n bytes, retrying on EINTR; gives up silently when the reader is gone. */
+static inline void jk_write_full(int fd, const char *buf, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, buf, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return;
+    buf += w;
+    n -= (size_t)w;
+  }
+}
+
+static inline void jk_write_str(int fd, const char *s) { jk_write_full(fd, s, strlen(s)); }
+
+/* Sets both the soft and the hard limit. */
+static inline void jk_set_limit(int resource, unsigned long long value) {
+  struct rlimit rl = {(rlim_t)value, (rlim_t)value};
+  setrlimit(resource, &rl);
+}
+
+#endif
