@@ -273,7 +273,9 @@ function registerStorageCases(ctx: AdversarialContext): void {
   ctx.test('sparse-file', 'lets a sparse file cost nothing and stops filling its holes at diskBytes', async () => {
     const out = await ctx.run('sparse-file.py', { limits: { ...disk, fileSizeBytes: 256 * MiB } });
     // 'apparent': st_blocks follows the size (gVisor's tmpfs); the fill below proves it cost nothing.
-    expect(out.stdout).toMatch(ctx.allowances.sparseBlocks === 'apparent' ? /^sparse 209715200 blocks \d+\n/ : /^sparse 209715200 blocks 0\n/);
+    expect(out.stdout).toMatch(
+      ctx.allowances.sparseBlocks === 'apparent' ? /^sparse 209715200 blocks \d+\n/ : /^sparse 209715200 blocks 0\n/,
+    );
     const match = /filled (\d+) MiB: (.*)/.exec(out.stdout);
     expect(match?.[2]).toBe(enospc);
     expect(Number(match![1])).toBeLessThanOrEqual(64);
