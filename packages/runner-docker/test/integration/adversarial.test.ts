@@ -89,20 +89,5 @@ if (missing) {
     cases: dockerCases,
     // The shared cases of issue 18 that the Docker runner does not pass yet (measured on this
     // runner when the nsjail team added them); the docker team removes each as it closes it.
-    knownHoles: {
-      'disk-fill': 'issue 18 deliver 1: no diskBytes bound in the container yet',
-      'disk-across-tests': 'issue 18 deliver 1: no diskBytes bound in the container yet',
-      'disk-inodes': 'issue 18 deliver 1: no diskInodes bound in the container yet',
-      'sparse-file': 'issue 18 deliver 7: gVisor’s tmpfs allocates the holes of a sparse file',
-      fallocate: 'issue 18 deliver 1: no diskBytes bound in the container yet',
-      'hard-links': 'issue 18 deliver 7: hard links not bounded by diskInodes',
-      'memory-kinds-measured': 'issue 18 hole 2: jk-exec counts only anonymous memory',
-      'memory-shared': 'issue 18 hole 2: jk-exec counts only anonymous memory',
-      'memory-memfd': 'issue 18 hole 2: jk-exec counts only anonymous memory',
-      'memory-tmpfs': 'issue 18 hole 2: jk-exec counts only anonymous memory',
-      'kernel-features': 'issue 18 deliver 7: MAP_HUGETLB answers inside gVisor',
-      'short-forks-cpu': 'issue 18 hole 5: cpu sampled per process, not from the cgroup',
-      'attack-supervisor': 'issue 18 hole 3: jk-exec runs as the program’s uid',
-    },
   });
 }
