@@ -9,6 +9,11 @@ const packages: [name: string, folder: string, mustExport: string[]][] = [
   ['@judgekit/runner-docker', 'runner-docker', ['DockerRunner']],
   ['@judgekit/webhooks', 'webhooks', ['WebhookDispatcher', 'WebhookPolicy', 'signWebhook', 'verifyWebhook', 'withWebhooks']],
   ['@judgekit/postgres', 'postgres', ['PostgresStore', 'DurableResultStore', 'TenantKeys', 'WebhookOutbox', 'migrate', 'RetentionSweeper']],
+  [
+    '@judgekit/redis',
+    'redis',
+    ['BullJobQueue', 'RedisResultStore', 'RedisSubmissionBus', 'WorkerRegistry', 'openRedisBackend', 'registerDashboard'],
+  ],
   ['@judgekit/http-adapter', 'http-adapter', ['createServer']],
   ['@judgekit/client', 'client', ['JudgekitClient', 'JudgekitClientError', 'parseSse']],
 ];

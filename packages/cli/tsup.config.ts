@@ -7,6 +7,8 @@ const external = [
   '@judgekit/runner-docker',
   '@judgekit/postgres',
   '@judgekit/webhooks',
+  '@judgekit/redis',
+  'pino',
 ];
 
 export default defineConfig([

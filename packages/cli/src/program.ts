@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { redisUrlEnv } from './cluster/redis.js';
 import { doctor, formatDoctor } from './doctor/doctor.js';
 import { registerKeysCommand } from './keys/command.js';
 import { formatLanguages, listLanguages } from './languages.js';
@@ -160,12 +161,16 @@ export function buildProgram(): Command {
 
   program
     .command('doctor')
-    .description('check the sandboxes (and how to fix them), PostgreSQL when a database is set, and the toolchain of each language')
+    .description(
+      'check the sandboxes (and how to fix them), PostgreSQL and Redis when their URLs are set, and the toolchain of each language',
+    )
     .option('--json', 'print JSON')
     .addOption(databaseUrlOption())
-    .action(async (opts: { json?: boolean; databaseUrl?: string }) => {
+    .option('--redis-url <url>', `Redis of the cluster mode (${redisUrlEnv})`)
+    .action(async (opts: { json?: boolean; databaseUrl?: string; redisUrl?: string }) => {
       const databaseUrl = opts.databaseUrl ?? process.env[databaseUrlEnv];
-      const report = await doctor(databaseUrl ? { databaseUrl } : {});
+      const redisUrl = opts.redisUrl ?? process.env[redisUrlEnv];
+      const report = await doctor({ ...(databaseUrl ? { databaseUrl } : {}), ...(redisUrl ? { redisUrl } : {}) });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
       process.exitCode = report.probedWith ? 0 : 1;
     });

@@ -13,7 +13,6 @@ import {
   type Sandbox,
   type SandboxEnvironment,
 } from '@judgekit/core';
-import { execa } from 'execa';
 import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js';
 import { removeTree } from './files.js';
 import { Launcher } from './launcher.js';
@@ -600,6 +599,7 @@ export class NsjailRunner extends BaseRunner {
           return;
         }
         // Toolchain detection runs on the host, off the hot path: the version probe's own binary, no shell.
+        const { execa } = await import('execa');
         const probe = await execa(binary, version.argv.slice(1), {
           timeout: 10_000,
           cancelSignal: options.signal,

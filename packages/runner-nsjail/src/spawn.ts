@@ -18,7 +18,7 @@ import type { IPty } from 'node-pty';
 import type { CgroupHandle } from './cgroup.js';
 import { buildArgv, classifyOutcome, failureLines, type KillReason, type NsjailCommand, OutputCapture, watchCommand } from './exec.js';
 import { type Launcher, shellQuote } from './launcher.js';
-import type { SandboxSetup } from './sandbox.js';
+import type { SandboxSetup } from './setup.js';
 
 const run = promisify(execFile);
 

@@ -3,7 +3,6 @@ import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, unlinkSync, write
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ExecOutcome, JudgeError, type Limits } from '@judgekit/core';
-import { execa } from 'execa';
 import type { CgroupHandle } from './cgroup.js';
 import { type CommandWatch, classifyOutcome, failureLines, jailIoDir, OutputCapture, watchCommand } from './exec.js';
 import type { Launcher } from './launcher.js';
@@ -32,7 +31,9 @@ export async function ensureSupervisor(base: string): Promise<{ path: string } |
   try {
     mkdirSync(sources, { mode: 0o700 });
     for (const [name, text] of Object.entries(supervisorSources)) writeFileSync(join(sources, name), text, { mode: 0o600 });
-    // Built once per host, off the hot path: execa gives the compiler's stderr in the error message.
+    // Built once per host, off the hot path: execa gives the compiler's stderr in the error message. Loaded
+    // only here and in health(), so a judge that never builds or probes does not carry its modules (about 14 MB resident).
+    const { execa } = await import('execa');
     await execa('gcc', ['-O2', '-static', '-Wall', '-Wextra', '-o', output, join(sources, 'jk-jail.c')], {
       timeout: 60_000,
       stdin: 'ignore',

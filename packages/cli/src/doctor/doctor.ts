@@ -1,6 +1,7 @@
 import { release } from 'node:os';
 import { Judge, LanguageRegistry } from '@judgekit/core';
 import { execa } from 'execa';
+import { checkRedis, formatRedis, type RedisReport } from '../cluster/doctor.js';
 import { checkDatabase, type DatabaseReport, formatDatabase } from '../migrate/doctor.js';
 import { commandName, probeRunner, type RunnerProbe, runnerKinds } from '../runners.js';
 import { table } from '../table.js';
@@ -27,10 +28,12 @@ export interface DoctorReport {
   probedWith: string | null;
   /** PostgreSQL (the durable mode). */
   database: DatabaseReport;
+  /** Redis (the cluster mode). */
+  redis: RedisReport;
 }
 
 /** Checks every sandbox backend and, with the first ready one, every language's toolchain. */
-export async function doctor(options: { databaseUrl?: string } = {}): Promise<DoctorReport> {
+export async function doctor(options: { databaseUrl?: string; redisUrl?: string } = {}): Promise<DoctorReport> {
   const probes: RunnerProbe[] = [];
   for (const kind of runnerKinds) probes.push(await probeRunner(kind));
   const ready = probes.find((p) => p.runner && p.health.ready);
@@ -51,6 +54,7 @@ export async function doctor(options: { databaseUrl?: string } = {}): Promise<Do
     languages,
     probedWith: ready?.kind ?? null,
     database: await checkDatabase(options.databaseUrl),
+    redis: await checkRedis(options.redisUrl),
   };
 }
 
@@ -101,6 +105,7 @@ export function formatDoctor(report: DoctorReport): string {
     for (const p of r.problems) out += `  problem: ${p.message}\n${p.fix ? `    fix: ${p.fix}\n` : ''}`;
   }
   out += formatDatabase(report.database);
+  out += formatRedis(report.redis);
   out += '\n';
   if (report.probedWith) {
     out += `languages (versions detected in the ${report.probedWith} sandbox):\n`;

@@ -183,6 +183,19 @@ suite('judgekit with the nsjail sandbox', () => {
     expect(r.stdout).not.toMatch(/max cpu|MiB/);
   });
 
+  it('reports a Python syntax error as a compile error, found before any test runs', async () => {
+    const r = await cli(['run', fixture('syntax-error.py'), '--tests', fixture('double-tests'), '--runner', 'nsjail']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^compile error \(exit code 1\)\n[\s\S]*File "main.py", line 1[\s\S]*SyntaxError: '\(' was never closed/);
+    expect(r.stdout).toMatch(/verdict: compile_error — the program did not run \(3 tests not run\)\n$/);
+  });
+
+  it('judges a Java public class Solution in Solution.java under its own name', async () => {
+    const r = await cli(['run', fixture('Solution.java'), '--tests', fixture('double-tests'), '--runner', 'nsjail']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/verdict: accepted — 3 of 3 passed/);
+  });
+
   it('forwards piped stdin to a single run', async () => {
     const r = await cli(['run', fixture('sum.py'), '--runner', 'nsjail'], {}, '4 5\n');
     expect(r.code, r.stderr).toBe(0);

@@ -194,7 +194,15 @@ describe('Judge across processes (one bus, queue and store)', () => {
       close: async () => {},
     };
     const runs: string[] = [];
-    await using judge = new Judge({ queue, runner: new FakeRunner({ program: () => (runs.push('ran'), {}) }) });
+    await using judge = new Judge({
+      queue,
+      runner: new FakeRunner({
+        program: () => {
+          runs.push('ran');
+          return {};
+        },
+      }),
+    });
     const id = await judge.submit({ language: 'python3', source: 'x' });
     await handler!(jobs[0]!, { attempt: 3, abandoned: 'its workers stopped twice' });
     expect(await judge.get(id)).toMatchObject({

@@ -1,6 +1,6 @@
 import type { SubmissionResult } from '@judgekit/core';
 import { defaultFields } from './fields.js';
-import { metadataKey } from './request.js';
+import { metadataKey } from './metadata.js';
 import { serializeSubmission } from './response.js';
 
 /**

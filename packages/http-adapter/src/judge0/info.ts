@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { arch, cpus, totalmem } from 'node:os';
 import type { Judge, JudgeEvent } from '@judgekit/core';
 import { judge0IdOf } from './languages.js';
+import { metadataKey } from './metadata.js';
 import type { ResolvedJudge0Options } from './options.js';
-import { metadataKey } from './request.js';
 import { type Judge0StatusId, judge0Outcome, judge0Status } from './statuses.js';
 
 /** The Judge0 API version implemented; clients (the official SDK) key their language tables on it. */

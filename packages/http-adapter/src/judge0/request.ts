@@ -2,8 +2,11 @@ import type { LanguageDefinition, Limits, LimitsInput, SubmissionInput } from '@
 import { splitArguments } from './arguments.js';
 import { decode64, utf8OrNull } from './base64.js';
 import { type Judge0LanguageEntry, judge0Language, multiFileLanguageId } from './languages.js';
+import { metadataKey } from './metadata.js';
 import type { ResolvedJudge0Options } from './options.js';
 import { unpackZip, ZipRefused } from './zip.js';
+
+export { metadataKey };
 
 /** Judge0's 422 body: each attribute with its messages, e.g. `{ "language_id": ["can't be blank"] }`. */
 export type FieldErrors = Record<string, string[]>;
@@ -263,23 +266,6 @@ export function readRequest(body: unknown, base64: boolean, ctx: RequestContext)
     additionalFiles,
   };
 }
-
-/** Metadata keys that carry a Judge0 submission's own attributes, for reading it back. */
-export const metadataKey = {
-  languageId: 'judge0.language_id',
-  numberOfRuns: 'judge0.number_of_runs',
-  cpuTimeLimit: 'judge0.cpu_time_limit',
-  cpuExtraTime: 'judge0.cpu_extra_time',
-  wallTimeLimit: 'judge0.wall_time_limit',
-  memoryLimit: 'judge0.memory_limit',
-  stackLimit: 'judge0.stack_limit',
-  maxProcessesAndOrThreads: 'judge0.max_processes_and_or_threads',
-  maxFileSize: 'judge0.max_file_size',
-  redirectStderrToStdout: 'judge0.redirect_stderr_to_stdout',
-  compilerOptions: 'judge0.compiler_options',
-  commandLineArguments: 'judge0.command_line_arguments',
-  callbackUrl: 'judge0.callback_url',
-} as const;
 
 /**
  * Maps a Judge0 submission onto judgekit's: the source (and the archive's files beside it), one

@@ -2,7 +2,7 @@ import type { SubmissionResult } from '@judgekit/core';
 import { encode64 } from './base64.js';
 import type { SubmissionField } from './fields.js';
 import { judge0IdOf } from './languages.js';
-import { metadataKey } from './request.js';
+import { metadataKey } from './metadata.js';
 import { judge0Outcome, judge0Status } from './statuses.js';
 
 /** The request side of a stored submission, when the judge can give it back. */

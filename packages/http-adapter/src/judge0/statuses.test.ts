@@ -93,7 +93,8 @@ describe('Judge0 statuses from judgekit results', () => {
 
   it('answers Compilation Error with the compiler’s output, and a compile timeout with Judge0’s words', () => {
     const compile = { ...step, exitCode: 1, stdout: '', stderr: 'main.c:1: error\n' };
-    expect(judge0Outcome(result({ verdict: 'compile_error', compile, tests: [] }))).toMatchObject({
+    const c = { id: 'c', version: '12.2.0' };
+    expect(judge0Outcome(result({ verdict: 'compile_error', language: c, compile, tests: [] }))).toMatchObject({
       statusId: 6,
       compileOutput: 'main.c:1: error\n',
       time: null,
@@ -101,7 +102,7 @@ describe('Judge0 statuses from judgekit results', () => {
       exitCode: null,
     });
     const slow = { ...compile, exitCode: null, signal: 'SIGKILL', limitExceeded: 'wall' as const };
-    expect(judge0Outcome(result({ verdict: 'compile_error', compile: slow, tests: [] })).compileOutput).toBe(
+    expect(judge0Outcome(result({ verdict: 'compile_error', language: c, compile: slow, tests: [] })).compileOutput).toBe(
       'Compilation time limit exceeded.',
     );
   });
@@ -186,5 +187,17 @@ describe('Judge0 statuses from judgekit results', () => {
       wallTime: 0.04,
       stdout: 'second\n',
     });
+  });
+  it('answers a Python source its interpreter refuses as Judge0 does: 11 with the report on stderr, no compile output', () => {
+    const refusal = { ...step, exitCode: 1, stdout: '', stderr: "SyntaxError: '(' was never closed\n" };
+    expect(judge0Outcome(result({ verdict: 'compile_error', compile: refusal, tests: [] }))).toMatchObject({
+      statusId: 11,
+      stderr: "SyntaxError: '(' was never closed\n",
+      compileOutput: null,
+      exitCode: 1,
+    });
+    // A compiled language's compile error stays 6.
+    const c = result({ verdict: 'compile_error', language: { id: 'c', version: '12' }, compile: refusal, tests: [] });
+    expect(judge0Outcome(c)).toMatchObject({ statusId: 6, compileOutput: expect.stringContaining('SyntaxError') });
   });
 });

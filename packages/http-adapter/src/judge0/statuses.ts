@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import type { StepResult, SubmissionResult, TestResult } from '@judgekit/core';
+import { builtinLanguages, type StepResult, type SubmissionResult, type TestResult } from '@judgekit/core';
 
 /** Judge0's 14 statuses, ids and descriptions exactly as Judge0 CE 1.13.1 (`app/enumerations/status.rb`). */
 export const judge0Statuses = [
@@ -69,6 +69,9 @@ const commandMissing = /command not found in the sandbox/i;
 const seconds = (ms: number): number => Math.round(ms) / 1000;
 const orNull = (text: string): string | null => (text.length > 0 ? text : null);
 
+/** Built-in languages with no compile step whose malformed sources a syntax check finds (Python). */
+const checkedOnly = new Set(builtinLanguages.filter((l) => !l.compile && l.syntaxCheck).map((l) => l.id));
+
 /**
  * Maps a judgekit result onto Judge0's statuses and fields, as Judge0's `IsolateJob` would have
  * filled them from isolate's metadata:
@@ -76,7 +79,8 @@ const orNull = (text: string): string | null => (text.length > 0 ? text : null);
  * - accepted → 3, wrong answer → 4, a CPU or wall limit → 5 ("Time limit exceeded" / "... (wall clock)");
  * - a compile error → 6, with the compiler's output ("Compilation time limit exceeded." for a compile timeout);
  * - death by SIGSEGV → 7, SIGXFSZ → 8, SIGFPE → 9, SIGABRT → 10, any other signal → 12;
- *   a non-zero exit → 11 (NZEC);
+ *   a non-zero exit → 11 (NZEC), also a Python source its interpreter refuses (judgekit's `compile_error` from
+ *   the syntax check: Judge0 has no compile stage for Python);
  * - the output or file-size limit → 8 (SIGXFSZ: Judge0's stdout is a file under `max_file_size`);
  * - the memory limit → 12 when the program was killed (SIGKILL), 11 when the runtime exited with its
  *   own out-of-memory error;
@@ -104,6 +108,23 @@ export function judge0Outcome(result: SubmissionResult): Judge0Outcome {
   const compileOutput = result.compile ? compileText(result.compile) : null;
   if (result.status === 'cancelled') {
     return { ...empty, statusId: 13, compileOutput, message: result.message ?? 'cancelled', finishedAt };
+  }
+  if (result.verdict === 'compile_error' && result.compile && checkedOnly.has(result.language.id)) {
+    // Judge0 has no compile stage for an interpreted language: a source its interpreter refuses is a
+    // Runtime Error (NZEC) with the interpreter's report on stderr. judgekit's syntax check (which
+    // makes it compile_error) ran the same interpreter on the same file, so its outcome is that run.
+    const step = result.compile;
+    const run: TestResult = { ...step, name: '1', verdict: 'runtime_error', message: null };
+    return {
+      stdout: orNull(step.stdout),
+      stderr: orNull(step.stderr),
+      compileOutput: null,
+      time: seconds(step.cpuTimeMs),
+      wallTime: seconds(step.wallTimeMs),
+      memory: Math.trunc(step.memoryBytes / 1024),
+      finishedAt,
+      ...runOutcome(run),
+    };
   }
   if (result.verdict === 'compile_error') {
     const timedOut = result.compile?.limitExceeded === 'cpu' || result.compile?.limitExceeded === 'wall';

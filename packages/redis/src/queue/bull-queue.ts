@@ -64,6 +64,10 @@ export class BullJobQueue implements JobQueue {
   readonly #name: string;
   #worker: Worker<Job> | undefined;
   #running = 0;
+  /** Jobs pushed in this tick, added in one `addBulk` (one round trip for a burst of submissions). */
+  #batch: { job: Job; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** One count in flight shared by every caller meanwhile (a burst of submits checking `maxQueued`). */
+  #counting: Promise<number> | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: BullJobQueueOptions) {
@@ -127,8 +131,28 @@ export class BullJobQueue implements JobQueue {
     });
   }
 
-  async push(job: Job): Promise<void> {
-    await guarded('queue a submission', () => this.queue.add('submission', job, { jobId: job.id }));
+  push(job: Job): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#batch.push({ job, resolve, reject });
+      if (this.#batch.length === 1) queueMicrotask(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#batch;
+    this.#batch = [];
+    const add: Promise<unknown> =
+      batch.length === 1
+        ? this.queue.add('submission', batch[0]!.job, { jobId: batch[0]!.job.id })
+        : this.queue.addBulk(batch.map(({ job }) => ({ name: 'submission', data: job, opts: { jobId: job.id } })));
+    guarded('queue a submission', () => add).then(
+      () => {
+        for (const b of batch) b.resolve();
+      },
+      (error: unknown) => {
+        for (const b of batch) b.reject(error);
+      },
+    );
   }
 
   /** Removes a job that waits (anywhere in the cluster); `false` when a worker holds it, or it is gone. */
@@ -144,8 +168,13 @@ export class BullJobQueue implements JobQueue {
   }
 
   /** Jobs waiting in the whole cluster (given back ones included). */
-  async waiting(): Promise<number> {
-    return guarded('count waiting submissions', () => this.queue.getJobCountByTypes('waiting', 'paused', 'prioritized', 'delayed'));
+  waiting(): Promise<number> {
+    this.#counting ??= guarded('count waiting submissions', () =>
+      this.queue.getJobCountByTypes('waiting', 'paused', 'prioritized', 'delayed'),
+    ).finally(() => {
+      this.#counting = undefined;
+    });
+    return this.#counting;
   }
 
   /** Jobs running in the whole cluster. */

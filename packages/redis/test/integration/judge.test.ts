@@ -151,7 +151,12 @@ suite('judges sharing Redis', () => {
     // Another worker finds the stalled job; with maxReruns 0 it ends it instead of running it again.
     const runs: string[] = [];
     judgeOn(await backend('worker', ns, { lockDurationMs: 1000, stalledIntervalMs: 500, maxReruns: 0 }), {
-      runner: new FakeRunner({ program: () => (runs.push('ran'), {}) }),
+      runner: new FakeRunner({
+        program: () => {
+          runs.push('ran');
+          return {};
+        },
+      }),
       concurrency: 1,
     });
     const result = await api.wait(id, { timeoutMs: 15_000 });
