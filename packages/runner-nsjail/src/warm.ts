@@ -319,7 +319,11 @@ export class WarmJail {
       );
     }
     const exitCode = !report ? null : report.signal > 0 ? 128 + report.signal : report.exit;
-    const wallTimeMs = report ? Math.round(report.wallUs) / 1000 : Math.round((performance.now() - started) * 1000) / 1000;
+    const measuredWallMs = report ? Math.round(report.wallUs) / 1000 : Math.round((performance.now() - started) * 1000) / 1000;
+    // The supervisor's clock starts at its fork, a little after the judge's: a run the judge
+    // ended at the wall limit has lasted the limit by the judge's clock, whatever it measured.
+    const hostWallMs = Math.round((performance.now() - started) * 1000) / 1000;
+    const wallTimeMs = killReason === 'wall' ? Math.max(measuredWallMs, hostWallMs) : measuredWallMs;
     return classifyOutcome({
       exitCode,
       killReason,
