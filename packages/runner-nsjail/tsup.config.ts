@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
+const native = (name: string) => JSON.stringify(readFileSync(new URL(`./native/${name}`, import.meta.url), 'utf8'));
+
 export default defineConfig({
   entry: { index: 'src/index.ts' },
   format: ['esm', 'cjs'],
@@ -11,17 +13,7 @@ export default defineConfig({
   // import.meta.url (the terminal helper's C source beside dist/) in the CommonJS build too.
   shims: true,
   external: ['@judgekit/core'],
-  // `import text from './file.c?raw'`: the file's text, embedded in the bundle (as vite does).
-  esbuildPlugins: [
-    {
-      name: 'raw',
-      setup(build) {
-        build.onResolve({ filter: /\?raw$/ }, (args) => ({
-          path: new URL(args.path.slice(0, -'?raw'.length), `file://${args.resolveDir}/`).pathname,
-          namespace: 'raw',
-        }));
-        build.onLoad({ filter: /.*/, namespace: 'raw' }, (args) => ({ contents: readFileSync(args.path, 'utf8'), loader: 'text' }));
-      },
-    },
-  ],
+  // The supervisor's C sources, embedded in the bundle (src/supervisor-source.ts reads them from
+  // native/ when run from source).
+  define: { __JK_COMMON_H__: native('jk-common.h'), __JK_JAIL_C__: native('jk-jail.c') },
 });

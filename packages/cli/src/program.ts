@@ -7,6 +7,7 @@ import { formatLanguages, listLanguages } from './languages.js';
 import { databaseUrlOption, registerMigrateCommand } from './migrate/command.js';
 import { databaseUrlEnv } from './migrate/history.js';
 import { addHistoryOptions, historyFlags } from './migrate/serve-options.js';
+import { runInteractive } from './run/interactive.js';
 import { run } from './run/run.js';
 import { UsageError } from './run/usage-error.js';
 import { NoSandboxError } from './runners.js';
@@ -140,6 +141,7 @@ export function buildProgram(): Command {
     .option('--wall-time-ms <ms>', 'wall time limit per test', positiveInt('--wall-time-ms'))
     .option('--memory-mb <mib>', 'memory limit per test in MiB', positiveInt('--memory-mb'))
     .option('--stop-on-first-failure', 'skip the remaining tests after the first failure')
+    .option('-i, --interactive', 'attach your terminal to a sandboxed session of the program (Ctrl-C, resizes and input reach it)')
     .addOption(runnerOption())
     .option('--json', 'print the result as JSON (no progress)')
     .addHelpText(
@@ -153,10 +155,11 @@ export function buildProgram(): Command {
         '  judgekit run sum.py --tests tests/',
         '  echo "4 5" | judgekit run sum.cpp',
         '  judgekit run Main.java --tests data/ --in-suffix .in.txt --out-suffix .out.txt',
+        '  judgekit run game.py --interactive',
       ].join('\n'),
     )
-    .action(async (file: string, opts: Parameters<typeof run>[1]) => {
-      process.exitCode = await run(file, opts);
+    .action(async (file: string, opts: Parameters<typeof run>[1] & { interactive?: boolean }) => {
+      process.exitCode = opts.interactive ? await runInteractive(file, opts) : await run(file, opts);
     });
 
   program

@@ -29,7 +29,6 @@ const result = await build({
   logLevel: 'warning',
 });
 copyFileSync(join(here, 'index.html'), join(outDir, 'index.html'));
-copyFileSync(join(here, 'logo.svg'), join(outDir, 'logo.svg'));
 
 let total = 0;
 for (const name of readdirSync(outDir)) {

@@ -408,7 +408,8 @@ describe('operations', () => {
       expect.arrayContaining(['/execute', '/result/{submission_id}', '/v1/submissions', '/v1/submissions/{id}/events', '/api/v2/execute']),
     );
     const body = doc.paths['/v1/submissions'].post.requestBody.content['application/json'].schema;
-    expect(body.properties.limits).toBeDefined();
+    expect(body).toEqual({ $ref: '#/components/schemas/SubmissionInput' });
+    expect(doc.components.schemas.SubmissionInput.properties.limits).toBeDefined();
     expect((await app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
   });
 

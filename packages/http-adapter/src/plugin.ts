@@ -3,15 +3,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { JudgeEvent } from '@judgekit/core';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import { apis } from './apis.js';
 import { registerAuth } from './auth/hooks.js';
 import { AdapterContext } from './context.js';
 import { errorBody, toHttpFailure } from './errors/http-errors.js';
 import { acceptEmptyBodies, drainRefusedBody } from './http/body.js';
+import { openApiOptions } from './openapi/document.js';
+import { logoSvg } from './openapi/logo.js';
 import { AdapterMetrics } from './ops/metrics.js';
 import { type JudgekitPluginOptions, resolvePluginOptions } from './options.js';
-import { adapterVersion } from './version.js';
 
 /**
  * Registers judgekit's HTTP API into a Fastify app, under the prefix it is registered with:
@@ -50,24 +51,17 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
   });
 
   if (options.docs) {
-    await app.register(swagger, {
-      openapi: {
-        openapi: '3.0.3',
-        info: {
-          title: 'judgekit',
-          version: adapterVersion,
-          description:
-            'Run untrusted code in real sandboxes and judge it. The seed API, the versioned API (`/v1`) and compatibility APIs. ' +
-            'Every judgekit error answers `{ error: { code, message, details } }`; a compatibility API answers in the shape of the ' +
-            'system it imitates (Piston: `{ message }`).',
-        },
-        tags: served.filter((api) => !api.undocumented).map((api) => ({ name: api.name, description: api.description })),
-        components: options.apiKeys.length > 0 || options.keys ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
-        security: options.apiKeys.length > 0 || options.keys ? [{ bearer: [] }] : [],
+    await app.register(swagger, openApiOptions(options, served, app.prefix));
+    const logo = Buffer.from(logoSvg);
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { docExpansion: 'list', deepLinking: true, displayOperationId: true, tryItOutEnabled: false },
+      logo: { type: 'image/svg+xml', content: logo, href: `${app.prefix}/`, target: '_self' },
+      theme: {
+        title: 'judgekit API',
+        favicon: [{ filename: 'judgekit.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: logo }],
       },
-      transform: openApiTransform,
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
   }
 
   if (options.corsOrigins.length > 0) {
@@ -155,16 +149,4 @@ export const judgekitPlugin: FastifyPluginAsync<JudgekitPluginOptions> = async (
   for (const api of served) {
     await app.register((child: FastifyInstance) => api.register(child, ctx), api.prefix ? { prefix: api.prefix } : {});
   }
-};
-
-/**
- * The zod type provider's transform, with one fix: a 204 answer has no body, so the document
- * declares none (a zod `null` would otherwise show as a JSON body).
- */
-const openApiTransform: typeof jsonSchemaTransform = (input) => {
-  const out = jsonSchemaTransform(input);
-  const response = (out.schema as { response?: Record<string, { description?: string }> }).response;
-  const noContent = response?.['204'];
-  if (response && noContent) response['204'] = { type: 'null', description: noContent.description ?? 'No content.' } as never;
-  return out;
 };

@@ -91,7 +91,8 @@ export interface NsjailRunnerOptions {
    * the supervisor waiting, so that a submission's every command, its first included, runs
    * through the warm jail. Each jail serves one submission and is destroyed with its sandbox;
    * the pool refills in the background and is drained on `close()`. 0 turns pre-starting off:
-   * a sandbox's first command then starts an nsjail of its own. Needs the warm jail.
+   * a sandbox's first command then starts an nsjail of its own. Needs the warm jail. Also set by
+   * the environment variable `JUDGEKIT_PRESTARTED_JAILS` (for `judgekit serve`) when absent here.
    * @defaultValue 2
    */
   prestartedJails?: number;
@@ -159,9 +160,11 @@ export class NsjailRunner extends BaseRunner {
         `uidRange must hold positive integers (uid 0 is never used); received ${JSON.stringify(range)}.`,
       );
     }
-    const prestarted = options.prestartedJails ?? 2;
+    const fromEnv = process.env.JUDGEKIT_PRESTARTED_JAILS;
+    const prestarted = options.prestartedJails ?? (fromEnv === undefined || fromEnv === '' ? 2 : Number(fromEnv));
     if (!Number.isInteger(prestarted) || prestarted < 0 || prestarted > 64) {
-      throw new JudgeError('JDG_ERR_CONFIG_INVALID', `prestartedJails must be a whole number from 0 to 64; received ${prestarted}.`);
+      const given = options.prestartedJails === undefined ? `JUDGEKIT_PRESTARTED_JAILS=${JSON.stringify(fromEnv)}` : String(prestarted);
+      throw new JudgeError('JDG_ERR_CONFIG_INVALID', `prestartedJails must be a whole number from 0 to 64; received ${given}.`);
     }
     this.#options = { ...options, uidRange: range, prestartedJails: prestarted };
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -138,8 +138,9 @@ export async function spawnNsjail(
       argv: [ptyHelperInJail, 'attach', '--', ...request.argv],
       mounts: [...setup.mounts, { kind: 'bind', source: helper, path: ptyHelperInJail }],
     };
-    // The pooled launcher only lent its cgroup: node-pty starts the command's own process.
-    await launcher.discard();
+    // The pooled launcher only lent its cgroup: node-pty starts the command's own process. Its
+    // end is awaited when the cgroup is retired, not here on the way to the prompt.
+    void launcher.discard();
     return PtyProcess.start(host, launcher, cmd, helper, request.tty, abort, await loadPty());
   } catch (error) {
     host.retire(launcher);

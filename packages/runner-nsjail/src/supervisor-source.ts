@@ -1,11 +1,16 @@
-// The C sources of `jk-jail` (native/jk-jail.c and the header it shares, native/jk-common.h),
-// embedded in the bundle at build time (tsup's raw loader; vite's `?raw` under vitest), so the
-// runner compiles the supervisor once per host, keyed by the hash of exactly this text.
-import commonHeader from '../native/jk-common.h?raw';
-import jailSource from '../native/jk-jail.c?raw';
+// The C sources of `jk-jail` (native/jk-jail.c and the header it shares, native/jk-common.h).
+// The built package embeds them at build time (tsup's `define`, see tsup.config.ts), so the
+// runner compiles the supervisor once per host, keyed by the hash of exactly this text. Run from
+// source (vitest, tsx), they are read from native/ beside src/.
+import { readFileSync } from 'node:fs';
+
+declare const __JK_COMMON_H__: string | undefined;
+declare const __JK_JAIL_C__: string | undefined;
+
+const fromSource = (name: string): string => readFileSync(new URL(`../native/${name}`, import.meta.url), 'utf8');
 
 /** @internal The supervisor's sources, by file name, as the compiler must find them. */
 export const supervisorSources: Readonly<Record<string, string>> = Object.freeze({
-  'jk-common.h': commonHeader,
-  'jk-jail.c': jailSource,
+  'jk-common.h': typeof __JK_COMMON_H__ === 'string' ? __JK_COMMON_H__ : fromSource('jk-common.h'),
+  'jk-jail.c': typeof __JK_JAIL_C__ === 'string' ? __JK_JAIL_C__ : fromSource('jk-jail.c'),
 });

@@ -75,8 +75,12 @@ export async function openTenancy(config: ServeConfig, redis: RedisBackend | nul
           if (e.state !== 'delivered') log.warn({ deliveryId: e.deliveryId, attempt: e.attempt, state: e.state }, 'webhook not delivered');
         },
       });
+  // An API-only node never writes a final result (its workers do, and send the webhooks): no hook there.
   const store =
-    history?.store ?? withWebhooks(redis?.store ?? new LruResultStore(), dispatcher!, { secretFor, format: judge0CallbackFormat });
+    history?.store ??
+    (redis && config.concurrency === 0
+      ? redis.store
+      : withWebhooks(redis?.store ?? new LruResultStore(), dispatcher!, { secretFor, format: judge0CallbackFormat }));
   return {
     server: {
       ...(keys ? { keys } : {}),

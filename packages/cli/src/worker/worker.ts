@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Judge, type ResultStore } from '@judgekit/core';
+import { judge0CallbackFormat } from '@judgekit/http-adapter';
 import { redactRedisUrl } from '@judgekit/redis';
 import { WebhookDispatcher, withWebhooks } from '@judgekit/webhooks';
 import pino from 'pino';
@@ -60,7 +61,8 @@ export async function worker(config: WorkerConfig): Promise<void> {
       store = history.store;
     } else {
       dispatcher = new WebhookDispatcher({ allow: config.webhookAllow });
-      store = withWebhooks(redis.store, dispatcher);
+      // Judge0 callbacks get Judge0's body, as on a single-process server.
+      store = withWebhooks(redis.store, dispatcher, { format: judge0CallbackFormat });
     }
   } catch (error) {
     await redis.close().catch(() => {});

@@ -99,6 +99,26 @@ suite('@judgekit/client against a listening server (nsjail)', () => {
     });
   });
 
+  it('runs an interactive session: a prompt, typed input, the exit', async () => {
+    const session = await client.session({ language: 'python3', source: 'name = input("name? ")\nprint("hi", name)', tty: true });
+    expect(session.id).toMatch(/^ses_/);
+    let screen = '';
+    const reading = (async () => {
+      for await (const out of session.output) {
+        screen += out.data;
+        if (screen.includes('name? ') && !screen.includes('ada')) session.write('ada\r');
+      }
+    })();
+    const exit = await session.exit;
+    await reading;
+    expect(exit).toMatchObject({ stage: 'run', exitCode: 0, signal: null, limitExceeded: null });
+    expect(screen).toContain('hi ada');
+  });
+
+  it('refuses a session in an unknown language with the server’s code', async () => {
+    await expect(client.session({ language: 'cobol', source: 'x' })).rejects.toMatchObject({ code: 'JDG_ERR_LANGUAGE_UNKNOWN' });
+  });
+
   it('aborts a wait with its signal, while the submission goes on', async () => {
     const queued = await client.submit({ language: 'python3', source: 'import time; time.sleep(3)', stdin: '' });
     const controller = new AbortController();

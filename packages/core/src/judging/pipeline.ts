@@ -8,6 +8,7 @@ import type { StepResult, SubmissionResult, TestResult } from '../submission/res
 import type { Checker } from '../submission/schema.js';
 import { type CheckResult, checkExact, checkFloats, checkLines, checkTokens } from './checkers.js';
 import { CustomChecker, compileArgv, describeCompileFailure, runArgv } from './custom-checker.js';
+import { Interactor } from './interactor.js';
 import { type OutputBudget, retainOutput } from './output-budget.js';
 import { addToSummary } from './summary.js';
 import { classifyRun, overallVerdict, testVerdict } from './verdicts.js';
@@ -155,6 +156,12 @@ export async function runPipeline(
       checker = new CustomChecker(checkerLanguage, submission.checker.source, submission.checkerCompileLimits!, submission.checkerLimits!);
       await checker.open(env.runner, opened, signal);
     }
+    let interactor: Interactor | undefined;
+    if (submission.interactor) {
+      const given = submission.interactor;
+      interactor = new Interactor(env.languages.get(given.languageId), given.files, given.compileLimits, given.limits);
+      await interactor.open(env.runner, opened, signal);
+    }
     let failed = false;
     for (let index = 0; index < total; index++) {
       const test = submission.tests[index]!;
@@ -172,16 +179,20 @@ export async function runPipeline(
         const reserved = await budget.acquire(test.limits.outputBytes + (checker ? submission.checkerLimits!.outputBytes : 0), signal);
         const keptBefore = kept;
         try {
-          const out = await box.exec({ argv, stdin: test.input, limits: test.limits, env: language.env }, { signal });
-          const run = classifyRun(out, test.limits, language);
-          let check: CheckResult | null = null;
-          if (!run.verdict && test.expectedOutput !== null) {
-            check = checker
-              ? await checker.check(test.input, out.stdout, test.expectedOutput, signal)
-              : builtinCheck(submission.checker, out.stdout, test.expectedOutput);
+          if (interactor) {
+            outcome = await interactor.judge(box, { ...test, argv, env: language.env, language }, signal);
+          } else {
+            const out = await box.exec({ argv, stdin: test.input, limits: test.limits, env: language.env }, { signal });
+            const run = classifyRun(out, test.limits, language);
+            let check: CheckResult | null = null;
+            if (!run.verdict && test.expectedOutput !== null) {
+              check = checker
+                ? await checker.check(test.input, out.stdout, test.expectedOutput, signal)
+                : builtinCheck(submission.checker, out.stdout, test.expectedOutput);
+            }
+            const { verdict, message } = testVerdict(run, check);
+            outcome = { name: test.name, verdict, message, ...toStep(out) };
           }
-          const { verdict, message } = testVerdict(run, check);
-          outcome = { name: test.name, verdict, message, ...toStep(out) };
           kept += retainOutput(outcome, env.maxResultOutputBytes - kept);
         } finally {
           budget.release(reserved);

@@ -19,6 +19,15 @@ export interface PreparedTest {
   limits: Limits;
 }
 
+/** The interactor of a {@link PreparedSubmission}: its language, files and limits resolved. */
+export interface PreparedInteractor {
+  languageId: string;
+  /** Files; the first is the interactor language's source file. */
+  files: PreparedFile[];
+  compileLimits: Limits;
+  limits: Limits;
+}
+
 /** A file of a {@link PreparedSubmission}, still in its transport encoding. */
 export interface PreparedFile {
   /** Path in the sandbox's work directory; the first file is always the language's source file. */
@@ -66,6 +75,8 @@ export interface PreparedSubmission {
   checkerCompileLimits: Limits | null;
   /** For a custom checker: the limits of each of its runs, else `null`. */
   checkerLimits: Limits | null;
+  /** An interactive problem's interactor (its output decides each test), or `null`. */
+  interactor?: PreparedInteractor | null;
   /** Skip the remaining tests after the first that fails. */
   stopOnFirstFailure: boolean;
   /** Opaque labels echoed on the result, or `null`. */
@@ -147,8 +158,34 @@ export function prepareSubmission(input: unknown, context: PrepareContext): Prep
     checkerCompileLimits = resolveLimits(defaultCompileLimits, checkerLanguage.compileLimits, [], max, 'checker.compileLimits');
     checkerLimits = resolveLimits(defaults, checkerLanguage.runLimits, [checker.limits], max, 'checker.limits');
   }
+  let interactor: PreparedInteractor | null = null;
+  if (submission.interactor) {
+    const given = submission.interactor;
+    const interactorLanguage = registry.get(given.language);
+    const limits = resolveLimits(defaults, interactorLanguage.runLimits, [given.limits], max, 'interactor.limits');
+    // It must outlive the solution, whose wall limit ends a deadlock as a time limit (not the interactor's).
+    if (given.limits?.wallTimeMs === undefined) {
+      const longest = Math.max(...tests.map((t) => t.limits.wallTimeMs));
+      limits.wallTimeMs = Math.min(max.wallTimeMs, Math.max(limits.wallTimeMs, longest + 1000));
+    }
+    const source = (content: string, encoding: 'utf8' | 'base64') =>
+      sourceFileFor(interactorLanguage, encoding === 'base64' ? Buffer.from(content, 'base64').toString('utf8') : content);
+    interactor = {
+      languageId: interactorLanguage.id,
+      files: given.files
+        ? given.files.map((f, i) => ({
+            path: i === 0 ? source(f.content, f.encoding) : (f.name ?? `file${i}`),
+            content: f.content,
+            encoding: f.encoding,
+          }))
+        : [{ path: source(given.source ?? '', 'utf8'), content: given.source ?? '', encoding: 'utf8' as const }],
+      compileLimits: resolveLimits(defaultCompileLimits, interactorLanguage.compileLimits, [], max, 'interactor.compileLimits'),
+      limits,
+    };
+  }
   let textLength = 0;
   for (const f of files) textLength += f.content.length;
+  for (const f of interactor?.files ?? []) textLength += f.content.length;
   for (const t of tests) textLength += t.input.length + (t.expectedOutput?.length ?? 0);
   if (checker.type === 'custom') textLength += checker.source.length;
   const version =
@@ -167,6 +204,7 @@ export function prepareSubmission(input: unknown, context: PrepareContext): Prep
     checkerLanguageId,
     checkerCompileLimits,
     checkerLimits,
+    interactor,
     stopOnFirstFailure: submission.stopOnFirstFailure ?? false,
     metadata: submission.metadata ?? null,
     callbackUrl: submission.callbackUrl ?? null,

@@ -95,6 +95,21 @@ const customCheckerSchema = z.strictObject({
   limits: limitsSchema.optional(),
 });
 
+/** The interactor of an interactive problem (see docs/interactive.md). */
+export const interactorSchema = z
+  .strictObject({
+    language: z.string().min(1).max(64).describe('Language of the interactor.'),
+    source: z.string().min(1).max(maxTextBytes).optional().describe('Interactor source.'),
+    files: z.array(fileSchema).min(1).max(64).optional().describe('Several files; the first is the main one.'),
+    limits: limitsSchema.optional().describe('Limits of each of its runs (its own, apart from the solution’s).'),
+  })
+  .refine((v) => (v.source === undefined) !== (v.files === undefined), { path: ['source'], message: 'give exactly one of source or files' })
+  .describe(
+    'An interactive problem: the interactor runs beside the solution on each test, in a sandbox of its own, its stdout the ' +
+      'solution’s stdin and the other way round; it reads the test’s input from argv[1] and the expected output (if any) from ' +
+      'argv[2]. Exit 0 accepts, 1 (and 2, presentation error) is a wrong answer; anything else is internal_error. Its stderr is the message.',
+  );
+
 /** How output is compared with the expected output. */
 export const checkerSchema = z.union([
   z.enum(['exact', 'lines', 'tokens']).transform((type) => ({ type })),
@@ -134,6 +149,7 @@ export const submissionSchema = z
       .optional()
       .describe('Limits for the compile step, over the language’s compile defaults (each at most the configured maximum).'),
     checker: checkerSchema.optional().describe('Output comparison; defaults to `lines`.'),
+    interactor: interactorSchema.optional(),
     args: z
       .array(
         z

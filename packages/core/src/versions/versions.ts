@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { abortError, JudgeError } from '../errors/judge-error.js';
 import type { LanguageDefinition } from '../languages/definition.js';
 import type { Runner } from '../runner/contract.js';
@@ -105,6 +106,9 @@ export class VersionCache {
   constructor(source: VersionSource | null, options: { retryMs?: number } = {}) {
     this.#source = source;
     this.#retryMs = options.retryMs ?? 30_000;
+    // One signal stops every probe: a probe of each language at once (a first /v1/languages) adds
+    // a listener or two each, which is no leak.
+    setMaxListeners(256, this.#stop.signal);
   }
 
   /** The version already known, without probing. */

@@ -16,15 +16,16 @@ export const errorSchema = z
   .describe('The error shape of every judgekit route.');
 
 /**
- * The error answers of a route, for its `response` schema: the ones every route can give (400,
- * 401, 429, 503) and the ones named.
+ * The error answers a route gives of its own, for its `response` schema. The OpenAPI document adds
+ * those that come with the route's shape and the server's options (400 for input, 413/415 for a
+ * body, 401/403 with keys, 429 with rate limits, 500 everywhere): see `src/openapi/document.ts`.
  *
- * @example errorResponses(404, 413)
+ * @example errorResponses(404, 414)
  */
-export function errorResponses<S extends number>(...statuses: S[]): Record<400 | 401 | 429 | 503 | S, typeof errorSchema> {
-  const out: Record<number, typeof errorSchema> = { 400: errorSchema, 401: errorSchema, 429: errorSchema, 503: errorSchema };
+export function errorResponses<S extends number>(...statuses: S[]): Record<S, typeof errorSchema> {
+  const out: Record<number, typeof errorSchema> = {};
   for (const status of statuses) out[status] = errorSchema;
-  return out as Record<400 | 401 | 429 | 503 | S, typeof errorSchema>;
+  return out as Record<S, typeof errorSchema>;
 }
 
 /** A submission id in a path. At most 128 characters; the router reads at most 256 (beyond: 414). */

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors/http-errors.js';
 import type { HttpApi } from '../http/api.js';
+import { logoSvg } from '../openapi/logo.js';
 import { loadPlayground, type PlaygroundAsset, playgroundDir } from './assets.js';
 
 /**
@@ -15,6 +16,7 @@ export const playgroundApi: HttpApi = {
   async register(app) {
     const dir = playgroundDir();
     const assets = dir ? loadPlayground(dir) : new Map<string, PlaygroundAsset>();
+    assets.set('logo.svg', { body: Buffer.from(logoSvg), contentType: 'image/svg+xml', etag: '"judgekit-logo-1"' });
     // The page's links are relative to the prefix the plugin is registered under.
     const base = `${app.prefix}/`;
     const page = assets.get('index.html');

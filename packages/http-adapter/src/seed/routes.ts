@@ -24,7 +24,7 @@ export const seedApi: HttpApi = {
           summary: 'Submit code (seed API)',
           description: 'Queues the program with the judge’s default limits and answers at once with its id and `PENDING`.',
           body: seedExecuteBody,
-          response: { 200: seedExecuteResponse, ...errorResponses(413, 415, 422) },
+          response: { 200: seedExecuteResponse, ...errorResponses(413, 415, 422, 429, 503) },
         },
       },
       async (request) => {

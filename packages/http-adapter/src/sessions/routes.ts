@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { AdapterContext } from '../context.js';
 import { HttpError } from '../errors/http-errors.js';
@@ -11,6 +12,8 @@ import { serveSession } from './v1.js';
  * (one per server: each registration would answer every upgrade).
  */
 export async function sessionRoutes(app: FastifyInstance, ctx: AdapterContext): Promise<void> {
+  // Every live session listens for the server's shutdown.
+  setMaxListeners(0, ctx.shutdown.signal);
   // An upgrade refused before @fastify/websocket saw it (a missing key, the rate limit) leaves the
   // raw socket open after the answer: end it, or the client and the server's close wait on it.
   app.addHook('onResponse', async (request) => {

@@ -58,7 +58,7 @@ async function submissionRoutes(app: FastifyInstance, ctx: AdapterContext): Prom
           '(200) or the wait runs out (202 with the current state).',
         querystring: createQuery,
         body: submissionSchema,
-        response: { 200: submissionResultSchema, 202: submissionResultSchema, ...errorResponses(413, 415, 422) },
+        response: { 200: submissionResultSchema, 202: submissionResultSchema, ...errorResponses(413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -80,7 +80,7 @@ async function submissionRoutes(app: FastifyInstance, ctx: AdapterContext): Prom
           'Each submission is queued on its own: the answer lists, in order, `{ id, status }` for each queued one and `{ error }` for ' +
           'each refused one (unknown language, full queue, ...). A schema violation anywhere refuses the whole batch with 400.',
         body: batchCreateBody,
-        response: { 200: batchCreateResponse, ...errorResponses(413, 415) },
+        response: { 200: batchCreateResponse, ...errorResponses(413, 415, 503) },
       },
     },
     async (request) => {

@@ -155,6 +155,31 @@ suite('the playground in Debian’s Chromium, against a real nsjail server', () 
     await byId('tab-run').click();
   });
 
+  it('runs an interactive Python session in the terminal tab, echoing what is typed', async () => {
+    // The terminal runs the Run tab's program.
+    await byId('language').selectOption('python3');
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('name = input("name? ")');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('print("hello,", name)');
+    await page.keyboard.press('Escape');
+    await byId('tab-terminal').click();
+    await byId('session-start').click();
+    const screen = () => page.locator('[data-testid=terminal] .xterm-rows').textContent();
+    await expect.poll(screen, { timeout: 30_000 }).toContain('name? ');
+    await page.keyboard.type('ada');
+    // The terminal echoes each key as the program's pty gives it back, before Enter.
+    await expect.poll(screen, { timeout: 10_000 }).toContain('name? ada');
+    await page.keyboard.press('Enter');
+    await expect.poll(screen, { timeout: 10_000 }).toContain('hello, ada');
+    await expect.poll(() => byId('session-status').textContent(), { timeout: 10_000 }).toBe('exited with 0');
+    await page.screenshot({ path: `${shots}terminal.png`, fullPage: true });
+    await byId('tab-run').click();
+  });
+
   it('sends no request outside the server’s origin, and throws no page error', () => {
     expect(foreign).toEqual([]);
     expect(pageErrors).toEqual([]);

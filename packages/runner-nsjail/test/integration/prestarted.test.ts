@@ -78,7 +78,7 @@ describe.runIf(nsjailAvailable())('NsjailRunner pre-started jails: made ahead of
 
   it('never lets a jail serve two submissions, one after another or side by side', async () => {
     const seen: { jail: string; pidNs: string; mntNs: string; out: string }[] = [];
-    const submission = async () => {
+    const submission = async (together?: { arrive(): Promise<void> }) => {
       const box = await runner.open({ language: python3 });
       try {
         const out = await sh(box, probe);
@@ -88,15 +88,26 @@ describe.runIf(nsjailAvailable())('NsjailRunner pre-started jails: made ahead of
         seen.push({ jail: jailIdentity(box), pidNs: pidNs!, mntNs: mntNs!, out: out.stdout });
         // Its own marks are there for its later commands, as in any sandbox.
         expect((await sh(box, 'cat /tmp/left /box/left')).stdout).toBe('mark\nmark\n');
+        // Side by side: every one stays open until all have looked at their namespaces.
+        await together?.arrive();
       } finally {
         await box.dispose();
       }
     };
     for (let i = 0; i < 5; i++) await submission();
-    await Promise.all(Array.from({ length: 4 }, () => submission()));
+    let arrived = 0;
+    let allArrived: () => void = () => undefined;
+    const all = new Promise<void>((resolve) => (allArrived = resolve));
+    const together = {
+      arrive: () => {
+        if (++arrived === 4) allArrived();
+        return all;
+      },
+    };
+    await Promise.all(Array.from({ length: 4 }, () => submission(together)));
     expect(seen).toHaveLength(9);
     // A jail of its own each time (the kernel reuses a dead namespace's number, so namespaces are
-    // compared only among the submissions alive together), and nothing any earlier one wrote.
+    // compared only among the four held open together), and nothing any earlier one wrote.
     expect(new Set(seen.map((s) => s.jail)).size).toBe(9);
     expect(new Set(seen.slice(5).map((s) => s.pidNs)).size).toBe(4);
     expect(new Set(seen.slice(5).map((s) => s.mntNs)).size).toBe(4);
@@ -140,9 +151,17 @@ describe.runIf(nsjailAvailable())('NsjailRunner pre-started jails: made ahead of
     expect(await cold.leftovers()).toEqual([]);
   });
 
-  it('refuses a pool size that is not a whole number from 0 to 64', () => {
+  it('refuses a pool size that is not a whole number from 0 to 64, from the option or JUDGEKIT_PRESTARTED_JAILS', async () => {
     for (const size of [-1, 1.5, 65]) {
       expect(() => new NsjailRunner({ prestartedJails: size })).toThrow(/prestartedJails/);
+    }
+    process.env.JUDGEKIT_PRESTARTED_JAILS = 'many';
+    try {
+      expect(() => new NsjailRunner()).toThrow(/JUDGEKIT_PRESTARTED_JAILS="many"/);
+      process.env.JUDGEKIT_PRESTARTED_JAILS = '0';
+      expect((await new NsjailRunner().health()).details['pre-started jails']).toBe('off (option prestartedJails: 0)');
+    } finally {
+      delete process.env.JUDGEKIT_PRESTARTED_JAILS;
     }
   });
 });

@@ -65,8 +65,8 @@ if (nsjailAvailable()) {
       const session = await judge.session({
         language: 'python3',
         source: [
+          // os.write: a print in the handler could land inside the main print's flush (a reentrant call).
           'import os, signal, sys, time',
-          // os.write, not print: a SIGINT that lands inside print("ready") would make print reentrant.
           'signal.signal(signal.SIGINT, lambda *a: (os.write(1, b"got SIGINT\\n"), sys.exit(7)))',
           'print("ready", flush=True)',
           'time.sleep(30)',
@@ -200,6 +200,50 @@ if (nsjailAvailable()) {
       expect(await wall.exit).toMatchObject({ limitExceeded: 'wall' });
       expect(performance.now() - started).toBeLessThan(3000);
     });
+
+    it('ends the adversarial suite’s hostile programs, run as sessions, within their limits', async () => {
+      const hostile: [string, string, string, object, string[]][] = [
+        ['fork bomb', 'bash', 'f() { f | f & }\nf\nsleep 30', { processes: 16, wallTimeMs: 3000 }, ['processes', 'wall']],
+        ['memory bomb', 'python3', 'a = []\nwhile True: a.append(bytearray(1 << 20))', { memoryBytes: 64 << 20 }, ['memory']],
+        ['output flood', 'python3', 'while True: print("x" * 1000)', { outputBytes: 100_000 }, ['output']],
+        ['never exiting', 'python3', 'while True: pass', { cpuTimeMs: 1000 }, ['cpu']],
+      ];
+      // Settled, not raced: a failure is reported once every hostile session has ended.
+      const settled = await Promise.allSettled(
+        hostile.map(async ([what, language, source, limits, expected]) => {
+          const started = performance.now();
+          const session = await judge.session({ language, source, tty: true, limits });
+          let bytes = 0;
+          for await (const e of session) if (e.type === 'data') bytes += e.data.length;
+          const exit = await session.exit;
+          expect(expected, `${what}: ${JSON.stringify(exit)}`).toContain(exit.limitExceeded);
+          expect(performance.now() - started, what).toBeLessThan(15_000);
+          if (what === 'output flood') expect(bytes).toBeLessThanOrEqual(100_000);
+        }),
+      );
+      for (const r of settled) if (r.status === 'rejected') throw r.reason;
+      expect(judge.runningSessions).toBe(0);
+    });
+
+    it('keeps 50 concurrent sessions responsive', async () => {
+      const sessions = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          judge.session({ language: 'python3', source: 'print("ready", flush=True)\nprint("echo", input())', tty: true }),
+        ),
+      );
+      expect(judge.runningSessions).toBe(50);
+      const readers = sessions.map((s) => reader(s));
+      await Promise.all(readers.map((r) => r.until(/ready/, 60_000)));
+      const started = performance.now();
+      for (const [i, s] of sessions.entries()) s.write(`n${i}\r`);
+      await Promise.all(readers.map((r, i) => r.until(new RegExp(`echo n${i}\\b`), 30_000)));
+      const answered = performance.now() - started;
+      const exits = await Promise.all(sessions.map((s) => s.exit));
+      expect(exits.every((e) => e.exitCode === 0)).toBe(true);
+      // Every one of the 50 answered its keystrokes within seconds on this 2-core machine.
+      expect(answered).toBeLessThan(20_000);
+      expect(judge.runningSessions).toBe(0);
+    }, 120_000);
   });
 } else {
   describe('sessions on nsjail', () => {

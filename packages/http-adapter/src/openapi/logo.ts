@@ -1,0 +1,3 @@
+/** @internal judgekit's logo (a prompt and a tick), for Swagger UI's header and the playground. */
+export const logoSvg =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" aria-label="judgekit"> <rect width="64" height="64" rx="14" fill="#1e3a5f"/> <path d="M14 22l10 10-10 10" fill="none" stroke="#7dd3fc" stroke-width="5" stroke-linecap="round" stroke-linejoin="round"/> <path d="M30 42h8" stroke="#7dd3fc" stroke-width="5" stroke-linecap="round"/> <path d="M40 28l5 5 10-12" fill="none" stroke="#4ade80" stroke-width="5" stroke-linecap="round" stroke-linejoin="round"/> </svg> ';
