@@ -20,7 +20,9 @@ const scale = (n: number) => (quick ? Math.max(10, Math.round(n / 10)) : n);
 
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const line = (what: string, figure: string, baseline: string, target: string, ok: boolean) =>
-  console.log(`${target === '' ? 'INFO' : ok ? 'PASS' : 'MISS'}  ${what.padEnd(44)} ${figure.padStart(16)}  baseline ${baseline.padStart(16)}   target ${target}`);
+  console.log(
+    `${target === '' ? 'INFO' : ok ? 'PASS' : 'MISS'}  ${what.padEnd(44)} ${figure.padStart(16)}  baseline ${baseline.padStart(16)}   target ${target}`,
+  );
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 async function timeEach(count: number, fn: () => Promise<unknown>): Promise<number[]> {

@@ -319,7 +319,15 @@ export class WarmJail {
       );
     }
     const exitCode = !report ? null : report.signal > 0 ? 128 + report.signal : report.exit;
-    const wallTimeMs = report ? Math.round(report.wallUs) / 1000 : Math.round((performance.now() - started) * 1000) / 1000;
+    const judgeWallMs = Math.round((performance.now() - started) * 1000) / 1000;
+    // The supervisor's clock starts at its fork, after the judge's wall timer started: a command
+    // the judge ended at its wall limit is reported with the judge's own (longer) figure, so a
+    // wall verdict never shows less than the limit.
+    const wallTimeMs = !report
+      ? judgeWallMs
+      : killReason === 'wall'
+        ? Math.max(Math.round(report.wallUs) / 1000, judgeWallMs)
+        : Math.round(report.wallUs) / 1000;
     return classifyOutcome({
       exitCode,
       killReason,
