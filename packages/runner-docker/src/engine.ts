@@ -91,12 +91,13 @@ export class EngineClient {
   }
 
   /**
-   * Starts an exec and returns the raw bidirectional connection (HTTP upgrade), as
-   * `docker exec -i` does; the caller demultiplexes stdout and stderr frames.
+   * Opens a raw bidirectional connection (HTTP upgrade), as `docker attach` and `docker exec -i`
+   * do: for an exec start (with its JSON body) or a container's attach (no body). The caller
+   * demultiplexes the stdout and stderr frames.
    */
-  hijack(path: string, body: unknown): Promise<Duplex> {
+  hijack(path: string, body?: unknown): Promise<Duplex> {
     return new Promise<Duplex>((resolve, reject) => {
-      const payload = Buffer.from(JSON.stringify(body));
+      const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
       // A fresh connection: an upgraded socket never goes back to the keep-alive pool.
       const req = http.request({
         ...this.address,
@@ -104,13 +105,14 @@ export class EngineClient {
         path,
         headers: {
           Host: 'docker',
-          'Content-Type': 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
           'Content-Length': String(payload.length),
           Connection: 'Upgrade',
           Upgrade: 'tcp',
         },
       });
       req.on('upgrade', (_res, socket, head) => {
+        socket.setNoDelay(true);
         if (head.length > 0) socket.unshift(head);
         resolve(socket);
       });
@@ -119,7 +121,10 @@ export class EngineClient {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
           reject(
-            new EngineError(`POST ${path}: ${Buffer.concat(chunks).toString().trim()} (HTTP ${res.statusCode})`, res.statusCode ?? null),
+            new EngineError(
+              `POST ${path.split('?')[0]}: ${Buffer.concat(chunks).toString().trim()} (HTTP ${res.statusCode})`,
+              res.statusCode ?? null,
+            ),
           ),
         );
       });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveEngineAddress } from './engine.js';
-import { FrameDemuxer, parseReport, signalName } from './exec.js';
-import { checkRelativePath } from './sandbox.js';
+import { FrameDemuxer, MessageParser, parseReport, signalName } from './exec.js';
+import { checkRelativePath, encodeRun } from './sandbox.js';
 
 const frame = (stream: number, text: string): Buffer => {
   const body = Buffer.from(text);
@@ -24,21 +24,72 @@ describe('docker exec stream and helper report', () => {
     ]);
   });
 
-  it('parses the jk-exec report line', () => {
+  it('splits the supervisor’s own frames (type, big-endian length, payload), across chunk boundaries', () => {
+    const got: [string, string][] = [];
+    const parser = new MessageParser((type, payload) => got.push([type, payload.toString()]));
+    const msg = (type: string, text: string) => {
+      const head = Buffer.alloc(5);
+      head[0] = type.charCodeAt(0);
+      head.writeUInt32BE(Buffer.byteLength(text), 1);
+      return Buffer.concat([head, Buffer.from(text)]);
+    };
+    const bytes = Buffer.concat([msg('O', 'out'), msg('E', ''), msg('R', 'exit=0')]);
+    for (let i = 0; i < bytes.length; i += 2) parser.push(bytes.subarray(i, i + 2));
+    expect(got).toEqual([
+      ['O', 'out'],
+      ['E', ''],
+      ['R', 'exit=0'],
+    ]);
+  });
+
+  it('parses the step report of jk-exec serve, and its preparation errors', () => {
     expect(
-      parseReport('exit=-1 signal=9 cpu_us=1010000 wall_us=1121064 maxrss_kb=14752 peak_kb=14000 procs=1 limit=cpu exec_errno=0'),
+      parseReport(
+        'exit=-1 signal=9 cpu_us=1010000 wall_us=1121064 peak_kb=14000 procs=3 limit=cpu exec_errno=0 exec_stage=0 out_trunc=1 err_trunc=0 disk_kb=12 inodes=4',
+      ),
     ).toEqual({
       exit: -1,
       signal: 9,
       cpuUs: 1010000,
       wallUs: 1121064,
-      maxRssKb: 14752,
       peakKb: 14000,
-      procs: 1,
+      procs: 3,
       limit: 'cpu',
       execErrno: 0,
+      execStage: 0,
+      stdoutTruncated: true,
+      stderrTruncated: false,
+      diskKb: 12,
+      inodes: 4,
     });
+    expect(parseReport('error=cgroup errno=28')?.error).toBe('cgroup (errno 28)');
     expect(parseReport('garbage')).toBeNull();
+  });
+
+  it('encodes a step: limits within the container’s caps, environment then argv NUL-ended, then stdin', () => {
+    const limits = {
+      cpuTimeMs: 1000,
+      wallTimeMs: 2000,
+      memoryBytes: 4 * 2 ** 30,
+      processes: 8,
+      outputBytes: 100,
+      fileSizeBytes: 10,
+      openFiles: 16,
+      diskBytes: 1 << 30,
+      diskInodes: 99,
+    };
+    const [head, args, stdin] = encodeRun(
+      { argv: ['python3', 'main.py'], env: { A: 'b' }, limits, stdin: 'in' },
+      {
+        memoryBytes: 1 << 30,
+        diskBytes: 1 << 20,
+        cpus: 1.5,
+      },
+    );
+    expect(head?.toString()).toBe(`R 1000 2000 ${1 << 30} 10 16 8 1500 100 ${1 << 20} 99 4 2 ${args?.length} 2\n`);
+    expect(args?.toString()).toBe('PATH=/usr/local/bin:/usr/bin:/bin\0HOME=/tmp\0LANG=C.UTF-8\0A=b\0python3\0main.py\0');
+    expect(stdin?.toString()).toBe('in');
+    expect(() => encodeRun({ argv: ['a\0b'], limits }, { memoryBytes: 1, diskBytes: 1, cpus: 1 })).toThrow(/NUL/);
   });
 
   it('names signals by their usual name', () => {

@@ -1,19 +1,27 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import type { Duplex } from 'node:stream';
-import type { ExecOutcome, LimitKind } from '@judgekit/core';
 
-/** What the jk-exec helper reports after a step (see images/jk-exec.c). @internal */
-export interface HelperReport {
+/** The protocol the images' `jk-exec serve` speaks (see images/jk-exec.c). @internal */
+export const protocolHello = 'jk-exec 2';
+
+/** What `jk-exec serve` reports after a step. @internal */
+export interface StepReport {
   exit: number;
   signal: number;
   cpuUs: number;
   wallUs: number;
-  maxRssKb: number;
   peakKb: number;
   procs: number;
   limit: string;
   execErrno: number;
+  /** 0: joining the step's cgroups failed; 1: dropping to the program's uid failed; 2: exec failed. */
+  execStage: number;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  diskKb: number;
+  inodes: number;
+  /** Set when the supervisor could not prepare the step (cgroups, pipes): a sandbox failure. */
+  error?: string;
 }
 
 const signalNames = new Map<number, string>();
@@ -25,28 +33,57 @@ export function signalName(n: number): string {
   return signalNames.get(n) ?? `SIG${n}`;
 }
 
-/** @internal Parses "key=value ..." after the nonce. */
-export function parseReport(line: string): HelperReport | null {
+/** @internal Parses the "key=value ..." report of a step, or null when it is not one. */
+export function parseReport(line: string): StepReport | null {
   const fields = new Map(
     line
       .trim()
       .split(/\s+/)
-      .map((kv) => kv.split('=') as [string, string]),
+      .map((kv) => {
+        const at = kv.indexOf('=');
+        return [kv.slice(0, at), kv.slice(at + 1)] as [string, string];
+      }),
   );
-  const num = (k: string) => Number(fields.get(k));
+  if (fields.has('error')) {
+    return {
+      ...emptyReport,
+      error: `${fields.get('error')} (errno ${fields.get('errno') ?? '?'})`,
+    };
+  }
   if (!fields.has('cpu_us') || !fields.has('limit')) return null;
+  const num = (k: string) => Number(fields.get(k) ?? 0);
   return {
     exit: num('exit'),
     signal: num('signal'),
     cpuUs: num('cpu_us'),
     wallUs: num('wall_us'),
-    maxRssKb: num('maxrss_kb'),
     peakKb: num('peak_kb'),
     procs: num('procs'),
     limit: fields.get('limit') ?? 'none',
     execErrno: num('exec_errno'),
+    execStage: num('exec_stage'),
+    stdoutTruncated: fields.get('out_trunc') === '1',
+    stderrTruncated: fields.get('err_trunc') === '1',
+    diskKb: num('disk_kb'),
+    inodes: num('inodes'),
   };
 }
+
+const emptyReport: StepReport = {
+  exit: -1,
+  signal: 0,
+  cpuUs: 0,
+  wallUs: 0,
+  peakKb: 0,
+  procs: 0,
+  limit: 'none',
+  execErrno: 0,
+  execStage: 0,
+  stdoutTruncated: false,
+  stderrTruncated: false,
+  diskKb: 0,
+  inodes: 0,
+};
 
 /**
  * Demultiplexes Docker's attach stream (8-byte frame headers: stream id, 3 zero bytes,
@@ -69,133 +106,113 @@ export class FrameDemuxer {
   }
 }
 
-/** A capped capture of one stream. */
-class Capture {
-  readonly chunks: Buffer[] = [];
-  kept = 0;
-  truncated = false;
-  add(data: Buffer, room: number): void {
-    if (data.length <= room) {
-      this.chunks.push(data);
-      this.kept += data.length;
-    } else {
-      if (room > 0) this.chunks.push(data.subarray(0, room));
-      this.kept += Math.max(0, room);
-      this.truncated = true;
+/**
+ * Splits the supervisor's own frames (1 type byte, 4 bytes big-endian length, payload) out of
+ * the bytes of the container's stdout. @internal
+ */
+export class MessageParser {
+  #pending: Buffer = Buffer.alloc(0);
+  constructor(private readonly onMessage: (type: string, payload: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.#pending = this.#pending.length ? Buffer.concat([this.#pending, chunk]) : chunk;
+    while (this.#pending.length >= 5) {
+      const size = this.#pending.readUInt32BE(1);
+      if (this.#pending.length < 5 + size) break;
+      const type = String.fromCharCode(this.#pending[0] ?? 0);
+      const payload = this.#pending.subarray(5, 5 + size);
+      this.#pending = this.#pending.subarray(5 + size);
+      this.onMessage(type, payload);
     }
-  }
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
   }
 }
 
-/** How a step ended, before it becomes an {@link ExecOutcome}. @internal */
-export type StepEnd =
-  | { kind: 'report'; outcome: ExecOutcome }
-  | { kind: 'lost'; stderrTail: string; hostReason: LimitKind | 'abort' | 'backstop' | null };
+/** The session ended (container gone, engine gone) before an op finished. @internal */
+export class SessionLost extends Error {
+  constructor(readonly diagnostics: string) {
+    super(`the container's supervisor went away${diagnostics ? `: ${diagnostics.trim().slice(-500)}` : ''}`);
+    this.name = 'SessionLost';
+  }
+}
+
+/** One op in flight: receives the supervisor's frames until it calls `done`. */
+type OpHandler = (type: string, payload: Buffer) => boolean;
 
 /**
- * Drives one `jk-exec run` over an attached exec connection: sends the header and stdin,
- * captures output up to `outputBytes` (sending the kill byte when passed), and parses the report.
- * `kill(reason)` asks the helper to kill the step now. @internal
+ * The judge's side of one container's `jk-exec serve`, over a single attach connection: ops go
+ * out one at a time (in call order), and frames come back in order on the same stream.
+ * @internal
  */
-export function driveStep(
-  socket: Duplex,
-  stdin: Uint8Array,
-  outputBytes: number,
-  files?: Uint8Array,
-): { done: Promise<StepEnd>; kill: (reason: LimitKind | 'abort' | 'backstop') => void } {
-  const nonce = randomBytes(16).toString('hex');
-  const marker = Buffer.from(`\n\x1e${nonce} `);
-  const stdout = new Capture();
-  const stderr = new Capture();
-  let total = 0;
-  let hostReason: LimitKind | 'abort' | 'backstop' | null = null;
-  let reportBuf: Buffer | null = null;
-  // Stderr is held back by up to marker.length bytes so a report split across frames is still found.
-  let stderrHold = Buffer.alloc(0);
+export class Session {
+  readonly #socket: Duplex;
+  #current: { handler: OpHandler; resolve: () => void; reject: (e: Error) => void } | null = null;
+  #tail: Promise<unknown> = Promise.resolve();
+  #lost: SessionLost | null = null;
+  #diagnostics = '';
 
-  const kill = (reason: LimitKind | 'abort' | 'backstop') => {
-    hostReason ??= reason;
-    if (!socket.destroyed && socket.writable) socket.write('K');
-  };
-
-  const countOut = (capture: Capture, data: Buffer) => {
-    const room = outputBytes - total;
-    total += data.length;
-    capture.add(data, room);
-    if (total > outputBytes) kill('output');
-  };
-
-  const demux = new FrameDemuxer((stream, data) => {
-    // Docker copies stdout and stderr separately: stdout may still arrive after the report.
-    if (stream !== 2) {
-      countOut(stdout, data);
-      return;
-    }
-    if (reportBuf) {
-      reportBuf = Buffer.concat([reportBuf, data]);
-      return;
-    }
-    const joined = Buffer.concat([stderrHold, data]);
-    const at = joined.indexOf(marker);
-    if (at >= 0) {
-      countOut(stderr, joined.subarray(0, at));
-      reportBuf = joined.subarray(at + marker.length);
-      stderrHold = Buffer.alloc(0);
-      return;
-    }
-    const keep = Math.min(joined.length, marker.length - 1);
-    if (joined.length > keep) countOut(stderr, joined.subarray(0, joined.length - keep));
-    stderrHold = joined.subarray(joined.length - keep);
-  });
-
-  const done = new Promise<StepEnd>((resolve) => {
+  constructor(socket: Duplex) {
+    this.#socket = socket;
+    const parser = new MessageParser((type, payload) => {
+      const current = this.#current;
+      if (!current) return;
+      let finished = false;
+      try {
+        finished = current.handler(type, payload);
+      } catch (error) {
+        this.#current = null;
+        current.reject(error as Error);
+        return;
+      }
+      if (finished) {
+        this.#current = null;
+        current.resolve();
+      }
+    });
+    const demux = new FrameDemuxer((stream, data) => {
+      if (stream === 2) this.#diagnostics = (this.#diagnostics + data.toString('utf8')).slice(-2000);
+      else parser.push(data);
+    });
     socket.on('data', (chunk: Buffer) => demux.push(chunk));
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      if (!reportBuf) {
-        if (stderrHold.length) countOut(stderr, stderrHold);
-        const text = stderr.text();
-        resolve({ kind: 'lost', stderrTail: text.slice(-2000), hostReason });
-        return;
-      }
-      const report = parseReport(reportBuf.toString('utf8').split('\n')[0] ?? '');
-      if (!report) {
-        resolve({ kind: 'lost', stderrTail: stderr.text().slice(-2000), hostReason });
-        return;
-      }
-      let limit: LimitKind | null = null;
-      if (report.limit === 'killed') limit = hostReason === 'output' ? 'output' : hostReason === 'backstop' ? 'wall' : null;
-      else if (report.limit !== 'none') limit = report.limit as LimitKind;
-      else if (hostReason === 'output') limit = 'output';
-      resolve({
-        kind: 'report',
-        outcome: {
-          exitCode: report.exit >= 0 ? report.exit : null,
-          signal: report.signal > 0 ? signalName(report.signal) : null,
-          stdout: stdout.text(),
-          stderr: report.execErrno ? `${stderr.text()}jk-exec: cannot execute: errno ${report.execErrno}\n` : stderr.text(),
-          stdoutTruncated: stdout.truncated,
-          stderrTruncated: stderr.truncated,
-          cpuTimeMs: report.cpuUs / 1000,
-          wallTimeMs: report.wallUs / 1000,
-          // jk-exec's peak counts anonymous memory only; gVisor's ru_maxrss also counts file-backed
-          // pages (a JVM's libraries), so it stands in only for a step too short to be sampled.
-          memoryBytes: (report.peakKb > 0 ? report.peakKb : report.maxRssKb) * 1024,
-          limitExceeded: limit,
-        },
+    const end = () => {
+      this.#lost ??= new SessionLost(this.#diagnostics);
+      const current = this.#current;
+      this.#current = null;
+      current?.reject(this.#lost);
+    };
+    socket.on('end', end);
+    socket.on('close', end);
+    socket.on('error', () => {});
+  }
+
+  /** Whether the connection is gone. */
+  get lost(): boolean {
+    return this.#lost !== null;
+  }
+
+  /**
+   * Sends `bytes` once every earlier op finished, then feeds the frames to `handler` until it
+   * returns true. Rejects with {@link SessionLost} when the connection ends first.
+   */
+  op(bytes: (Buffer | Uint8Array)[], handler: OpHandler): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.#lost) throw this.#lost;
+      await new Promise<void>((resolve, reject) => {
+        this.#current = { handler, resolve, reject };
+        for (const b of bytes) if (b.length) this.#socket.write(b);
       });
     };
-    socket.on('end', finish);
-    socket.on('close', finish);
-    socket.on('error', () => {});
-  });
+    const result = this.#tail.then(run, run);
+    this.#tail = result.catch(() => {});
+    return result;
+  }
 
-  socket.write(`${nonce} ${stdin.length}${files ? ' 1' : ''}\n`);
-  if (files) socket.write(Buffer.concat([files, Buffer.from([0])]));
-  if (stdin.length) socket.write(stdin);
-  return { done, kill };
+  /** Asks the supervisor to kill the step in flight now (ignored between steps). */
+  kill(): void {
+    if (!this.#socket.destroyed && this.#socket.writable) this.#socket.write('K');
+  }
+
+  /** Ends the connection; an op in flight rejects. */
+  close(): void {
+    this.#socket.destroy();
+  }
 }

@@ -10,7 +10,9 @@ import {
   type SandboxEnvironment,
 } from '@judgekit/core';
 import { EngineClient, EngineError, resolveEngineAddress } from './engine.js';
+import type { Session } from './exec.js';
 import { DockerSandbox, workDir } from './sandbox.js';
+import { defaultRunscRoot, sweepRunsc } from './sweep.js';
 
 const MiB = 1024 * 1024;
 
@@ -60,17 +62,45 @@ export interface DockerRunnerOptions {
   pidsLimit?: number;
   /** CPU quota of each container, in CPUs. @defaultValue 1 */
   cpus?: number;
-  /** Size of the writable work directory `/work` (tmpfs, counts toward memory), in bytes. @defaultValue 536870912 (512 MiB) */
-  workSizeBytes?: number;
-  /** Size of the writable `/tmp` (tmpfs, counts toward memory), in bytes. @defaultValue 67108864 (64 MiB) */
-  tmpSizeBytes?: number;
+  /**
+   * Most bytes a sandbox's work directory and `/tmp` may hold together, whatever a command's
+   * `diskBytes` asks (a larger request gets this). They are one tmpfs inside gVisor, sized at the
+   * sandbox's first command: memory of the container, never the host's disk.
+   * @defaultValue 1073741824 (1 GiB)
+   */
+  maxDiskBytes?: number;
   /** Open files per process (nofile ulimit of the container; each step sets its own below it). @defaultValue 1024 */
   maxOpenFiles?: number;
   /** Largest file in bytes (fsize ulimit of the container; each step sets its own below it). @defaultValue 268435456 (256 MiB) */
   maxFileSizeBytes?: number;
+  /**
+   * runsc's state directory for this engine's containers, swept at start for judgekit sandboxes
+   * the engine lost (created while dockerd shut down). Only where the engine runs on this host.
+   * @defaultValue '/var/run/docker/runtime-runc/moby' for a local engine, none for a TCP one
+   */
+  runscRoot?: string | null;
+  /** The runsc binary used by that sweep. @defaultValue 'runsc' */
+  runscPath?: string;
   /** Where warnings go (the runc warning, failed background removals). @defaultValue console.warn */
   warn?: (message: string) => void;
 }
+
+/**
+ * What the supervisor needs, inside gVisor only: become the program's uid and gid, kill the
+ * program's processes, drop its own bounding set in the child, count the files of the work
+ * directory and /tmp however the program set their modes, read the program's smaps (the
+ * runtime's own file pages are not the program's memory), and mount the box's storage once
+ * (CAP_SYS_ADMIN, which it gives up right after). @internal
+ */
+export const supervisorCapabilities = [
+  'CAP_SETUID',
+  'CAP_SETGID',
+  'CAP_KILL',
+  'CAP_SETPCAP',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_ADMIN',
+];
 
 /** Labels on every judgekit container: who owns it, so a crashed judge's leftovers are found. @internal */
 export const labelRunner = 'org.judgekit.runner';
@@ -129,7 +159,8 @@ export class DockerRunner extends BaseRunner {
 
   constructor(options: DockerRunnerOptions = {}) {
     super();
-    this.#engine = new EngineClient(resolveEngineAddress(options.socketPath, options.dockerHost ?? process.env.DOCKER_HOST));
+    const address = resolveEngineAddress(options.socketPath, options.dockerHost ?? process.env.DOCKER_HOST);
+    this.#engine = new EngineClient(address);
     this.#options = {
       runtime: options.runtime ?? 'runsc',
       images: options.images ?? {},
@@ -141,8 +172,9 @@ export class DockerRunner extends BaseRunner {
       containerMemoryBytes: options.containerMemoryBytes ?? 1536 * MiB,
       pidsLimit: options.pidsLimit ?? 256,
       cpus: options.cpus ?? 1,
-      workSizeBytes: options.workSizeBytes ?? 512 * MiB,
-      tmpSizeBytes: options.tmpSizeBytes ?? 64 * MiB,
+      maxDiskBytes: options.maxDiskBytes ?? 1024 * MiB,
+      runscRoot: options.runscRoot === undefined ? ('socketPath' in address ? defaultRunscRoot : null) : options.runscRoot,
+      runscPath: options.runscPath ?? 'runsc',
       maxOpenFiles: options.maxOpenFiles ?? 1024,
       maxFileSizeBytes: options.maxFileSizeBytes ?? 256 * MiB,
       warn: options.warn ?? ((m) => console.warn(m)),
@@ -189,7 +221,27 @@ export class DockerRunner extends BaseRunner {
       return labels[labelHost] === hostname() && !processAlive(Number(labels[labelPid]));
     });
     await Promise.all(stale.map((c) => this.#removeContainer(c.Id)));
-    return stale.length;
+    const leaked = await this.sweepRunsc();
+    return stale.length + leaked.length;
+  }
+
+  /** Kills judgekit's gVisor sandboxes that the engine lost (see {@link DockerRunnerOptions.runscRoot}); returns their ids. */
+  async sweepRunsc(): Promise<string[]> {
+    const root = this.#options.runscRoot;
+    if (!root) return [];
+    const removed = await sweepRunsc({
+      runsc: this.#options.runscPath,
+      root,
+      warn: this.#options.warn,
+      known: async () =>
+        new Set(
+          (await this.#engine.request<ContainerSummary[]>('GET', '/containers/json?all=true', undefined, { timeoutMs: 10_000 })).map(
+            (c) => c.Id,
+          ),
+        ),
+    });
+    for (const id of removed) this.#options.warn(`judgekit: killed gVisor sandbox ${id.slice(0, 12)}, which the engine had lost`);
+    return removed;
   }
 
   /** Judgekit containers of this runner that still exist (for tests and the benchmark). */
@@ -213,11 +265,21 @@ export class DockerRunner extends BaseRunner {
 
   #containerSpec(image: string): unknown {
     const o = this.#options;
-    const tmpfs = (bytes: number) => `rw,exec,nosuid,nodev,size=${bytes},mode=1777`;
+    // Placeholders: the supervisor mounts the box's storage over /work and /tmp (from /run/jk)
+    // at the first command; until then nothing is written to them.
+    const tmpfs = (bytes: number, mode = '1777') => `rw,exec,nosuid,nodev,size=${bytes},mode=${mode}`;
     return {
       Image: image,
-      Cmd: ['/usr/local/bin/jk-exec', 'init'],
-      User: '65534:65534',
+      // The supervisor: PID 1, root inside gVisor with the few capabilities below; every program
+      // and every file operation runs as 65534 with none (see images/jk-exec.c).
+      Cmd: ['/usr/local/bin/jk-exec', 'serve'],
+      User: '0:0',
+      OpenStdin: true,
+      StdinOnce: false,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
       WorkingDir: workDir,
       Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'],
       Labels: { [labelRunner]: 'docker', [labelOwner]: this.#owner, [labelPid]: String(process.pid), [labelHost]: hostname() },
@@ -227,8 +289,9 @@ export class DockerRunner extends BaseRunner {
         Runtime: o.runtime,
         NetworkMode: 'none',
         ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': tmpfs(o.tmpSizeBytes), [workDir]: tmpfs(o.workSizeBytes) },
+        Tmpfs: { '/run': tmpfs(MiB, '0755'), '/tmp': tmpfs(MiB), [workDir]: tmpfs(MiB) },
         CapDrop: ['ALL'],
+        CapAdd: supervisorCapabilities,
         SecurityOpt: ['no-new-privileges'],
         PidsLimit: o.pidsLimit,
         Memory: o.containerMemoryBytes,
@@ -261,9 +324,12 @@ export class DockerRunner extends BaseRunner {
       if (id) await this.#removeContainer(id);
       if (signal?.aborted) throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: signal.reason });
       const message = (error as Error).message;
-      if (error instanceof EngineError && (error.status === null || /No such image|unknown runtime/i.test(message))) {
+      // Unreachable (null), or failing as a whole (5xx: an engine shutting down answers "grpc: the
+      // client connection is closing"): unavailable, so the judge holds queued submissions.
+      const engineDown = error instanceof EngineError && (error.status === null || error.status >= 500);
+      if (error instanceof EngineError && (engineDown || /No such image|unknown runtime/i.test(message))) {
         const fix =
-          error.status === null
+          engineDown && !/No such image|unknown runtime/i.test(message)
             ? 'start dockerd: sudo scripts/setup/docker.sh'
             : /unknown runtime/i.test(message)
               ? 'install and register runsc: sudo scripts/setup/docker.sh'
@@ -336,14 +402,66 @@ export class DockerRunner extends BaseRunner {
     return null;
   }
 
+  /** Attaches to a started container's supervisor; a container that does not answer is removed. */
+  async #attach(id: string): Promise<Session | null> {
+    try {
+      return await DockerSandbox.attach(this.#engine, id);
+    } catch (error) {
+      this.#track(this.#removeContainer(id));
+      if (error instanceof JudgeError) throw error;
+      await this.#unavailableIfDown(error);
+      return null;
+    }
+  }
+
+  /**
+   * Throws `JDG_ERR_SANDBOX_UNAVAILABLE` when the engine does not answer now: the judge then holds
+   * its queued submissions until `health()` is ready again, instead of failing them.
+   */
+  async #unavailableIfDown(cause: unknown): Promise<void> {
+    try {
+      await this.#engine.request('GET', '/_ping', undefined, { timeoutMs: 2_000 });
+    } catch (error) {
+      throw new JudgeError(
+        'JDG_ERR_SANDBOX_UNAVAILABLE',
+        `The Docker engine at ${this.#engine.where} does not answer (${(error as Error).message}): start dockerd (sudo scripts/setup/docker.sh).`,
+        { cause },
+      );
+    }
+  }
+
   protected async openSandbox(environment: SandboxEnvironment, options: OperationOptions): Promise<Sandbox> {
+    try {
+      return await this.#open(environment, options);
+    } catch (error) {
+      if (error instanceof JudgeError && error.code !== 'JDG_ERR_SANDBOX_FAILED') throw error;
+      if (!options.signal?.aborted) await this.#unavailableIfDown(error);
+      throw error;
+    }
+  }
+
+  async #open(environment: SandboxEnvironment, options: OperationOptions): Promise<Sandbox> {
     await this.#start();
     const image = this.imageFor(environment.language.id);
-    const id = (await this.#take(image)) ?? (await this.#startContainer(image, options.signal));
+    let id: string | null = null;
+    let session: Session | null = null;
+    while (!session) {
+      id = await this.#take(image);
+      if (!id) break;
+      session = await this.#attach(id);
+    }
+    if (!session) {
+      id = await this.#startContainer(image, options.signal);
+      session = await this.#attach(id);
+      // A new container gone before its supervisor answered: the engine is in trouble (stopping).
+      if (!session)
+        throw new JudgeError('JDG_ERR_SANDBOX_UNAVAILABLE', `Docker runner: the supervisor of a new ${image} container did not answer.`);
+    }
     this.#refill(image);
-    const sandbox = new DockerSandbox(id, {
+    const sandbox = new DockerSandbox(id as string, session, {
       engine: this.#engine,
       containerMemoryBytes: this.#options.containerMemoryBytes,
+      diskCapBytes: this.#options.maxDiskBytes,
       cpus: this.#options.cpus,
       // Removal runs in the background (it takes ~150 ms with runsc) so a verdict is not held
       // back by it; close() waits for every removal, and a crash leaves labelled containers that
@@ -353,7 +471,7 @@ export class DockerRunner extends BaseRunner {
         this.#track(this.#removeContainer(cid));
       },
     });
-    this.#live.set(id, sandbox);
+    this.#live.set(id as string, sandbox);
     return sandbox;
   }
 

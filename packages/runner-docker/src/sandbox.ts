@@ -1,4 +1,5 @@
 import {
+  defaultLimits,
   type ExecOutcome,
   type ExecRequest,
   JudgeError,
@@ -8,14 +9,13 @@ import {
   type SandboxFile,
 } from '@judgekit/core';
 import { type EngineClient, EngineError } from './engine.js';
-import { driveStep, FrameDemuxer } from './exec.js';
+import { parseReport, protocolHello, Session, SessionLost, type StepReport, signalName } from './exec.js';
 
 /** The work directory inside every container (a tmpfs). @internal */
 export const workDir = '/work';
-const helper = '/usr/local/bin/jk-exec';
-const user = '65534:65534';
 const baseEnv = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' };
-// After the helper's own wall limit, how long the host waits before acting itself.
+// After a step's own wall limit, how long the host waits before asking the supervisor to kill,
+// and then before giving the session up.
 const backstopGraceMs = 2_000;
 
 /** What the sandbox needs from its runner. @internal */
@@ -25,6 +25,8 @@ export interface SandboxHost {
   remove(containerId: string): Promise<void>;
   /** Largest per-step memory the container can hold. */
   containerMemoryBytes: number;
+  /** Most bytes the work directory and /tmp may hold together, whatever a command's diskBytes. */
+  diskCapBytes: number;
   /** CPU quota of the container, in CPUs (bounds the CPU time a step can really use). */
   cpus: number;
 }
@@ -33,7 +35,7 @@ function sandboxFailed(message: string, cause?: unknown): JudgeError {
   return new JudgeError('JDG_ERR_SANDBOX_FAILED', message, { cause });
 }
 
-/** @internal Refuses absolute paths, `..`, empty parts and NUL: checked on the host before any exec. */
+/** @internal Refuses absolute paths, `..`, empty parts and NUL: checked on the host before anything is sent. */
 export function checkRelativePath(path: string): void {
   const parts = path.split('/');
   if (!path || path.startsWith('/') || path.includes('\0') || parts.some((p) => p === '..' || p === '' || p === '.')) {
@@ -44,40 +46,113 @@ export function checkRelativePath(path: string): void {
   }
 }
 
+/** A capped capture of one stream. */
+class Capture {
+  readonly chunks: Buffer[] = [];
+  kept = 0;
+  truncated = false;
+  add(data: Buffer, room: number): void {
+    if (data.length <= room) {
+      this.chunks.push(data);
+      this.kept += data.length;
+    } else {
+      if (room > 0) this.chunks.push(data.subarray(0, room));
+      this.kept += Math.max(0, room);
+      this.truncated = true;
+    }
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/** Encodes a step for `jk-exec serve` (see images/jk-exec.c). @internal */
+export function encodeRun(request: ExecRequest, caps: { memoryBytes: number; diskBytes: number; cpus: number }): Buffer[] {
+  const { limits } = request;
+  const env = Object.entries({ ...baseEnv, ...request.env }).map(([k, v]) => `${k}=${v}`);
+  for (const part of [...env, ...request.argv]) {
+    if (part.includes('\0')) throw new JudgeError('JDG_ERR_INPUT_INVALID', 'Arguments and environment values cannot contain a NUL byte.');
+  }
+  const args = Buffer.from([...env, ...request.argv].map((s) => `${s}\0`).join(''), 'utf8');
+  const stdin = typeof request.stdin === 'string' ? Buffer.from(request.stdin, 'utf8') : Buffer.from(request.stdin ?? new Uint8Array());
+  const fields = [
+    limits.cpuTimeMs,
+    limits.wallTimeMs,
+    Math.min(limits.memoryBytes, caps.memoryBytes),
+    limits.fileSizeBytes,
+    limits.openFiles,
+    limits.processes,
+    Math.round(caps.cpus * 1000),
+    limits.outputBytes,
+    Math.min(limits.diskBytes, caps.diskBytes),
+    limits.diskInodes,
+    env.length,
+    request.argv.length,
+    args.length,
+    stdin.length,
+  ].map((n) => String(Math.max(0, Math.floor(n))));
+  return [Buffer.from(`R ${fields.join(' ')}\n`), args, stdin];
+}
+
 /**
  * One submission's container: started (or taken from the warm pool) for this submission only,
- * removed on dispose. Files live on a tmpfs inside the container; `write` and `read` run the
- * jk-exec helper inside it, so no host code ever opens a path the program controls.
+ * removed on dispose. Every operation goes to the container's long-lived supervisor
+ * (`jk-exec serve`, PID 1) over one attach connection: no `docker exec`, and no host code ever
+ * opens a path the program controls (files are written and read inside, as the program's uid,
+ * never through a link).
  * @internal
  */
 export class DockerSandbox implements Sandbox {
   readonly id: string;
   readonly #host: SandboxHost;
+  readonly #session: Session;
   #disposed = false;
   #disposing: Promise<void> | undefined;
   #dead: string | undefined;
-  /**
-   * Files written before the first step: the container is fresh, so no link can exist in its
-   * work directory yet; they travel with the first step's exec instead of costing one of their own.
-   */
-  #pendingFiles: Buffer[] | null = [];
+  /** The box's storage, mounted by the first op that knows a disk limit (see jk-exec's box_setup). */
+  #storage: Promise<void> | undefined;
+  /** File records written before the storage exists: they go right after it. */
+  #pending: Buffer[] = [];
 
   constructor(
     readonly containerId: string,
+    session: Session,
     host: SandboxHost,
   ) {
     this.id = `docker-${containerId.slice(0, 12)}`;
     this.#host = host;
+    this.#session = session;
   }
 
-  /** The connection of the step in flight, ended early when the container dies. */
-  #inFlight: import('node:stream').Duplex | undefined;
+  /** Opens the session of a started container and checks its supervisor speaks protocol 2. */
+  static async attach(engine: EngineClient, containerId: string): Promise<Session> {
+    const socket = await engine.hijack(`/containers/${containerId}/attach?stream=1&stdin=1&stdout=1&stderr=1`);
+    const session = new Session(socket);
+    let hello = '';
+    try {
+      await session.op([Buffer.from('P\n')], (type, payload) => {
+        hello = `${type} ${payload.toString('utf8')}`;
+        return true;
+      });
+    } catch (error) {
+      session.close();
+      throw error;
+    }
+    if (hello !== `H ${protocolHello}`) {
+      session.close();
+      throw new JudgeError(
+        'JDG_ERR_SANDBOX_UNAVAILABLE',
+        `The image's /usr/local/bin/jk-exec does not speak "${protocolHello}" (answered ${JSON.stringify(hello)}): rebuild the images (sudo scripts/images/build.sh).`,
+      );
+    }
+    return session;
+  }
 
   /** Called by the runner when the engine reports the container died (OOM, engine restart). */
   markDead(reason: string): void {
     this.#dead ??= reason;
-    // The exec stream of a dead gVisor sandbox can stay open; end it so the step is resolved now.
-    this.#inFlight?.destroy();
+    // The stream of a dead gVisor sandbox can stay open; end it so the op in flight ends now.
+    this.#session.close();
   }
 
   #check(options: OperationOptions): void {
@@ -86,45 +161,30 @@ export class DockerSandbox implements Sandbox {
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
   }
 
-  /** Runs a helper command with stdin, collecting stdout/stderr and the exit code. */
-  async #helper(cmd: string[], stdin: Uint8Array, maxStdoutBytes: number): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
-    const engine = this.#host.engine;
+  #failed(error: unknown): JudgeError {
+    if (error instanceof JudgeError) return error;
+    const reason = this.#dead ? `${this.#dead}; ` : '';
+    return sandboxFailed(`Docker sandbox ${this.id}: ${reason}${(error as Error).message}`, error);
+  }
+
+  /** Sends a W or G op and collects its D frames and its A answer. */
+  async #simple(bytes: Buffer[]): Promise<{ code: number; message: string; data: Buffer }> {
+    const data: Buffer[] = [];
+    let answer = '';
     try {
-      const created = await engine.request<{ Id: string }>('POST', `/containers/${this.containerId}/exec`, {
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        User: user,
-        WorkingDir: workDir,
-        Env: Object.entries(baseEnv).map(([k, v]) => `${k}=${v}`),
-        Cmd: cmd,
-      });
-      const socket = await engine.hijack(`/exec/${created.Id}/start`, { Detach: false, Tty: false });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let outBytes = 0;
-      const demux = new FrameDemuxer((stream, data) => {
-        if (stream === 2) err.push(data);
-        else if (outBytes <= maxStdoutBytes) {
-          out.push(data);
-          outBytes += data.length;
+      await this.#session.op(bytes, (type, payload) => {
+        if (type === 'D') data.push(Buffer.from(payload));
+        else if (type === 'A') {
+          answer = payload.toString('utf8');
+          return true;
         }
+        return false;
       });
-      socket.on('data', (c: Buffer) => demux.push(c));
-      const ended = new Promise<void>((resolve) => {
-        socket.on('close', () => resolve());
-        socket.on('end', () => resolve());
-        socket.on('error', () => resolve());
-      });
-      socket.end(stdin);
-      await ended;
-      socket.destroy();
-      const inspected = await engine.request<{ ExitCode: number | null; Running: boolean }>('GET', `/exec/${created.Id}/json`);
-      return { exitCode: inspected.ExitCode ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
     } catch (error) {
-      throw sandboxFailed(`Docker sandbox ${this.id}: ${(error as Error).message}`, error);
+      throw this.#failed(error);
     }
+    const space = answer.indexOf(' ');
+    return { code: Number(answer.slice(0, space)), message: answer.slice(space + 1), data: Buffer.concat(data) };
   }
 
   async write(files: SandboxFile[], options: OperationOptions = {}): Promise<void> {
@@ -135,141 +195,153 @@ export class DockerSandbox implements Sandbox {
       const content = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : Buffer.from(file.content);
       parts.push(Buffer.from(`${file.path}\0${(file.mode ?? 0o644).toString(8)}\0${content.length}\0`), content);
     }
-    if (this.#pendingFiles) {
-      this.#pendingFiles.push(...parts);
+    if (!this.#storage) {
+      this.#pending.push(...parts);
       return;
     }
+    await this.#storage;
     await this.#writeRecords(Buffer.concat(parts));
   }
 
-  async #flushPending(): Promise<void> {
-    const pending = this.#pendingFiles;
-    this.#pendingFiles = null;
-    if (pending && pending.length > 0) await this.#writeRecords(Buffer.concat(pending));
+  /**
+   * Mounts the box's storage once: one tmpfs of `diskBytes` (within the runner's cap) for the
+   * work directory and /tmp together, so a write past it fails with ENOSPC; then writes the
+   * files that waited for it.
+   */
+  #prepare(diskBytes: number): Promise<void> {
+    this.#storage ??= (async () => {
+      const bytes = Math.max(64 * 1024, Math.min(diskBytes, this.#host.diskCapBytes));
+      const result = await this.#simple([Buffer.from(`S ${Math.floor(bytes)}\n`)]);
+      if (result.code !== 0) throw sandboxFailed(`Docker sandbox ${this.id} could not mount its storage: ${result.message}`);
+      const pending = this.#pending;
+      this.#pending = [];
+      if (pending.length) await this.#writeRecords(Buffer.concat(pending));
+    })();
+    return this.#storage;
   }
 
   async #writeRecords(records: Buffer): Promise<void> {
-    const result = await this.#helper([helper, 'write', workDir], records, 0);
-    if (result.exitCode === 14) {
-      throw new JudgeError('JDG_ERR_SANDBOX_PATH_INVALID', `Refusing to write through a symbolic link: ${result.stderr.trim()}`);
-    }
-    if (result.exitCode !== 0)
-      throw sandboxFailed(`Writing files into ${this.id} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+    const result = await this.#simple([Buffer.from(`W ${records.length}\n`), records]);
+    if (result.code === 14)
+      throw new JudgeError('JDG_ERR_SANDBOX_PATH_INVALID', `Refusing to write through a symbolic link: ${result.message}`);
+    if (result.code !== 0) throw sandboxFailed(`Writing files into ${this.id} failed (code ${result.code}): ${result.message}`);
   }
 
   async read(path: string, options: OperationOptions & { maxBytes?: number } = {}): Promise<Uint8Array> {
     this.#check(options);
     checkRelativePath(path);
-    await this.#flushPending();
+    await this.#prepare(defaultLimits.diskBytes);
     const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
-    const result = await this.#helper([helper, 'read', workDir, path, String(maxBytes)], new Uint8Array(), maxBytes);
-    if (result.exitCode === 0) return new Uint8Array(result.stdout);
-    if (result.exitCode === 2 || result.exitCode === 4) {
+    const name = Buffer.from(path, 'utf8');
+    const result = await this.#simple([Buffer.from(`G ${maxBytes} ${name.length}\n`), name]);
+    if (result.code === 0) return new Uint8Array(result.data);
+    if (result.code === 2 || result.code === 4) {
       throw new JudgeError(
         'JDG_ERR_SANDBOX_PATH_INVALID',
-        `Cannot read ${JSON.stringify(path)}: ${result.stderr.trim()} (links are never followed)`,
+        `Cannot read ${JSON.stringify(path)}: ${result.message} (links are never followed)`,
       );
     }
-    if (result.exitCode === 3) throw new JudgeError('JDG_ERR_SANDBOX_FILE_TOO_LARGE', `${path} is larger than ${maxBytes} bytes.`);
-    throw sandboxFailed(`Reading ${path} from ${this.id} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+    if (result.code === 3) throw new JudgeError('JDG_ERR_SANDBOX_FILE_TOO_LARGE', `${path} is larger than ${maxBytes} bytes.`);
+    throw sandboxFailed(`Reading ${path} from ${this.id} failed (code ${result.code}): ${result.message}`);
   }
 
   async exec(request: ExecRequest, options: OperationOptions = {}): Promise<ExecOutcome> {
     this.#check(options);
     if (this.#dead) throw sandboxFailed(`Docker sandbox ${this.id} is gone: ${this.#dead}`);
     const { limits } = request;
-    const engine = this.#host.engine;
-    const env = { ...baseEnv, ...request.env };
-    let created: { Id: string };
-    let socket: import('node:stream').Duplex;
-    try {
-      created = await engine.request<{ Id: string }>('POST', `/containers/${this.containerId}/exec`, {
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        User: user,
-        WorkingDir: workDir,
-        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        Cmd: [
-          helper,
-          'run',
-          String(limits.cpuTimeMs),
-          String(limits.wallTimeMs),
-          String(Math.min(limits.memoryBytes, this.#host.containerMemoryBytes)),
-          String(limits.fileSizeBytes),
-          String(limits.openFiles),
-          String(limits.processes),
-          String(Math.round(this.#host.cpus * 1000)),
-          '--',
-          ...request.argv,
-        ],
-      });
-      socket = await engine.hijack(`/exec/${created.Id}/start`, { Detach: false, Tty: false });
-    } catch (error) {
-      throw sandboxFailed(`Docker sandbox ${this.id}: ${(error as Error).message}`, error);
-    }
-    const stdin = typeof request.stdin === 'string' ? Buffer.from(request.stdin, 'utf8') : Buffer.from(request.stdin ?? new Uint8Array());
+    await this.#prepare(limits.diskBytes);
+    const bytes = encodeRun(request, {
+      memoryBytes: this.#host.containerMemoryBytes,
+      diskBytes: this.#host.diskCapBytes,
+      cpus: this.#host.cpus,
+    });
+    const stdout = new Capture();
+    const stderr = new Capture();
+    let total = 0;
+    let report: StepReport | null = null;
+    let hostReason: 'abort' | 'backstop' | null = null;
     const startedAt = performance.now();
-    const files = this.#pendingFiles?.length ? Buffer.concat(this.#pendingFiles) : undefined;
-    this.#pendingFiles = null;
-    const step = driveStep(socket, stdin, limits.outputBytes, files);
-    this.#inFlight = socket;
-
-    // The helper enforces the wall limit itself; this backstop covers a helper that cannot
-    // (container killed by the engine's OOM killer, engine gone).
-    let backstop: NodeJS.Timeout | undefined = setTimeout(() => {
-      step.kill('backstop');
-      backstop = setTimeout(() => socket.destroy(), backstopGraceMs);
-    }, limits.wallTimeMs + backstopGraceMs);
-    const onAbort = () => step.kill('abort');
+    const kill = (reason: 'abort' | 'backstop') => {
+      hostReason ??= reason;
+      this.#session.kill();
+    };
+    // The supervisor enforces the wall limit itself; this backstop covers one that cannot
+    // (its container killed by the engine's OOM killer, the engine gone).
+    let backstop: NodeJS.Timeout | undefined;
+    const armBackstop = () => {
+      backstop = setTimeout(() => {
+        kill('backstop');
+        backstop = setTimeout(() => this.#session.close(), backstopGraceMs);
+      }, limits.wallTimeMs + backstopGraceMs);
+    };
+    const onAbort = () => kill('abort');
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    let end: Awaited<typeof step.done>;
+    let lost: unknown = null;
     try {
-      end = await step.done;
+      const done = this.#session.op(bytes, (type, payload) => {
+        if (type === 'O' || type === 'E') {
+          const capture = type === 'O' ? stdout : stderr;
+          capture.add(Buffer.from(payload), limits.outputBytes - total);
+          total += payload.length;
+          return false;
+        }
+        if (type === 'R') {
+          report = parseReport(payload.toString('utf8'));
+          return true;
+        }
+        return false;
+      });
+      armBackstop();
+      await done;
+    } catch (error) {
+      lost = error;
     } finally {
       clearTimeout(backstop);
-      this.#inFlight = undefined;
       options.signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
     }
     if (options.signal?.aborted) {
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
     }
-    if (end.kind === 'report') {
-      // jk-exec samples memory every 5 ms: a fast allocator can pass the limit before the kill;
-      // the reported peak is capped at the limit it exceeded.
-      if (end.outcome.limitExceeded === 'memory') end.outcome.memoryBytes = Math.min(end.outcome.memoryBytes, limits.memoryBytes);
-      return end.outcome;
+    if (lost || !report) return this.#lost(lost, performance.now() - startedAt, stderr.text());
+    const r = report as StepReport;
+    if (r.error) throw sandboxFailed(`Docker sandbox ${this.id} could not prepare the step: ${r.error}`);
+    if (r.execStage < 2 && r.execErrno) {
+      throw sandboxFailed(
+        `Docker sandbox ${this.id} could not start the program as uid 65534 (stage ${r.execStage}, errno ${r.execErrno})`,
+      );
     }
-    return this.#lost(created.Id, startedAt, end.stderrTail, end.hostReason);
+    let limit: LimitKind | null = null;
+    if (r.limit === 'killed') limit = hostReason === 'backstop' ? 'wall' : null;
+    else if (r.limit !== 'none') limit = r.limit as LimitKind;
+    const memoryBytes = r.peakKb * 1024;
+    return {
+      exitCode: r.exit >= 0 ? r.exit : null,
+      signal: r.signal > 0 ? signalName(r.signal) : null,
+      stdout: stdout.text(),
+      stderr: r.execErrno ? `${stderr.text()}jk-exec: cannot execute: errno ${r.execErrno}\n` : stderr.text(),
+      stdoutTruncated: stdout.truncated || r.stdoutTruncated,
+      stderrTruncated: stderr.truncated || r.stderrTruncated,
+      cpuTimeMs: r.cpuUs / 1000,
+      wallTimeMs: r.wallUs / 1000,
+      // Sampled every millisecond: a fast allocator can pass the limit before the kill; the
+      // reported peak is capped at the limit it exceeded.
+      memoryBytes: limit === 'memory' ? Math.min(memoryBytes, limits.memoryBytes) : memoryBytes,
+      limitExceeded: limit,
+    };
   }
 
   /**
-   * The helper's report never came. Either the program killed or stopped its own supervisor
-   * (same user inside the container: a verdict on the program, not a machinery failure), the
-   * engine killed the container (memory), or the engine went away.
+   * The step's report never came: the engine killed the container (memory), or the container
+   * or the engine went away. The program cannot cause this otherwise: it has no access to its
+   * supervisor (another uid).
    */
-  async #lost(
-    execId: string,
-    startedAt: number,
-    stderrTail: string,
-    hostReason: LimitKind | 'abort' | 'backstop' | null,
-  ): Promise<ExecOutcome> {
-    const wallTimeMs = performance.now() - startedAt;
-    const engine = this.#host.engine;
-    let state: { Running?: boolean; OOMKilled?: boolean; Error?: string; ExitCode?: number } | undefined;
-    try {
-      state = (await engine.request<{ State: typeof state }>('GET', `/containers/${this.containerId}/json`)).State;
-    } catch (error) {
-      this.markDead((error as Error).message);
-      throw sandboxFailed(`Docker sandbox ${this.id} lost its engine: ${(error as Error).message}`, error);
-    }
+  async #lost(error: unknown, wallTimeMs: number, stderrText: string): Promise<ExecOutcome> {
+    if (error && !(error instanceof SessionLost)) throw this.#failed(error);
     const outcome = (o: Partial<ExecOutcome>): ExecOutcome => ({
       exitCode: null,
       signal: 'SIGKILL',
       stdout: '',
-      stderr: stderrTail,
+      stderr: stderrText.slice(-2000),
       stdoutTruncated: false,
       stderrTruncated: false,
       cpuTimeMs: 0,
@@ -282,6 +354,22 @@ export class DockerSandbox implements Sandbox {
     if (this.#dead === 'killed by the engine for memory') {
       return outcome({ memoryBytes: this.#host.containerMemoryBytes, limitExceeded: 'memory' });
     }
+    let state: { Running?: boolean; OOMKilled?: boolean; Error?: string; ExitCode?: number } | undefined;
+    // The engine can record the OOM kill a moment after the container is seen to stop.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        state = (await this.#host.engine.request<{ State: typeof state }>('GET', `/containers/${this.containerId}/json`)).State;
+      } catch (e) {
+        this.markDead((e as Error).message);
+        throw sandboxFailed(`Docker sandbox ${this.id} lost its engine: ${(e as Error).message}`, e);
+      }
+      if (!state || state.Running || state.OOMKilled || state.ExitCode !== 137 || attempt >= 10) break;
+      if (this.#dead === 'killed by the engine for memory') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (this.#dead === 'killed by the engine for memory') {
+      return outcome({ memoryBytes: this.#host.containerMemoryBytes, limitExceeded: 'memory' });
+    }
     if (state && !state.Running) {
       this.markDead(`container exited (${state.ExitCode})${state.OOMKilled ? ', killed by the engine for memory' : ''}`);
       // gVisor runs the whole sandbox in one host cgroup: an engine OOM kill ends every process
@@ -289,26 +377,16 @@ export class DockerSandbox implements Sandbox {
       if (state.OOMKilled) return outcome({ memoryBytes: this.#host.containerMemoryBytes, limitExceeded: 'memory' });
       throw sandboxFailed(`Docker sandbox ${this.id}: the container stopped (exit ${state.ExitCode}) ${state.Error ?? ''}`.trim());
     }
-    // The container runs: end whatever is left of the step (a stopped helper, orphans).
-    const killed = await this.#helper([helper, 'kill'], new Uint8Array(), 0).catch((error: unknown) => error as Error);
-    if (killed instanceof Error) throw killed;
-    if (hostReason === 'backstop') return outcome({ limitExceeded: 'wall' });
-    if (hostReason === 'output') return outcome({ limitExceeded: 'output' });
-    const exec = await engine.request<{ ExitCode: number | null }>('GET', `/exec/${execId}/json`).catch(() => ({ ExitCode: null }));
-    // Files sent with the first step could not be written (a path conflict): nothing ran.
-    if (exec.ExitCode === 14) throw new JudgeError('JDG_ERR_SANDBOX_PATH_INVALID', `Cannot write the files: ${stderrTail.trim()}`);
-    if (exec.ExitCode !== null && exec.ExitCode >= 10 && exec.ExitCode <= 13) {
-      throw sandboxFailed(`Writing files into ${this.id} failed (exit ${exec.ExitCode}): ${stderrTail.trim()}`);
-    }
-    if (exec.ExitCode === 137 || exec.ExitCode === 143) return outcome({ signal: exec.ExitCode === 137 ? 'SIGKILL' : 'SIGTERM' });
-    throw sandboxFailed(
-      `Docker sandbox ${this.id}: the step ended without a report from jk-exec (exit ${exec.ExitCode}): ${stderrTail.trim().slice(-500)}`,
-    );
+    this.markDead('its supervisor stopped answering');
+    throw sandboxFailed(`Docker sandbox ${this.id}: ${(error as Error | null)?.message ?? 'no report from the supervisor'}`);
   }
 
   dispose(): Promise<void> {
     this.#disposed = true;
-    this.#disposing ??= this.#host.remove(this.containerId);
+    this.#disposing ??= (async () => {
+      this.#session.close();
+      await this.#host.remove(this.containerId);
+    })();
     return this.#disposing;
   }
 

@@ -141,7 +141,31 @@ export class PrivateDockerd {
   /** Stops the daemon and removes everything it kept. */
   async destroy(): Promise<void> {
     await this.down();
+    killLeftovers(this.dir, this.runscRoot);
     removeEngineDir(this.dir);
+  }
+}
+
+/**
+ * What a stopped engine can leave running (the runsc leak of issue 18 item 10): sandboxes in its
+ * runsc root, and containerd shims of its own containerd. All are this test's.
+ */
+function killLeftovers(dir: string, runscRoot: string): void {
+  try {
+    const listed = JSON.parse(execFileSync('runsc', ['--root', runscRoot, 'list', '-format', 'json'], { encoding: 'utf8' })) as
+      | { id: string }[]
+      | null;
+    for (const { id } of listed ?? []) {
+      try {
+        execFileSync('runsc', ['--root', runscRoot, 'delete', '-force', id], { stdio: 'ignore' });
+      } catch {}
+    }
+  } catch {}
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(`${dir}/`)) process.kill(Number(entry), 'SIGKILL');
+    } catch {}
   }
 }
 
@@ -175,6 +199,7 @@ function removeStaleEngines(): void {
     if (daemon && alive(daemon)) continue;
     // A dir another test process made a moment ago, before writing its owner.
     if (!owner && Date.now() - statSync(dir).mtimeMs < 60_000) continue;
+    killLeftovers(dir, join(dir, 'exec', 'runtime-runc', 'moby'));
     removeEngineDir(dir);
   }
 }

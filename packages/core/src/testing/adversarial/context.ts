@@ -70,6 +70,26 @@ export interface AdversarialAllowances {
    */
   nestedUserNamespace?: boolean;
   /**
+   * How the `diskInodes` bound holds. `enospc`: creating a file past it fails with `ENOSPC`.
+   * `kill`: for runners whose file system cannot bound inodes (gVisor's tmpfs ignores
+   * `nr_inodes`): the run is killed within a sampling interval of passing the bound, with
+   * `limitExceeded: 'disk'`.
+   * @defaultValue 'enospc'
+   */
+  diskInodes?: 'enospc' | 'kill';
+  /**
+   * A sparse file's `st_blocks`: `allocated` (0 for a hole), or `apparent` where the file system
+   * reports the size (gVisor's tmpfs); either way the hole must not count against `diskBytes`.
+   * @defaultValue 'allocated'
+   */
+  sparseBlocks?: 'allocated' | 'apparent';
+  /**
+   * `MAP_HUGETLB` and `SHM_HUGETLB`: `refused`, or `ordinary` where the sandbox's own kernel gives
+   * ordinary pages, counted against the memory limit like any other (gVisor).
+   * @defaultValue 'refused'
+   */
+  hugePages?: 'refused' | 'ordinary';
+  /**
    * `PTRACE_TRACEME` may succeed (a sandbox kernel of its own); attaching to the parent stays refused.
    * @defaultValue false
    */

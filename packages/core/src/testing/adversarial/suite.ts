@@ -111,6 +111,9 @@ export function runnerAdversarialSuite(options: AdversarialSuiteOptions): void {
     bashForkBomb: 'full',
     nestedUserNamespace: false,
     ptraceTraceMe: false,
+    diskInodes: 'enospc',
+    sparseBlocks: 'allocated',
+    hugePages: 'refused',
     ...options.allowances,
   };
   const watched = options.watchedHostFiles ?? defaultWatchedFiles;
