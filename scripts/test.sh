@@ -27,11 +27,12 @@ check "type check of the playground (tsc, DOM)" npx tsc -p packages/http-adapter
 check "API docs (typedoc, warnings fail)" npm run docs --silent
 # The native helpers are built at run time (jk-jail) or into images (jk-exec): warnings fail here.
 c_helpers() {
-  local out
+  local out rc=0
   out=$(mktemp -d)
-  trap 'rm -rf "$out"' RETURN
   gcc -O2 -static -Wall -Wextra -Werror -o "$out/jk-jail" packages/runner-nsjail/native/jk-jail.c &&
-    gcc -O2 -static -Wall -Wextra -Werror -o "$out/jk-exec" packages/runner-docker/images/jk-exec.c
+    gcc -O2 -static -Wall -Wextra -Werror -o "$out/jk-exec" packages/runner-docker/images/jk-exec.c || rc=$?
+  rm -rf "$out"
+  return "$rc"
 }
 check "C helpers (gcc -Wall -Wextra -Werror)" c_helpers
 
