@@ -43,4 +43,14 @@ describe('InProcessBus', () => {
     expect(() => bus.publish(event('1'))).toThrow('listener bug');
     expect(seen).toEqual(['1']);
   });
+
+  it('asks every subscriber that can to resync, and skips one that cannot', () => {
+    const bus = new InProcessBus();
+    let resyncs = 0;
+    bus.subscribe({ event: () => {}, cancel: () => {}, resync: () => resyncs++ });
+    bus.subscribe({ event: () => {}, cancel: () => {} });
+    bus.subscribe({ event: () => {}, cancel: () => {}, resync: () => resyncs++ });
+    bus.resync();
+    expect(resyncs).toBe(2);
+  });
 });

@@ -20,6 +20,14 @@ export class InProcessBus implements SubmissionBus {
     this.#each((l) => l.cancel(id));
   }
 
+  /**
+   * Tells every subscriber that events may have been lost, so it reads again what it waits for
+   * (`BusListener.resync`). A bus that carries events between processes calls it after an outage.
+   */
+  resync(): void {
+    this.#each((l) => l.resync?.());
+  }
+
   subscribe(listener: BusListener): () => void {
     if (this.#closed) return () => {};
     this.#listeners.add(listener);

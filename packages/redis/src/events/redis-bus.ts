@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BusListener, JudgeEvent, SubmissionBus } from '@judgekit/core';
+import { type BusListener, InProcessBus, type JudgeEvent, type SubmissionBus } from '@judgekit/core';
 import type { Redis } from 'ioredis';
 import { closeRedis, guarded } from '../connection/connection.js';
 
@@ -42,7 +42,8 @@ export class RedisSubmissionBus implements SubmissionBus {
   readonly #subscriber: Redis;
   readonly #events: string;
   readonly #cancel: string;
-  readonly #listeners = new Set<BusListener>();
+  /** This process's own subscribers: delivery to them is the in-process bus's. */
+  readonly #local = new InProcessBus();
   readonly #resyncDelayMs: number;
   #ready: Promise<unknown>;
   #connectedOnce = false;
@@ -72,28 +73,24 @@ export class RedisSubmissionBus implements SubmissionBus {
   }
 
   publish(event: JudgeEvent): void {
-    this.#each((l) => l.event(event));
+    this.#local.publish(event);
     // Sent in the background: a bus that cannot reach Redis must not fail the judging that publishes.
     this.#publisher.publish(this.#events, `${this.sender}\n${JSON.stringify(event)}`).catch(() => {});
   }
 
   async requestCancel(id: string): Promise<void> {
-    this.#each((l) => l.cancel(id));
+    this.#local.requestCancel(id);
     await guarded('send a cancel', () => this.#publisher.publish(this.#cancel, `${this.sender}\n${id}`));
   }
 
   subscribe(listener: BusListener): () => void {
-    if (this.#closed) return () => {};
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#local.subscribe(listener);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#listeners.clear();
+    await this.#local.close();
     await closeRedis(this.#subscriber);
   }
 
@@ -103,26 +100,18 @@ export class RedisSubmissionBus implements SubmissionBus {
     if (cut < 0 || text.slice(0, cut) === this.sender) return;
     const body = text.slice(cut + 1);
     try {
-      if (channel === this.#cancel) this.#each((l) => l.cancel(body));
-      else this.#each((l) => l.event(JSON.parse(body) as JudgeEvent));
+      if (channel === this.#cancel) this.#local.requestCancel(body);
+      else this.#local.publish(JSON.parse(body) as JudgeEvent);
     } catch {
       // A malformed message or a subscriber's failure must not break the connection's handler.
     }
   }
 
   #resync(): void {
-    this.#each((l) => l.resync?.());
-  }
-
-  #each(fn: (listener: BusListener) => void): void {
-    let failure: { error: unknown } | undefined;
-    for (const l of [...this.#listeners]) {
-      try {
-        fn(l);
-      } catch (error) {
-        failure ??= { error };
-      }
+    try {
+      this.#local.resync();
+    } catch {
+      // A subscriber's failure must not break the connection's handler.
     }
-    if (failure) throw failure.error;
   }
 }
