@@ -3,26 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NsjailRunner } from '@judgekit/runner-nsjail';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bin, partsReady, root } from './harness.js';
 
 // The CLI from source, as a real process: `node --import tsx packages/cli/src/bin.ts ...`.
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const bin = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-
-async function sandboxReady(): Promise<boolean> {
-  const runner = new NsjailRunner();
-  const health = await runner.health();
-  await runner.destroy();
-  if (health.ready) return true;
-  if (process.env.CI) {
-    throw new Error(
-      `nsjail is not ready (${health.problems.map((p) => p.message).join('; ')}): install it with \`sudo bash scripts/setup/nsjail.sh\`.`,
-    );
-  }
-  return false;
-}
 
 function start(args: string[], env: Record<string, string> = {}, stdin?: string): ChildProcess & { out: () => string; err: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], {
@@ -110,7 +95,7 @@ describe('judgekit basics', () => {
   });
 });
 
-const suite = (await sandboxReady()) ? describe : describe.skip;
+const suite = (await partsReady()) ? describe : describe.skip;
 
 suite('judgekit with the nsjail sandbox', () => {
   it('runs a program against a folder of tests and exits 0 when accepted', async () => {

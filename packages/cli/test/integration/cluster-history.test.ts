@@ -1,56 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { postgresBinDir, startTestCluster, type TestCluster } from '@judgekit/postgres/testing';
+import { startTestCluster, type TestCluster } from '@judgekit/postgres/testing';
 import { closeRedis, connectRedis } from '@judgekit/redis';
-import { redisServerPath, startTestRedis, type TestRedis } from '@judgekit/redis/testing';
-import { NsjailRunner } from '@judgekit/runner-nsjail';
+import { startTestRedis, type TestRedis } from '@judgekit/redis/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliProcesses, partsReady } from './harness.js';
 
 // The cluster with durable history: an API-only node and a `judgekit worker --database-url`, on a
 // redis-server and a PostgreSQL of this test's own, judging in nsjail.
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const bin = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
+const procs = new CliProcesses();
 
-async function ready(): Promise<boolean> {
-  const problems: string[] = [];
-  if (!redisServerPath()) problems.push('redis-server is not installed');
-  if (!postgresBinDir()) problems.push('PostgreSQL is not installed');
-  const runner = new NsjailRunner();
-  const health = await runner.health();
-  await runner.destroy();
-  if (!health.ready) problems.push('nsjail is not ready');
-  if (problems.length > 0 && process.env.CI) throw new Error(problems.join('; '));
-  return problems.length === 0;
-}
-
-const children: ChildProcess[] = [];
-function start(args: string[], pattern: RegExp): Promise<{ proc: ChildProcess; match: RegExpExecArray }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', bin, ...args], {
-    cwd: root,
-    env: process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(proc);
-  let out = '';
-  let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${err}`)), 90_000);
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const match = pattern.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ proc, match });
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${err}`)));
-  });
-}
-
-const suite = (await ready()) ? describe : describe.skip;
+const suite = (await partsReady({ redis: true, postgres: true })) ? describe : describe.skip;
 
 suite('a cluster with PostgreSQL: judgekit worker --database-url', () => {
   let redis: TestRedis;
@@ -64,43 +23,28 @@ suite('a cluster with PostgreSQL: judgekit worker --database-url', () => {
     db = new pg.Pool({ connectionString: cluster.url });
     // An idle connection breaks when the test's PostgreSQL stops; the pool does not need it.
     db.on('error', () => {});
-    const api = await start(
-      [
-        'serve',
-        '--port',
-        '0',
-        '--concurrency',
-        '0',
-        '--redis-url',
-        redis.url,
-        '--database-url',
-        cluster.url,
-        '--log-format',
-        'json',
-        '--rate-limit',
-        '0',
-      ],
-      /"address":"(http:\/\/[^"]+)"[^\n]*"msg":"listening"/,
-    );
-    base = api.match[1]!;
-    const keys = spawn(process.execPath, ['--import', 'tsx', bin, 'keys', 'create', '--tenant', 'acme', '--database-url', cluster.url], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    keys.stdout.on('data', (d) => (out += d));
-    await once(keys, 'exit');
-    // The key is the last word of the output.
-    auth = { authorization: `Bearer ${out.trim().split(/\s+/).at(-1)}` };
-    await start(
+    ({ base } = await procs.serve([
+      '--concurrency',
+      '0',
+      '--redis-url',
+      redis.url,
+      '--database-url',
+      cluster.url,
+      '--log-format',
+      'json',
+      '--rate-limit',
+      '0',
+    ]));
+    auth = { authorization: `Bearer ${await procs.createKey(cluster.url, 'acme')}` };
+    await procs.start(
       ['worker', '--redis-url', redis.url, '--database-url', cluster.url, '--runner', 'nsjail', '--concurrency', '2'],
       /"msg":"worker ready"/,
+      'the worker ready',
     );
   });
 
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, 'exit') : null)));
+    await procs.stopAll();
     await db?.end();
     await Promise.all([redis?.destroy(), cluster?.destroy()]);
   });

@@ -1,98 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { redisServerPath, startTestRedis, type TestRedis } from '@judgekit/redis/testing';
-import { NsjailRunner } from '@judgekit/runner-nsjail';
+import { startTestRedis, type TestRedis } from '@judgekit/redis/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliProcess, CliProcesses, partsReady, until } from './harness.js';
 
 // A real cluster: one API-only `judgekit serve --redis-url` and two `judgekit worker` processes on a
 // redis-server of this test's own (AOF on), judging in the real nsjail sandbox. Workers are
 // SIGKILLed, the API node and Redis are restarted.
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const bin = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
+const procs = new CliProcesses();
 
-async function ready(): Promise<boolean> {
-  const problems: string[] = [];
-  if (!redisServerPath()) problems.push('redis-server is not installed (scripts/setup/redis.sh)');
-  const runner = new NsjailRunner();
-  const health = await runner.health();
-  await runner.destroy();
-  if (!health.ready) problems.push(`nsjail is not ready: ${health.problems.map((p) => p.message).join('; ')}`);
-  if (problems.length > 0 && process.env.CI) throw new Error(problems.join('; '));
-  return problems.length === 0;
+async function startApi(redisUrl: string): Promise<{ proc: CliProcess; base: string }> {
+  return procs.serve(['--concurrency', '0', '--redis-url', redisUrl, '--rate-limit', '0', '--log-format', 'json']);
 }
 
-type Proc = ChildProcess & { out: () => string; err: () => string };
-const children: Proc[] = [];
-
-function spawnCli(args: string[]): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], {
-    cwd: root,
-    env: process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => (out += d));
-  child.stderr?.on('data', (d) => (err += d));
-  const proc = Object.assign(child, { out: () => out, err: () => err });
-  children.push(proc);
-  return proc;
-}
-
-function waitFor(proc: Proc, pattern: RegExp, what: string, timeoutMs = 90_000): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not happen: ${proc.err()}${proc.out().slice(-2000)}`)), timeoutMs);
-    const check = () => {
-      const m = pattern.exec(proc.out());
-      if (m) {
-        clearTimeout(timer);
-        proc.stdout?.off('data', check);
-        resolve(m);
-      }
-    };
-    proc.stdout?.on('data', check);
-    proc.once('exit', (code) => reject(new Error(`${what}: exited ${code}: ${proc.err()}`)));
-    check();
-  });
-}
-
-async function startApi(redisUrl: string): Promise<{ proc: Proc; base: string }> {
-  const proc = spawnCli([
-    'serve',
-    '--port',
-    '0',
-    '--concurrency',
-    '0',
-    '--redis-url',
-    redisUrl,
-    '--rate-limit',
-    '0',
-    '--log-format',
-    'json',
-  ]);
-  const m = await waitFor(proc, /"address":"(http:\/\/[^"]+)"[^\n]*"msg":"listening"/, 'the API node listening');
-  return { proc, base: m[1]! };
-}
-
-async function startWorker(redisUrl: string): Promise<Proc> {
-  const proc = spawnCli(['worker', '--redis-url', redisUrl, '--runner', 'nsjail', '--concurrency', '2', '--stall-timeout-ms', '2000']);
-  await waitFor(proc, /"msg":"worker ready"/, 'the worker ready');
-  return proc;
-}
-
-function until(check: () => boolean | Promise<boolean>, timeoutMs = 60_000, what = 'condition'): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      try {
-        if (await check()) return resolve();
-      } catch {}
-      if (Date.now() - started > timeoutMs) return reject(new Error(`${what} not met within ${timeoutMs} ms`));
-      setTimeout(tick, 50);
-    };
-    void tick();
-  });
+async function startWorker(redisUrl: string): Promise<CliProcess> {
+  const args = ['worker', '--redis-url', redisUrl, '--runner', 'nsjail', '--concurrency', '2', '--stall-timeout-ms', '2000'];
+  return (await procs.start(args, /"msg":"worker ready"/, 'the worker ready')).proc;
 }
 
 const json = { 'content-type': 'application/json' };
@@ -106,15 +28,15 @@ type Result = {
 };
 
 /** The submission ids a worker reported done (its JSON log lines). */
-const doneBy = (proc: Proc) => new Set([...proc.out().matchAll(/"submissionId":"([^"]+)","verdict"/g)].map((m) => m[1]!));
+const doneBy = (proc: CliProcess) => new Set([...proc.out().matchAll(/"submissionId":"([^"]+)","verdict"/g)].map((m) => m[1]!));
 
-const suite = (await ready()) ? describe : describe.skip;
+const suite = (await partsReady({ redis: true })) ? describe : describe.skip;
 
 suite('a cluster: API node and two workers on Redis', () => {
   let redis: TestRedis;
-  let api: { proc: Proc; base: string };
-  let workerA: Proc;
-  let workerB: Proc;
+  let api: { proc: CliProcess; base: string };
+  let workerA: CliProcess;
+  let workerB: CliProcess;
   const submit = async (body: object): Promise<string> => {
     const r = await fetch(`${api.base}/v1/submissions`, { method: 'POST', headers: json, body: JSON.stringify(body) });
     expect(r.status, await r.clone().text()).toBe(202);
@@ -136,8 +58,8 @@ suite('a cluster: API node and two workers on Redis', () => {
   });
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, 'exit') : null)));
+    procs.killAll();
+    await Promise.all(procs.started.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, 'exit') : null)));
     await redis?.destroy();
   });
 

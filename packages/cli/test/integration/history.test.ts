@@ -1,94 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { startTestCluster, type TestCluster } from '@judgekit/postgres/testing';
-import { NsjailRunner } from '@judgekit/runner-nsjail';
 import { verifyWebhook } from '@judgekit/webhooks';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { CliProcesses, partsReady, stopGracefully, until } from './harness.js';
 
 // `judgekit serve --database-url` as a real process, against a real PostgreSQL of its own and the
 // real nsjail sandbox: tenants on every API, webhooks, a SIGKILL between a run and its write,
 // PostgreSQL restarted under load.
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const bin = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
+const procs = new CliProcesses();
+const cli = (args: string[]) => procs.run(args);
+const serve = (args: string[]) => procs.serve(['--runner', 'nsjail', '--log-level', 'info', ...args]);
 
-async function sandboxReady(): Promise<boolean> {
-  const runner = new NsjailRunner();
-  const health = await runner.health();
-  await runner.destroy();
-  if (health.ready) return true;
-  if (process.env.CI) throw new Error(`nsjail is not ready: ${health.problems.map((p) => p.message).join('; ')}`);
-  return false;
-}
-
-type Proc = ChildProcess & { out: () => string; err: () => string };
-const children: Proc[] = [];
-
-function spawnCli(args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => (out += d));
-  child.stderr?.on('data', (d) => (err += d));
-  const proc = Object.assign(child, { out: () => out, err: () => err });
-  children.push(proc);
-  return proc;
-}
-
-async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnCli(args);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout: child.out(), stderr: child.err() };
-}
-
-/** Starts `judgekit serve` and resolves with its base URL once it listens. */
-async function serve(args: string[]): Promise<{ proc: Proc; base: string }> {
-  const proc = spawnCli(['serve', '--port', '0', '--runner', 'nsjail', '--log-level', 'info', ...args]);
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${proc.err()}`)), 90_000);
-    const check = () => {
-      // The server's one JSON "listening" line on stdout.
-      const m = /"address":"(http:\/\/[^"]+)"[^\n]*"msg":"listening"/.exec(proc.out());
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    proc.stdout?.on('data', check);
-    proc.once('exit', (code) => reject(new Error(`serve exited ${code}: ${proc.err()}`)));
-  });
-  return { proc, base };
-}
-
-async function stopGracefully(proc: Proc): Promise<void> {
-  if (proc.exitCode !== null) return;
-  proc.kill('SIGTERM');
-  await once(proc, 'exit');
-}
-
-function until(check: () => boolean | Promise<boolean>, timeoutMs = 60_000, what = 'condition'): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      try {
-        if (await check()) return resolve();
-      } catch {}
-      if (Date.now() - started > timeoutMs) return reject(new Error(`${what} not met within ${timeoutMs} ms`));
-      setTimeout(tick, 50);
-    };
-    void tick();
-  });
-}
-
-const suite = (await sandboxReady()) ? describe : describe.skip;
+const suite = (await partsReady({ postgres: true })) ? describe : describe.skip;
 
 suite('judgekit serve with PostgreSQL', () => {
   let cluster: TestCluster;
@@ -104,16 +31,7 @@ suite('judgekit serve with PostgreSQL', () => {
     db = new pg.Pool({ connectionString: cluster.url });
     // Idle connections break when the test restarts PostgreSQL; the pool reconnects.
     db.on('error', () => {});
-    const migrated = await cli(['migrate', '--database-url', cluster.url]);
-    expect(migrated.code, migrated.stderr).toBe(0);
-    const make = async (tenant: string, admin = false) => {
-      const r = await cli(['keys', 'create', '--tenant', tenant, '--database-url', cluster.url, ...(admin ? ['--admin'] : [])]);
-      expect(r.code, r.stderr).toBe(0);
-      // The key is the last word of the output.
-      return r.stdout.trim().split(/\s+/).at(-1)!;
-    };
-    keys = { acme: await make('acme'), globex: await make('globex'), ops: await make('ops', true) };
-    acmeSecret = (await cli(['keys', 'secret', '--tenant', 'acme', '--database-url', cluster.url])).stdout.trim();
+    ({ keys, acmeSecret } = await procs.provisionTenants(cluster.url));
     // A webhook receiver on 127.0.0.5, the one destination the servers below allow-list.
     receiver = createServer((req, res) => {
       let body = '';
@@ -129,7 +47,7 @@ suite('judgekit serve with PostgreSQL', () => {
   }, 300_000);
 
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    procs.killAll();
     receiver?.closeAllConnections();
     receiver?.close();
     await db?.end();
@@ -329,7 +247,7 @@ suite('judgekit serve with PostgreSQL', () => {
   it('keeps judging while PostgreSQL restarts mid-load, says degraded, and writes every result when it is back', async () => {
     // A quota that needs a count, and a key never used before the outage.
     expect((await cli(['keys', 'quota', '--tenant', 'globex', '--max-queued', '1000', '--database-url', cluster.url])).code).toBe(0);
-    const unseen = (await cli(['keys', 'create', '--tenant', 'initech', '--database-url', cluster.url])).stdout.trim().split(/\s+/).at(-1)!;
+    const unseen = await procs.createKey(cluster.url, 'initech');
     const { proc, base } = await serve(['--database-url', cluster.url]);
     try {
       const submit = (i: number) =>

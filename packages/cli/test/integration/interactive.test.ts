@@ -1,25 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NsjailRunner } from '@judgekit/runner-nsjail';
 import * as pty from 'node-pty';
 import { describe, expect, it } from 'vitest';
+import { bin, partsReady, root } from './harness.js';
 
 // The CLI from source, run on a real terminal (node-pty), as a user would type at it.
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const bin = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
-
-async function sandboxReady(): Promise<boolean> {
-  const runner = new NsjailRunner();
-  const health = await runner.health();
-  await runner.destroy();
-  if (health.ready) return true;
-  if (process.env.CI) throw new Error(`nsjail is not ready: install it with \`sudo bash scripts/setup/nsjail.sh\`.`);
-  return false;
-}
-
-const ready = await sandboxReady();
+const ready = await partsReady();
 const suite = ready ? describe : describe.skip;
 
 function terminal(args: string[]) {

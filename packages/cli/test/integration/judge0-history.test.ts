@@ -1,87 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { startTestCluster, type TestCluster } from '@judgekit/postgres/testing';
-import { NsjailRunner } from '@judgekit/runner-nsjail';
 import { verifyWebhook } from '@judgekit/webhooks';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildZip } from '../../../http-adapter/test/judge0-zip.js';
+import { CliProcesses, partsReady, stopGracefully, until } from './harness.js';
 
 // The Judge0 API of `judgekit serve --database-url` as a real process, with a real PostgreSQL of
 // its own and the real nsjail sandbox: Judge0 callbacks through the durable outbox, the request
 // attributes of fields=* read back after a restart, the listing from the durable store, and
 // X-Auth-Token / X-Auth-User on tenants' keys.
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const bin = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
+const procs = new CliProcesses();
+const serve = (args: string[]) => procs.serve(['--runner', 'nsjail', '--log-level', 'info', ...args]);
 
-async function sandboxReady(): Promise<boolean> {
-  const runner = new NsjailRunner();
-  const health = await runner.health();
-  await runner.destroy();
-  if (health.ready) return true;
-  if (process.env.CI) throw new Error(`nsjail is not ready: ${health.problems.map((p) => p.message).join('; ')}`);
-  return false;
-}
-
-type Proc = ChildProcess & { out: () => string; err: () => string };
-const children: Proc[] = [];
-
-function spawnCli(args: string[]): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], {
-    cwd: root,
-    env: process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => (out += d));
-  child.stderr?.on('data', (d) => (err += d));
-  const proc = Object.assign(child, { out: () => out, err: () => err });
-  children.push(proc);
-  return proc;
-}
-
-async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnCli(args);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout: child.out(), stderr: child.err() };
-}
-
-async function serve(args: string[]): Promise<{ proc: Proc; base: string }> {
-  const proc = spawnCli(['serve', '--port', '0', '--runner', 'nsjail', '--log-level', 'info', ...args]);
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${proc.err()}`)), 90_000);
-    proc.stdout?.on('data', () => {
-      const m = /"address":"(http:\/\/[^"]+)"[^\n]*"msg":"listening"/.exec(proc.out());
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`serve exited ${code}: ${proc.err()}`)));
-  });
-  return { proc, base };
-}
-
-async function stopGracefully(proc: Proc): Promise<void> {
-  if (proc.exitCode !== null) return;
-  proc.kill('SIGTERM');
-  await once(proc, 'exit');
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const suite = (await sandboxReady()) ? describe : describe.skip;
+const suite = (await partsReady({ postgres: true })) ? describe : describe.skip;
 
 suite('the Judge0 API of judgekit serve with PostgreSQL', () => {
   let cluster: TestCluster;
@@ -99,15 +33,7 @@ suite('the Judge0 API of judgekit serve with PostgreSQL', () => {
     db = new pg.Pool({ connectionString: cluster.url });
     // An idle connection ends with the cluster at the end; the pool's error is not the test's.
     db.on('error', () => {});
-    const migrated = await cli(['migrate', '--database-url', cluster.url]);
-    expect(migrated.code, migrated.stderr).toBe(0);
-    const make = async (tenant: string, admin = false) => {
-      const r = await cli(['keys', 'create', '--tenant', tenant, '--database-url', cluster.url, ...(admin ? ['--admin'] : [])]);
-      expect(r.code, r.stderr).toBe(0);
-      return r.stdout.trim().split(/\s+/).at(-1)!;
-    };
-    keys = { acme: await make('acme'), globex: await make('globex'), ops: await make('ops', true) };
-    acmeSecret = (await cli(['keys', 'secret', '--tenant', 'acme', '--database-url', cluster.url])).stdout.trim();
+    ({ keys, acmeSecret } = await procs.provisionTenants(cluster.url));
     receiver = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c));
@@ -127,7 +53,7 @@ suite('the Judge0 API of judgekit serve with PostgreSQL', () => {
   }, 300_000);
 
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    procs.killAll();
     receiver?.closeAllConnections();
     receiver?.close();
     await db?.end();
