@@ -4,6 +4,7 @@
 set -euo pipefail
 
 say() { printf '[chromium setup] %s\n' "$*" >&2; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/apt.sh"
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "[chromium setup] run as root (sudo bash $0)" >&2
@@ -12,8 +13,6 @@ fi
 
 if ! command -v chromium >/dev/null 2>&1; then
   say "installing Debian's chromium"
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
-    chromium fonts-dejavu-core >/dev/null
+  apt_install chromium fonts-dejavu-core
 fi
 say "$(chromium --version 2>/dev/null || echo 'chromium: installed')"

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-. "$here/apt-mirror.sh"
+. "$here/apt.sh"
 build_images=1
 if [[ "${1:-}" == "--no-images" ]]; then build_images=0; shift; fi
 
@@ -16,18 +16,11 @@ say() { printf '[setup/docker] %s\n' "$*"; }
 need_root() { if [[ $(id -u) -ne 0 ]]; then say "must run as root (sudo $0)"; exit 1; fi; }
 need_root
 
-export DEBIAN_FRONTEND=noninteractive
-apt_updated=0
-apt_update() { if [[ $apt_updated -eq 0 ]]; then apt-get update -qq; apt_updated=1; fi; }
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 # 1. docker.io and debootstrap from the distribution.
-missing=()
-for pkg in docker.io debootstrap; do installed "$pkg" || missing+=("$pkg"); done
-if ((${#missing[@]})); then
-  apt_update
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  say "installed ${missing[*]}"
+apt_install_missing docker.io debootstrap
+if ((${#apt_installed[@]})); then
+  say "installed ${apt_installed[*]}"
 else
   say "docker.io and debootstrap already installed"
 fi
@@ -51,19 +44,17 @@ Components: main
 Signed-By: $keyring
 SRC
     say "added ${codename}-backports source from the configured mirror ($backports_file)"
-    apt_updated=0
+    apt_sources_changed
   fi
   cand=$(apt-cache policy runsc 2>/dev/null | awk '/Candidate:/ {print $2}')
   inst=$(dpkg-query -W -f='${Version}' runsc 2>/dev/null || true)
   bp=$(apt-cache madison runsc 2>/dev/null | awk -v s="${codename}-backports" '$0 ~ s {print $3; exit}')
   if [[ -z "$bp" ]]; then apt_update; bp=$(apt-cache madison runsc 2>/dev/null | awk -v s="${codename}-backports" '$0 ~ s {print $3; exit}'); fi
   if [[ -n "$bp" && "$inst" != "$bp" ]]; then
-    apt_update
-    apt-get install -y -qq --no-install-recommends -t "${codename}-backports" runsc >/dev/null
+    apt_install -t "${codename}-backports" runsc
     say "installed runsc $bp from ${codename}-backports"
   elif [[ -z "$bp" && -z "$inst" ]]; then
-    apt_update
-    apt-get install -y -qq --no-install-recommends runsc >/dev/null
+    apt_install runsc
     say "installed runsc ${cand} (no backports build found; expect slow syscalls on the ptrace platform)"
   else
     say "runsc $inst already installed"

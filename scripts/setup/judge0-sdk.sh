@@ -20,8 +20,8 @@ fi
 PY=/usr/bin/python3
 if ! "$PY" -c 'import venv, ensurepip' >/dev/null 2>&1; then
   say "installing python3-venv"
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends python3-venv >/dev/null
+  . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/apt.sh"
+  apt_install python3-venv
 fi
 say "creating $VENV and installing judge0==$VERSION from PyPI"
 mkdir -p "$(dirname "$VENV")"

