@@ -29,6 +29,10 @@
  * write's stdin: repeated records "PATH\0MODE_OCTAL\0SIZE\0" followed by SIZE bytes.
  */
 #define _GNU_SOURCE
+/* jk_now_us, jk_read_full, jk_write_full, jk_set_limit: shared with the nsjail runner's jk-jail
+   (packages/runner-nsjail/native, passed with -I when this file is compiled). */
+#include "jk-common.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -46,34 +50,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static int64_t now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int read_full(int fd, void *buf, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = read(fd, (char *)buf + got, n - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return -1;
-    got += (size_t)r;
-  }
-  return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t n) {
-  size_t done = 0;
-  while (done < n) {
-    ssize_t w = write(fd, (const char *)buf + done, n - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return -1;
-    done += (size_t)w;
-  }
-  return 0;
-}
 
 /* Reads one field ending in `end` from fd, byte by byte (so nothing past it is consumed). */
 static int read_field(int fd, char *buf, size_t cap, char end) {
@@ -169,7 +145,7 @@ static int cmd_write(const char *root_path) {
     if (fd < 0) { fprintf(stderr, "jk-exec write: %s: %s\n", path, strerror(errno)); return errno == ELOOP || errno == EISDIR ? 14 : 12; }
     while (size > 0) {
       size_t n = size > (long long)sizeof buf ? sizeof buf : (size_t)size;
-      if (read_full(0, buf, n) || write_full(fd, buf, n)) {
+      if (jk_read_full(0, buf, n) || jk_write_full(fd, buf, n)) {
         fprintf(stderr, "jk-exec write: %s: %s\n", path, strerror(errno));
         return 13;
       }
@@ -203,7 +179,7 @@ static int cmd_read(const char *root_path, const char *rel_in, long long max) {
     if (r == 0) break;
     total += r;
     if (total > max) { fprintf(stderr, "too large\n"); return 3; }
-    if (write_full(1, buf, (size_t)r)) return 5;
+    if (jk_write_full(1, buf, (size_t)r)) return 5;
   }
   return 0;
 }
@@ -343,23 +319,18 @@ static int cmd_run(int argc, char **argv) {
 
   int in_pipe[2], err_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) { perror("jk-exec run: pipe"); return 122; }
-  int64_t start = now_us();
+  int64_t start = jk_now_us();
   pid_t child = fork();
   if (child < 0) { perror("jk-exec run: fork"); return 122; }
   if (child == 0) {
     dup2(in_pipe[0], 0);
-    struct rlimit rl;
     /* No RLIMIT_CPU: gVisor's per-task CPU counters overcount under fork storms and would kill
        innocent processes; the watcher below enforces the CPU limit on the clamped total. */
-    rl.rlim_cur = rl.rlim_max = (rlim_t)fsize;
-    setrlimit(RLIMIT_FSIZE, &rl);
-    rl.rlim_cur = rl.rlim_max = (rlim_t)nofile;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    rl.rlim_cur = rl.rlim_max = 0;
-    setrlimit(RLIMIT_CORE, &rl);
+    jk_set_limit(RLIMIT_FSIZE, (unsigned long long)fsize);
+    jk_set_limit(RLIMIT_NOFILE, (unsigned long long)nofile);
+    jk_set_limit(RLIMIT_CORE, 0);
     /* Counted per user: init and this helper run as the same user, hence the +2. */
-    rl.rlim_cur = rl.rlim_max = (rlim_t)(nproc + 2);
-    setrlimit(RLIMIT_NPROC, &rl);
+    jk_set_limit(RLIMIT_NPROC, (unsigned long long)(nproc + 2));
     signal(SIGPIPE, SIG_DFL);
     signal(SIGXFSZ, SIG_DFL);
     execvp(prog[0], prog);
@@ -425,13 +396,13 @@ static int cmd_run(int argc, char **argv) {
       if (p <= 0) break;
       long long kb = reaped_anon_kb(p, &pru);
       if (kb > peak_kb) peak_kb = kb;
-      if (p == child) { status = st; main_done = 1; end = now_us(); }
+      if (p == child) { status = st; main_done = 1; end = jk_now_us(); }
     }
     if (main_done) break;
 
     long long cpu_ticks, rss_kb;
     int procs;
-    int64_t t_sample = now_us();
+    int64_t t_sample = jk_now_us();
     int all_smaps = t_sample - last_smaps >= SMAPS_US;
     if (all_smaps) last_smaps = t_sample;
     sample(self, all_smaps, &cpu_ticks, &rss_kb, &procs);
@@ -449,7 +420,7 @@ static int cmd_run(int argc, char **argv) {
     long long reaped_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000LL + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
     long long cpu_now_ms = reaped_ms + cpu_ticks * 1000 / hz;
     last_cpu_ticks = cpu_ticks;
-    int64_t t = now_us();
+    int64_t t = jk_now_us();
     /* The container's CPU quota bounds real CPU time: gVisor's counters can overcount. */
     long long cpu_cap_ms = (t - start) / 1000 * millicpus / 1000 + 20;
     if (cpu_now_ms > cpu_cap_ms) cpu_now_ms = cpu_cap_ms;
@@ -488,7 +459,7 @@ static int cmd_run(int argc, char **argv) {
   getrusage(RUSAGE_CHILDREN, &ru);
   long long cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
   long long maxrss_kb = ru.ru_maxrss;
-  if (end == 0) end = now_us();
+  if (end == 0) end = jk_now_us();
   long long cpu_cap_us = (long long)(end - start) * millicpus / 1000 + 20000;
   if (cpu_us > cpu_cap_us) cpu_us = cpu_cap_us;
   if (strcmp(limit, "none") == 0 && WIFSIGNALED(status)) {
@@ -591,7 +562,7 @@ static int in_line(char *dst, size_t cap) {
 
 static void frame(char type, const void *data, size_t len) {
   unsigned char h[5] = {(unsigned char)type, (unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8), (unsigned char)len};
-  if (write_full(1, h, 5) || (len && write_full(1, data, len))) _exit(125); /* the judge is gone */
+  if (jk_write_full(1, h, 5) || (len && jk_write_full(1, data, len))) _exit(125); /* the judge is gone */
 }
 
 static void answer(int code, const char *message) {
@@ -645,7 +616,7 @@ static int write_records(int root, const char *p, const char *end, char *msg, si
       snprintf(msg, cap, "%s: %s", path, strerror(errno));
       return errno == ELOOP || errno == EISDIR ? 14 : 12;
     }
-    if (write_full(fd, p, (size_t)size)) {
+    if (jk_write_full(fd, p, (size_t)size)) {
       snprintf(msg, cap, "%s: %s", path, strerror(errno));
       close(fd);
       return 13;
@@ -721,7 +692,7 @@ static int do_read(void *arg, char *msg, size_t cap) {
     if (r == 0) break;
     total += r;
     if (total > job->max) { snprintf(msg, cap, "too large"); return 3; }
-    if (write_full(job->out, buf, (size_t)r)) return 5;
+    if (jk_write_full(job->out, buf, (size_t)r)) return 5;
   }
   return 0;
 }
@@ -816,10 +787,10 @@ static long long read_ll(int fd) {
   return strtoll(b, NULL, 10);
 }
 
-static int write_str(const char *path, const char *value) {
+static int write_file_str(const char *path, const char *value) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return -1;
-  int r = write_full(fd, value, strlen(value));
+  int r = jk_write_full(fd, value, strlen(value));
   close(fd);
   return r;
 }
@@ -968,7 +939,7 @@ static void reap(void) {
     if (p == step.child && !step.main_done) {
       step.status = st;
       step.main_done = 1;
-      step.end = now_us();
+      step.end = jk_now_us();
     }
   }
 }
@@ -1023,7 +994,7 @@ static void op_run(long long *v) {
   }
   snprintf(path, sizeof path, "%s/pids.max", cg[2]);
   snprintf(val, sizeof val, "%lld", nproc);
-  if (!error && write_str(path, val)) { error = "pids.max"; err = errno; }
+  if (!error && write_file_str(path, val)) { error = "pids.max"; err = errno; }
   int fd_mem = -1, fd_cpu = -1, fd_pids = -1;
   if (!error) {
     snprintf(path, sizeof path, "%s/memory.usage_in_bytes", cg[0]);
@@ -1045,7 +1016,7 @@ static void op_run(long long *v) {
   char *sbuf = stdin_len > 0 ? malloc((size_t)stdin_len) : NULL;
   if (stdin_len > 0 && !sbuf && !error) { error = "stdin buffer"; err = ENOMEM; }
   memset(&step, 0, sizeof step);
-  int64_t start = now_us();
+  int64_t start = jk_now_us();
   if (!error) {
     step.child = fork();
     if (step.child < 0) { error = "fork"; err = errno; }
@@ -1056,19 +1027,14 @@ static void op_run(long long *v) {
     snprintf(pid_s, sizeof pid_s, "%d\n", getpid());
     for (int i = 0; i < N_CTRLS; i++) {
       snprintf(path, sizeof path, "%s/cgroup.procs", cg[i]);
-      if (write_str(path, pid_s)) goto failed;
+      if (write_file_str(path, pid_s)) goto failed;
     }
     stage = 1;
-    struct rlimit rl;
-    rl.rlim_cur = rl.rlim_max = (rlim_t)fsize;
-    setrlimit(RLIMIT_FSIZE, &rl);
-    rl.rlim_cur = rl.rlim_max = (rlim_t)nofile;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    rl.rlim_cur = rl.rlim_max = 0;
-    setrlimit(RLIMIT_CORE, &rl);
+    jk_set_limit(RLIMIT_FSIZE, (unsigned long long)fsize);
+    jk_set_limit(RLIMIT_NOFILE, (unsigned long long)nofile);
+    jk_set_limit(RLIMIT_CORE, 0);
     /* The program's uid runs nothing else: its process count is the step's. */
-    rl.rlim_cur = rl.rlim_max = (rlim_t)nproc;
-    setrlimit(RLIMIT_NPROC, &rl);
+    jk_set_limit(RLIMIT_NPROC, (unsigned long long)nproc);
     if (dup2(in_pipe[0], 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) goto failed;
     if (chdir("/work")) goto failed;
     sigset_t none;
@@ -1172,7 +1138,7 @@ static void op_run(long long *v) {
       }
     }
     reap();
-    int64_t t = now_us();
+    int64_t t = jk_now_us();
     if (!step.main_done && t - last_sample >= 1000) {
       last_sample = t;
       long long mem = read_ll(fd_mem), cpu = read_ll(fd_cpu), procs = read_ll(fd_pids);
@@ -1183,7 +1149,7 @@ static void op_run(long long *v) {
           (t - last_files >= files_every || (mem - files_bytes > mem_bytes && t - last_files >= files_took * 4 + 1000))) {
         last_files = t;
         files_bytes = runtime_file_bytes(procs_path);
-        files_took = now_us() - t;
+        files_took = jk_now_us() - t;
         files_every = files_took * 20 > 10000 ? files_took * 20 : 10000;
       }
       mem = mem > files_bytes ? mem - files_bytes : 0;
@@ -1193,8 +1159,8 @@ static void op_run(long long *v) {
       disk_used = box_bytes(&disk_full);
       if (t >= next_walk) {
         inodes = box_inodes(disk_inodes);
-        int64_t took = now_us() - t;
-        next_walk = now_us() + (took * 4 > 20000 ? took * 4 : 20000);
+        int64_t took = jk_now_us() - t;
+        next_walk = jk_now_us() + (took * 4 > 20000 ? took * 4 : 20000);
       }
       /* The container's CPU quota bounds real CPU time: gVisor's counters overcount under fork storms. */
       long long cpu_cap_ms = (t - start) / 1000 * millicpus / 1000 + 20;
@@ -1235,7 +1201,7 @@ static void op_run(long long *v) {
   inodes = box_inodes(disk_inodes);
   int report[2] = {0, 0};
   if (read(exec_pipe[0], report, sizeof report) != sizeof report) report[0] = report[1] = 0;
-  int64_t end_t = step.end ? step.end : now_us();
+  int64_t end_t = step.end ? step.end : jk_now_us();
   long long cpu_us = cpu_ns / 1000, cpu_cap_us = (long long)(end_t - start) * millicpus / 1000 + 20000;
   if (cpu_us > cpu_cap_us) cpu_us = cpu_cap_us;
   int st = step.status;
