@@ -199,14 +199,15 @@ static int cmd_read(const char *root_path, const char *rel_in, long long max) {
 #define PID_SLOTS 4096
 static struct { pid_t pid; long long file_kb, anon_kb, file_max_kb; } seen[PID_SLOTS];
 
-/* Sum of the Anonymous: lines of /proc/<pid>/smaps in kB, or -1 if it cannot be read. */
-static long long smaps_anon_kb(pid_t pid) {
+/* Sum of the Anonymous: lines of /proc/<pid>/smaps in kB, or -1 if it cannot be read; with
+   rss_kb, the sum of its Rss: lines too. */
+static long long smaps_kb(pid_t pid, long long *rss_kb) {
   static char buf[65536];
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/smaps", pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
-  long long kb = 0;
+  long long kb = 0, rss = 0;
   size_t have = 0;
   for (;;) {
     ssize_t r = read(fd, buf + have, sizeof buf - 1 - have);
@@ -218,6 +219,7 @@ static long long smaps_anon_kb(pid_t pid) {
     char *line = buf, *nl;
     while ((nl = strchr(line, '\n'))) {
       if (strncmp(line, "Anonymous:", 10) == 0) kb += strtoll(line + 10, NULL, 10);
+      else if (strncmp(line, "Rss:", 4) == 0) rss += strtoll(line + 4, NULL, 10);
       line = nl + 1;
     }
     have = (size_t)(buf + have - line);
@@ -225,8 +227,11 @@ static long long smaps_anon_kb(pid_t pid) {
     if (have == sizeof buf - 1) have = 0; /* a line longer than the buffer holds no field of ours */
   }
   close(fd);
+  if (rss_kb) *rss_kb = rss;
   return kb;
 }
+
+static long long smaps_anon_kb(pid_t pid) { return smaps_kb(pid, NULL); }
 
 /* Sums CPU ticks, anonymous memory (see above) and threads of every live process except this
    one and PID 1; all_smaps forces an smaps read of every process. */
@@ -508,7 +513,9 @@ static int cmd_run(int argc, char **argv) {
 #include <grp.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <termios.h>
 
 #define PROG_ID 65534
 #define CG_ROOT "/sys/fs/cgroup"
@@ -930,18 +937,43 @@ static struct {
   pid_t child;
   int status, main_done;
   int64_t end;
+  /* The main process's own peak resident size (its rusage at reaping), in kB. */
+  long long maxrss_kb;
 } step;
 
 static void reap(void) {
   int st;
   pid_t p;
-  while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+  struct rusage ru;
+  while ((p = wait4(-1, &st, WNOHANG, &ru)) > 0) {
     if (p == step.child && !step.main_done) {
       step.status = st;
       step.main_done = 1;
       step.end = jk_now_us();
+      step.maxrss_kb = ru.ru_maxrss;
     }
   }
+}
+
+/* Resident size of one process from /proc/<pid>/stat (field 24), in kB; -1 when it is gone. */
+static long long stat_rss_kb(pid_t pid) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = 0;
+  char *p = strrchr(buf, ')');
+  if (!p) return -1;
+  /* After ")": state is field 3, rss field 24. */
+  int field = 2;
+  char *save = NULL;
+  for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+    if (++field == 24) return strtoll(tok, NULL, 10) * (sysconf(_SC_PAGESIZE) / 1024);
+  }
+  return -1;
 }
 
 /* Kills every process of the step's cgroup until none is left (a fork can race a kill). */
@@ -967,9 +999,124 @@ static void kill_step(const char *procs_path) {
 
 static unsigned step_seq;
 
-static void op_run(long long *v) {
+/* A spawned step (op X) hears from the judge while it runs, in frames like the supervisor's own
+   (1 type byte, 4 bytes big-endian length, payload):
+     I stdin bytes    C close stdin (pipes)    Z "COLS ROWS" resize    S "SIGNUM" signal
+     K kill now       P stop reading the program's output    Q read it again
+     F the judge has the report: the op is over (sent once, after R)
+   The judge keeps at most a window of stdin bytes unacknowledged: each write to the program is
+   acknowledged by a `w` frame ("COUNT"), so the buffer below never holds more than that window. */
+#define IBUF_CAP (1 << 20)
+static struct {
+  unsigned char head[5];
+  int head_have;
+  char type;
+  size_t len, got;
+  char small[64];
+} jmsg;
+static char ibuf[IBUF_CAP];
+static size_t ibuf_off, ibuf_len;
+struct spawn_ctl {
+  int kill_asked, close_in, paused, finished, master;
+  const char *procs_path;
+};
+
+/* Sends a signal to every process of the step (by its cgroup). */
+static void signal_step(const char *procs_path, int sig) {
+  static char buf[65536];
+  int fd = open(procs_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  buf[n > 0 ? n : 0] = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(buf, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+    pid_t pid = (pid_t)atoi(tok);
+    if (pid > 1) kill(pid, sig);
+  }
+}
+
+static void spawn_message(struct spawn_ctl *c) {
+  jmsg.small[jmsg.got < sizeof jmsg.small ? jmsg.got : sizeof jmsg.small - 1] = 0;
+  switch (jmsg.type) {
+    case 'C': c->close_in = 1; break;
+    case 'K': c->kill_asked = 1; break;
+    case 'P': c->paused = 1; break;
+    case 'Q': c->paused = 0; break;
+    case 'F': c->finished = 1; break;
+    case 'S': {
+      int sig = atoi(jmsg.small);
+      if (sig > 0 && sig < NSIG && sig != SIGKILL) signal_step(c->procs_path, sig);
+      if (sig == SIGKILL) c->kill_asked = 1;
+      break;
+    }
+    case 'Z': {
+      int cols = 0, rows = 0;
+      if (c->master >= 0 && sscanf(jmsg.small, "%d %d", &cols, &rows) == 2 && cols > 0 && rows > 0) {
+        struct winsize ws = {(unsigned short)rows, (unsigned short)cols, 0, 0};
+        ioctl(c->master, TIOCSWINSZ, &ws);
+      }
+      break;
+    }
+    default: break;
+  }
+}
+
+/* Feeds bytes from the judge to the message parser: stdin goes to ibuf, the rest is acted on.
+   Returns how many it took: it stops right after F, the rest being the next op's. */
+static size_t spawn_feed(const char *data, size_t n, struct spawn_ctl *c) {
+  size_t total = n;
+  while (n > 0 && !c->finished) {
+    if (jmsg.head_have < 5) {
+      jmsg.head[jmsg.head_have++] = (unsigned char)*data++;
+      n--;
+      if (jmsg.head_have == 5) {
+        jmsg.type = (char)jmsg.head[0];
+        jmsg.len = ((size_t)jmsg.head[1] << 24) | ((size_t)jmsg.head[2] << 16) | ((size_t)jmsg.head[3] << 8) | jmsg.head[4];
+        jmsg.got = 0;
+        if (jmsg.len == 0) {
+          spawn_message(c);
+          jmsg.head_have = 0;
+        }
+      }
+      continue;
+    }
+    size_t k = jmsg.len - jmsg.got < n ? jmsg.len - jmsg.got : n;
+    if (jmsg.type == 'I') {
+      if (ibuf_off > 0 && ibuf_len + k > IBUF_CAP) {
+        memmove(ibuf, ibuf + ibuf_off, ibuf_len - ibuf_off);
+        ibuf_len -= ibuf_off;
+        ibuf_off = 0;
+      }
+      /* Past the window the judge keeps to, bytes are dropped (a judge bug, never the program's). */
+      size_t room = IBUF_CAP - ibuf_len, take = k < room ? k : room;
+      memcpy(ibuf + ibuf_len, data, take);
+      ibuf_len += take;
+    } else {
+      for (size_t i = 0; i < k; i++)
+        if (jmsg.got + i < sizeof jmsg.small - 1) jmsg.small[jmsg.got + i] = data[i];
+    }
+    jmsg.got += k;
+    data += k;
+    n -= k;
+    if (jmsg.got == jmsg.len) {
+      if (jmsg.type != 'I') spawn_message(c);
+      jmsg.head_have = 0;
+    }
+  }
+  return total - n;
+}
+
+/* Runs one step: op R (stdin given whole, `spawn` 0) or op X (`spawn` 1: stdin, signals, resizes
+   and flow control come as messages while it runs; with COLS > 0, on a fresh pseudo-terminal). */
+static void op_run(long long *v, int spawn) {
   long long cpu_ms = v[0], wall_ms = v[1], mem_bytes = v[2], fsize = v[3], nofile = v[4], nproc = v[5], millicpus = v[6];
-  long long out_bytes = v[7], disk_bytes = v[8], disk_inodes = v[9], nenv = v[10], nargv = v[11], args_len = v[12], stdin_len = v[13];
+  long long out_bytes = v[7], disk_bytes = v[8], disk_inodes = v[9], nenv = v[10], nargv = v[11], args_len = v[12];
+  long long stdin_len = spawn ? 0 : v[13], cols = spawn ? v[13] : 0, rows = spawn ? v[14] : 0;
+  int tty = spawn && cols > 0 && rows > 0;
+  struct spawn_ctl ctl = {0, 0, 0, 0, -1, NULL};
+  memset(&jmsg, 0, sizeof jmsg);
+  ibuf_off = ibuf_len = 0;
   char *args = malloc((size_t)args_len + 1);
   if (!args || args_len < 0 || nenv < 0 || nargv < 1 || nenv + nargv > 100000) _exit(121);
   if (in_read(args, (size_t)args_len)) _exit(0);
@@ -1007,11 +1154,26 @@ static void op_run(long long *v) {
   }
   char procs_path[512];
   snprintf(procs_path, sizeof procs_path, "%s/cgroup.procs", cg[2]);
+  ctl.procs_path = procs_path;
 
   int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, exec_pipe[2] = {-1, -1};
-  if (!error && (pipe2(in_pipe, O_CLOEXEC) || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC) || pipe2(exec_pipe, O_CLOEXEC))) {
+  if (!error && (pipe2(exec_pipe, O_CLOEXEC) ||
+                 (!tty && (pipe2(in_pipe, O_CLOEXEC) || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC))))) {
     error = "pipe";
     err = errno;
+  }
+  /* A terminal of its own for the step: the program's stdin, stdout and stderr are its replica
+     and its controlling terminal; the master stays here. Nothing else in the container is a
+     terminal, so whatever the program does to it (TIOCSTI included) reaches only itself. */
+  char replica[128] = "";
+  if (!error && tty) {
+    ctl.master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    struct winsize ws = {(unsigned short)rows, (unsigned short)cols, 0, 0};
+    if (ctl.master < 0 || grantpt(ctl.master) || unlockpt(ctl.master) || ptsname_r(ctl.master, replica, sizeof replica) ||
+        ioctl(ctl.master, TIOCSWINSZ, &ws)) {
+      error = "pty";
+      err = errno;
+    }
   }
   char *sbuf = stdin_len > 0 ? malloc((size_t)stdin_len) : NULL;
   if (stdin_len > 0 && !sbuf && !error) { error = "stdin buffer"; err = ENOMEM; }
@@ -1035,7 +1197,15 @@ static void op_run(long long *v) {
     jk_set_limit(RLIMIT_CORE, 0);
     /* The program's uid runs nothing else: its process count is the step's. */
     jk_set_limit(RLIMIT_NPROC, (unsigned long long)nproc);
-    if (dup2(in_pipe[0], 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) goto failed;
+    if (tty) {
+      /* A new session led by the program, the replica its controlling terminal. */
+      if (setsid() < 0) goto failed;
+      int t = open(replica, O_RDWR);
+      if (t < 0 || ioctl(t, TIOCSCTTY, 0) || dup2(t, 0) < 0 || dup2(t, 1) < 0 || dup2(t, 2) < 0) goto failed;
+      if (t > 2) close(t);
+    } else if (dup2(in_pipe[0], 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) {
+      goto failed;
+    }
     if (chdir("/work")) goto failed;
     sigset_t none;
     sigemptyset(&none);
@@ -1063,22 +1233,42 @@ static void op_run(long long *v) {
     }
     goto cleanup;
   }
-  close(in_pipe[0]);
-  close(out_pipe[1]);
-  close(err_pipe[1]);
   close(exec_pipe[1]);
-  in_pipe[0] = out_pipe[1] = err_pipe[1] = exec_pipe[1] = -1;
-  to_child = in_pipe[1];
-  from_out = out_pipe[0];
-  from_err = err_pipe[0];
-  in_pipe[1] = out_pipe[0] = err_pipe[0] = -1;
+  exec_pipe[1] = -1;
+  if (tty) {
+    to_child = fcntl(ctl.master, F_DUPFD_CLOEXEC, 0);
+    from_out = fcntl(ctl.master, F_DUPFD_CLOEXEC, 0);
+  } else {
+    close(in_pipe[0]);
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    in_pipe[0] = out_pipe[1] = err_pipe[1] = -1;
+    to_child = in_pipe[1];
+    from_out = out_pipe[0];
+    from_err = err_pipe[0];
+    in_pipe[1] = out_pipe[0] = err_pipe[0] = -1;
+  }
   fcntl(to_child, F_SETFL, O_NONBLOCK);
   fcntl(from_out, F_SETFL, O_NONBLOCK);
-  fcntl(from_err, F_SETFL, O_NONBLOCK);
+  if (from_err >= 0) fcntl(from_err, F_SETFL, O_NONBLOCK);
+  int report[2] = {0, 0}, have_report = 0;
+  if (spawn) {
+    /* Started means exec'd: the exec pipe closes on exec, or brings the failure. */
+    ssize_t got;
+    while ((got = read(exec_pipe[0], report, sizeof report)) < 0 && errno == EINTR) {}
+    have_report = 1;
+    if (got != sizeof report) {
+      report[0] = report[1] = 0;
+      frame('B', "", 0);
+    }
+  }
 
   /* Stdin: what the judge already sent sits in in_buf; the rest comes while the step runs. */
   long long s_have = 0, s_sent = 0;
-  if (stdin_len > 0) {
+  if (spawn) {
+    /* Messages the judge sent right behind the op's header. */
+    in_off += spawn_feed(in_buf + in_off, in_len - in_off, &ctl);
+  } else if (stdin_len > 0) {
     size_t k = in_len - in_off < (size_t)stdin_len ? in_len - in_off : (size_t)stdin_len;
     memcpy(sbuf, in_buf + in_off, k);
     in_off += k;
@@ -1087,12 +1277,14 @@ static void op_run(long long *v) {
     close(to_child);
     to_child = -1;
   }
-  int kill_asked = in_off < in_len; /* a byte after the stdin: kill now */
+  int kill_asked = spawn ? ctl.kill_asked : in_off < in_len; /* R: a byte after the stdin means kill now */
   in_off = in_len = 0;
-  int judge_gone = 0;
+  int judge_gone = 0, quiet = 0;
+  long long acked = 0;
 
   const char *limit = "none";
-  long long peak = 0, cpu_ns = 0, out_total = 0, inodes = 0, disk_used = 0;
+  long long peak = 0, cpu_ns = 0, out_total = 0, inodes = 0, disk_used = 0, main_shared_kb = -1, main_smaps_rss = 0;
+  int64_t main_smaps_at = -1, main_smaps_took = 0;
   int out_trunc = 0, err_trunc = 0, peak_procs = 0, disk_full = 0, killed = 0;
   int64_t deadline = start + wall_ms * 1000, last_sample = 0, next_walk = 0, last_files = 0;
   long long files_bytes = 0;
@@ -1101,32 +1293,67 @@ static void op_run(long long *v) {
   while (!step.main_done || from_out >= 0 || from_err >= 0) {
     struct pollfd fds[4];
     int nfds = 0, i_in = -1, i_out = -1, i_err = -1, i_child = -1;
+    /* Paused output is left in the program's pipe or terminal (it blocks once that fills); not
+       once the step is being killed, when whatever is left is read and the step ends. */
+    int reading = !(spawn && ctl.paused && !killed);
+    int in_pending = spawn ? ibuf_len > ibuf_off : s_sent < s_have;
     if (!judge_gone) { i_in = nfds; fds[nfds++] = (struct pollfd){0, POLLIN, 0}; }
-    if (from_out >= 0) { i_out = nfds; fds[nfds++] = (struct pollfd){from_out, POLLIN, 0}; }
-    if (from_err >= 0) { i_err = nfds; fds[nfds++] = (struct pollfd){from_err, POLLIN, 0}; }
-    if (to_child >= 0 && s_sent < s_have) { i_child = nfds; fds[nfds++] = (struct pollfd){to_child, POLLOUT, 0}; }
+    if (from_out >= 0 && reading) { i_out = nfds; fds[nfds++] = (struct pollfd){from_out, POLLIN, 0}; }
+    if (from_err >= 0 && reading) { i_err = nfds; fds[nfds++] = (struct pollfd){from_err, POLLIN, 0}; }
+    if (to_child >= 0 && in_pending) { i_child = nfds; fds[nfds++] = (struct pollfd){to_child, POLLOUT, 0}; }
     poll(fds, (nfds_t)nfds, 1);
     if (i_in >= 0 && fds[i_in].revents) {
       ssize_t r = read(0, buf, sizeof buf);
       if (r <= 0 && !(r < 0 && errno == EINTR)) { judge_gone = 1; kill_asked = 1; }
-      else if (r > 0) {
+      else if (r > 0 && spawn) {
+        spawn_feed(buf, (size_t)r, &ctl);
+        if (ctl.kill_asked) kill_asked = 1;
+      } else if (r > 0) {
         long long room = stdin_len - s_have, k = r < room ? r : room;
         if (k > 0) { memcpy(sbuf + s_have, buf, (size_t)k); s_have += k; }
         if (r > k) kill_asked = 1;
       }
     }
     if (i_child >= 0 && fds[i_child].revents) {
-      ssize_t w = write(to_child, sbuf + s_sent, (size_t)(s_have - s_sent));
-      if (w > 0) s_sent += w;
-      else if (w < 0 && errno != EAGAIN && errno != EINTR) { close(to_child); to_child = -1; }
+      ssize_t w = spawn ? write(to_child, ibuf + ibuf_off, ibuf_len - ibuf_off) : write(to_child, sbuf + s_sent, (size_t)(s_have - s_sent));
+      if (w > 0 && spawn) {
+        ibuf_off += (size_t)w;
+        acked += w;
+        if (ibuf_off == ibuf_len) ibuf_off = ibuf_len = 0;
+      } else if (w > 0) {
+        s_sent += w;
+      } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+        close(to_child);
+        to_child = -1;
+        /* Nobody reads it any more: what is queued is acknowledged, so the judge is not held up. */
+        if (spawn) { acked += (long long)(ibuf_len - ibuf_off); ibuf_off = ibuf_len = 0; }
+      }
     }
-    if (to_child >= 0 && s_sent == stdin_len) { close(to_child); to_child = -1; }
+    if (spawn && to_child < 0 && ibuf_len > ibuf_off) { acked += (long long)(ibuf_len - ibuf_off); ibuf_off = ibuf_len = 0; }
+    if (spawn && acked > 0) {
+      char a[32];
+      int n = snprintf(a, sizeof a, "%lld", acked);
+      frame('w', a, (size_t)n);
+      acked = 0;
+    }
+    if (spawn ? (!tty && ctl.close_in && ibuf_len == ibuf_off && to_child >= 0) : (to_child >= 0 && s_sent == stdin_len)) {
+      close(to_child);
+      to_child = -1;
+    }
+    /* A terminal whose every replica is closed may not say so on every system: once the step
+       is over and its output has been quiet for 100 ms, it is done. */
+    if (step.main_done && killed && from_out >= 0 && (i_out < 0 || !fds[i_out].revents) && ++quiet > 100) {
+      close(from_out);
+      from_out = -1;
+    }
     for (int k = 0; k < 2; k++) {
       int idx = k ? i_err : i_out;
       int *fdp = k ? &from_err : &from_out;
       if (idx < 0 || !fds[idx].revents) continue;
+      quiet = 0;
       ssize_t r = read(*fdp, buf, sizeof buf);
-      if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && errno == EAGAIN && !(fds[idx].revents & (POLLHUP | POLLERR))) continue;
       if (r <= 0) { close(*fdp); *fdp = -1; continue; }
       long long room = out_bytes - out_total;
       out_total += r;
@@ -1154,6 +1381,19 @@ static void op_run(long long *v) {
       }
       mem = mem > files_bytes ? mem - files_bytes : 0;
       if (mem > peak) peak = mem;
+      /* The main process's resident pages that are not its own anonymous memory (the binary,
+         libraries, shared mappings), re-read from its smaps as it grows: see the floor below. */
+      long long rss_kb = stat_rss_kb(step.child);
+      if (rss_kb > 0 && (main_smaps_at < 0 || (rss_kb > main_smaps_rss + (main_smaps_rss / 32 > 1024 ? main_smaps_rss / 32 : 1024) &&
+                                               t - main_smaps_at >= main_smaps_took * 20))) {
+        long long total = 0, anon = smaps_kb(step.child, &total);
+        if (anon >= 0 && total > 0) {
+          main_shared_kb = total > anon ? total - anon : 0;
+          main_smaps_rss = rss_kb;
+        }
+        main_smaps_at = t;
+        main_smaps_took = jk_now_us() - t;
+      }
       if (cpu > cpu_ns) cpu_ns = cpu;
       if (procs > peak_procs) peak_procs = (int)procs;
       disk_used = box_bytes(&disk_full);
@@ -1184,6 +1424,7 @@ static void op_run(long long *v) {
     if (step.main_done && !killed) { kill_step(procs_path); killed = 1; }
   }
   if (to_child >= 0) close(to_child);
+  to_child = -1;
   kill_step(procs_path);
   /* Stdin the judge still had to send (the program ended first): read it off the stream. */
   while (!judge_gone && s_have < stdin_len) {
@@ -1197,10 +1438,22 @@ static void op_run(long long *v) {
     if (mem > peak) peak = mem;
     if (cpu > cpu_ns) cpu_ns = cpu;
   }
+  /* A floor of the program's own peak. The step's memory is sampled every millisecond, and
+     gVisor's cgroup figure trails the pages a program touches (by up to a few MiB while it
+     writes fast): a program that touches 100 MiB and exits at once can end above its last
+     sample. The main process's own peak resident size (its rusage at reaping) less its resident
+     pages that are not anonymous (read from its smaps as it grew, see above) is memory it really
+     held at one time: the peak is never below it. Subtracting the latest such reading keeps the
+     runtime's files out (a JVM's libjvm.so); a file mapped after that reading would count, so the
+     reading is refreshed each time the process grows by 1/32 (at least 1 MiB), at most 5% of
+     the time. */
+  if (step.main_done && main_shared_kb >= 0 && step.maxrss_kb > main_shared_kb) {
+    long long floor_bytes = (step.maxrss_kb - main_shared_kb) * 1024 - files_bytes;
+    if (floor_bytes > peak) peak = floor_bytes;
+  }
   disk_used = box_bytes(&disk_full);
   inodes = box_inodes(disk_inodes);
-  int report[2] = {0, 0};
-  if (read(exec_pipe[0], report, sizeof report) != sizeof report) report[0] = report[1] = 0;
+  if (!have_report && read(exec_pipe[0], report, sizeof report) != sizeof report) report[0] = report[1] = 0;
   int64_t end_t = step.end ? step.end : jk_now_us();
   long long cpu_us = cpu_ns / 1000, cpu_cap_us = (long long)(end_t - start) * millicpus / 1000 + 20000;
   if (cpu_us > cpu_cap_us) cpu_us = cpu_cap_us;
@@ -1219,6 +1472,15 @@ static void op_run(long long *v) {
     frame('R', r, (size_t)n);
   }
 cleanup:
+  /* A spawned step's messages still in flight come before the judge's F: read them off. */
+  if (spawn) {
+    while (!ctl.finished) {
+      if (in_fill()) _exit(0);
+      in_off += spawn_feed(in_buf + in_off, in_len - in_off, &ctl);
+    }
+  }
+  if (to_child >= 0) close(to_child);
+  if (ctl.master >= 0) close(ctl.master);
   if (from_out >= 0) close(from_out);
   if (from_err >= 0) close(from_err);
   for (int i = 0; i < 2; i++) {
@@ -1246,19 +1508,26 @@ static int cmd_serve(void) {
       /* No judge attached with stdin (or it closed it): only reap, as `init` does. */
       for (;;) if (waitpid(-1, NULL, 0) < 0) pause();
     }
+    /* A kill byte (R's "kill now") that came after its step had ended sits before the next op. */
+    char *op = line;
+    while (*op == 'K') op++;
     long long v[16] = {0};
     int n = 0;
-    for (char *tok = strtok(line + 1, " "); tok && n < 16; tok = strtok(NULL, " ")) v[n++] = atoll(tok);
-    switch (line[0]) {
+    for (char *tok = strtok(op + 1, " "); tok && n < 16; tok = strtok(NULL, " ")) v[n++] = atoll(tok);
+    switch (op[0]) {
       case 'P': frame('H', "jk-exec 2", 9); break;
       case 'S': op_setup(v[0]); break;
       case 'W': op_write(v[0]); break;
       case 'G': op_read(v[0], v[1]); break;
       case 'R':
         if (n != 14) { frame('R', "error=header errno=0", 20); _exit(121); }
-        op_run(v);
+        op_run(v, 0);
         break;
-      case 'K': break; /* a kill that came after its step had ended */
+      case 'X':
+        if (n != 15) { frame('R', "error=header errno=0", 20); _exit(121); }
+        op_run(v, 1);
+        break;
+      case 0: break; /* only late kill bytes */
       default: answer(120, "unknown op"); break;
     }
   }
