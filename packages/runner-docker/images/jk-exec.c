@@ -29,6 +29,10 @@
  * write's stdin: repeated records "PATH\0MODE_OCTAL\0SIZE\0" followed by SIZE bytes.
  */
 #define _GNU_SOURCE
+/* jk_now_us, jk_read_full, jk_write_full, jk_set_limit: shared with the nsjail runner's jk-jail
+   (packages/runner-nsjail/native, passed with -I when this file is compiled). */
+#include "jk-common.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -46,34 +50,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static int64_t now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int read_full(int fd, void *buf, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = read(fd, (char *)buf + got, n - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return -1;
-    got += (size_t)r;
-  }
-  return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t n) {
-  size_t done = 0;
-  while (done < n) {
-    ssize_t w = write(fd, (const char *)buf + done, n - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return -1;
-    done += (size_t)w;
-  }
-  return 0;
-}
 
 /* Reads one field ending in `end` from fd, byte by byte (so nothing past it is consumed). */
 static int read_field(int fd, char *buf, size_t cap, char end) {
@@ -169,7 +145,7 @@ static int cmd_write(const char *root_path) {
     if (fd < 0) { fprintf(stderr, "jk-exec write: %s: %s\n", path, strerror(errno)); return errno == ELOOP || errno == EISDIR ? 14 : 12; }
     while (size > 0) {
       size_t n = size > (long long)sizeof buf ? sizeof buf : (size_t)size;
-      if (read_full(0, buf, n) || write_full(fd, buf, n)) {
+      if (jk_read_full(0, buf, n) || jk_write_full(fd, buf, n)) {
         fprintf(stderr, "jk-exec write: %s: %s\n", path, strerror(errno));
         return 13;
       }
@@ -203,7 +179,7 @@ static int cmd_read(const char *root_path, const char *rel_in, long long max) {
     if (r == 0) break;
     total += r;
     if (total > max) { fprintf(stderr, "too large\n"); return 3; }
-    if (write_full(1, buf, (size_t)r)) return 5;
+    if (jk_write_full(1, buf, (size_t)r)) return 5;
   }
   return 0;
 }
@@ -223,14 +199,15 @@ static int cmd_read(const char *root_path, const char *rel_in, long long max) {
 #define PID_SLOTS 4096
 static struct { pid_t pid; long long file_kb, anon_kb, file_max_kb; } seen[PID_SLOTS];
 
-/* Sum of the Anonymous: lines of /proc/<pid>/smaps in kB, or -1 if it cannot be read. */
-static long long smaps_anon_kb(pid_t pid) {
+/* Sum of the Anonymous: lines of /proc/<pid>/smaps in kB, or -1 if it cannot be read; with
+   rss_kb, the sum of its Rss: lines too. */
+static long long smaps_kb(pid_t pid, long long *rss_kb) {
   static char buf[65536];
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/smaps", pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
-  long long kb = 0;
+  long long kb = 0, rss = 0;
   size_t have = 0;
   for (;;) {
     ssize_t r = read(fd, buf + have, sizeof buf - 1 - have);
@@ -242,6 +219,7 @@ static long long smaps_anon_kb(pid_t pid) {
     char *line = buf, *nl;
     while ((nl = strchr(line, '\n'))) {
       if (strncmp(line, "Anonymous:", 10) == 0) kb += strtoll(line + 10, NULL, 10);
+      else if (strncmp(line, "Rss:", 4) == 0) rss += strtoll(line + 4, NULL, 10);
       line = nl + 1;
     }
     have = (size_t)(buf + have - line);
@@ -249,8 +227,11 @@ static long long smaps_anon_kb(pid_t pid) {
     if (have == sizeof buf - 1) have = 0; /* a line longer than the buffer holds no field of ours */
   }
   close(fd);
+  if (rss_kb) *rss_kb = rss;
   return kb;
 }
+
+static long long smaps_anon_kb(pid_t pid) { return smaps_kb(pid, NULL); }
 
 /* Sums CPU ticks, anonymous memory (see above) and threads of every live process except this
    one and PID 1; all_smaps forces an smaps read of every process. */
@@ -343,23 +324,18 @@ static int cmd_run(int argc, char **argv) {
 
   int in_pipe[2], err_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) { perror("jk-exec run: pipe"); return 122; }
-  int64_t start = now_us();
+  int64_t start = jk_now_us();
   pid_t child = fork();
   if (child < 0) { perror("jk-exec run: fork"); return 122; }
   if (child == 0) {
     dup2(in_pipe[0], 0);
-    struct rlimit rl;
     /* No RLIMIT_CPU: gVisor's per-task CPU counters overcount under fork storms and would kill
        innocent processes; the watcher below enforces the CPU limit on the clamped total. */
-    rl.rlim_cur = rl.rlim_max = (rlim_t)fsize;
-    setrlimit(RLIMIT_FSIZE, &rl);
-    rl.rlim_cur = rl.rlim_max = (rlim_t)nofile;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    rl.rlim_cur = rl.rlim_max = 0;
-    setrlimit(RLIMIT_CORE, &rl);
+    jk_set_limit(RLIMIT_FSIZE, (unsigned long long)fsize);
+    jk_set_limit(RLIMIT_NOFILE, (unsigned long long)nofile);
+    jk_set_limit(RLIMIT_CORE, 0);
     /* Counted per user: init and this helper run as the same user, hence the +2. */
-    rl.rlim_cur = rl.rlim_max = (rlim_t)(nproc + 2);
-    setrlimit(RLIMIT_NPROC, &rl);
+    jk_set_limit(RLIMIT_NPROC, (unsigned long long)(nproc + 2));
     signal(SIGPIPE, SIG_DFL);
     signal(SIGXFSZ, SIG_DFL);
     execvp(prog[0], prog);
@@ -425,13 +401,13 @@ static int cmd_run(int argc, char **argv) {
       if (p <= 0) break;
       long long kb = reaped_anon_kb(p, &pru);
       if (kb > peak_kb) peak_kb = kb;
-      if (p == child) { status = st; main_done = 1; end = now_us(); }
+      if (p == child) { status = st; main_done = 1; end = jk_now_us(); }
     }
     if (main_done) break;
 
     long long cpu_ticks, rss_kb;
     int procs;
-    int64_t t_sample = now_us();
+    int64_t t_sample = jk_now_us();
     int all_smaps = t_sample - last_smaps >= SMAPS_US;
     if (all_smaps) last_smaps = t_sample;
     sample(self, all_smaps, &cpu_ticks, &rss_kb, &procs);
@@ -449,7 +425,7 @@ static int cmd_run(int argc, char **argv) {
     long long reaped_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000LL + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
     long long cpu_now_ms = reaped_ms + cpu_ticks * 1000 / hz;
     last_cpu_ticks = cpu_ticks;
-    int64_t t = now_us();
+    int64_t t = jk_now_us();
     /* The container's CPU quota bounds real CPU time: gVisor's counters can overcount. */
     long long cpu_cap_ms = (t - start) / 1000 * millicpus / 1000 + 20;
     if (cpu_now_ms > cpu_cap_ms) cpu_now_ms = cpu_cap_ms;
@@ -488,7 +464,7 @@ static int cmd_run(int argc, char **argv) {
   getrusage(RUSAGE_CHILDREN, &ru);
   long long cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
   long long maxrss_kb = ru.ru_maxrss;
-  if (end == 0) end = now_us();
+  if (end == 0) end = jk_now_us();
   long long cpu_cap_us = (long long)(end - start) * millicpus / 1000 + 20000;
   if (cpu_us > cpu_cap_us) cpu_us = cpu_cap_us;
   if (strcmp(limit, "none") == 0 && WIFSIGNALED(status)) {
@@ -537,7 +513,9 @@ static int cmd_run(int argc, char **argv) {
 #include <grp.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <termios.h>
 
 #define PROG_ID 65534
 #define CG_ROOT "/sys/fs/cgroup"
@@ -591,7 +569,7 @@ static int in_line(char *dst, size_t cap) {
 
 static void frame(char type, const void *data, size_t len) {
   unsigned char h[5] = {(unsigned char)type, (unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8), (unsigned char)len};
-  if (write_full(1, h, 5) || (len && write_full(1, data, len))) _exit(125); /* the judge is gone */
+  if (jk_write_full(1, h, 5) || (len && jk_write_full(1, data, len))) _exit(125); /* the judge is gone */
 }
 
 static void answer(int code, const char *message) {
@@ -645,7 +623,7 @@ static int write_records(int root, const char *p, const char *end, char *msg, si
       snprintf(msg, cap, "%s: %s", path, strerror(errno));
       return errno == ELOOP || errno == EISDIR ? 14 : 12;
     }
-    if (write_full(fd, p, (size_t)size)) {
+    if (jk_write_full(fd, p, (size_t)size)) {
       snprintf(msg, cap, "%s: %s", path, strerror(errno));
       close(fd);
       return 13;
@@ -721,7 +699,7 @@ static int do_read(void *arg, char *msg, size_t cap) {
     if (r == 0) break;
     total += r;
     if (total > job->max) { snprintf(msg, cap, "too large"); return 3; }
-    if (write_full(job->out, buf, (size_t)r)) return 5;
+    if (jk_write_full(job->out, buf, (size_t)r)) return 5;
   }
   return 0;
 }
@@ -816,10 +794,10 @@ static long long read_ll(int fd) {
   return strtoll(b, NULL, 10);
 }
 
-static int write_str(const char *path, const char *value) {
+static int write_file_str(const char *path, const char *value) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return -1;
-  int r = write_full(fd, value, strlen(value));
+  int r = jk_write_full(fd, value, strlen(value));
   close(fd);
   return r;
 }
@@ -959,18 +937,43 @@ static struct {
   pid_t child;
   int status, main_done;
   int64_t end;
+  /* The main process's own peak resident size (its rusage at reaping), in kB. */
+  long long maxrss_kb;
 } step;
 
 static void reap(void) {
   int st;
   pid_t p;
-  while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+  struct rusage ru;
+  while ((p = wait4(-1, &st, WNOHANG, &ru)) > 0) {
     if (p == step.child && !step.main_done) {
       step.status = st;
       step.main_done = 1;
-      step.end = now_us();
+      step.end = jk_now_us();
+      step.maxrss_kb = ru.ru_maxrss;
     }
   }
+}
+
+/* Resident size of one process from /proc/<pid>/stat (field 24), in kB; -1 when it is gone. */
+static long long stat_rss_kb(pid_t pid) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = 0;
+  char *p = strrchr(buf, ')');
+  if (!p) return -1;
+  /* After ")": state is field 3, rss field 24. */
+  int field = 2;
+  char *save = NULL;
+  for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+    if (++field == 24) return strtoll(tok, NULL, 10) * (sysconf(_SC_PAGESIZE) / 1024);
+  }
+  return -1;
 }
 
 /* Kills every process of the step's cgroup until none is left (a fork can race a kill). */
@@ -996,9 +999,124 @@ static void kill_step(const char *procs_path) {
 
 static unsigned step_seq;
 
-static void op_run(long long *v) {
+/* A spawned step (op X) hears from the judge while it runs, in frames like the supervisor's own
+   (1 type byte, 4 bytes big-endian length, payload):
+     I stdin bytes    C close stdin (pipes)    Z "COLS ROWS" resize    S "SIGNUM" signal
+     K kill now       P stop reading the program's output    Q read it again
+     F the judge has the report: the op is over (sent once, after R)
+   The judge keeps at most a window of stdin bytes unacknowledged: each write to the program is
+   acknowledged by a `w` frame ("COUNT"), so the buffer below never holds more than that window. */
+#define IBUF_CAP (1 << 20)
+static struct {
+  unsigned char head[5];
+  int head_have;
+  char type;
+  size_t len, got;
+  char small[64];
+} jmsg;
+static char ibuf[IBUF_CAP];
+static size_t ibuf_off, ibuf_len;
+struct spawn_ctl {
+  int kill_asked, close_in, paused, finished, master;
+  const char *procs_path;
+};
+
+/* Sends a signal to every process of the step (by its cgroup). */
+static void signal_step(const char *procs_path, int sig) {
+  static char buf[65536];
+  int fd = open(procs_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  buf[n > 0 ? n : 0] = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(buf, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+    pid_t pid = (pid_t)atoi(tok);
+    if (pid > 1) kill(pid, sig);
+  }
+}
+
+static void spawn_message(struct spawn_ctl *c) {
+  jmsg.small[jmsg.got < sizeof jmsg.small ? jmsg.got : sizeof jmsg.small - 1] = 0;
+  switch (jmsg.type) {
+    case 'C': c->close_in = 1; break;
+    case 'K': c->kill_asked = 1; break;
+    case 'P': c->paused = 1; break;
+    case 'Q': c->paused = 0; break;
+    case 'F': c->finished = 1; break;
+    case 'S': {
+      int sig = atoi(jmsg.small);
+      if (sig > 0 && sig < NSIG && sig != SIGKILL) signal_step(c->procs_path, sig);
+      if (sig == SIGKILL) c->kill_asked = 1;
+      break;
+    }
+    case 'Z': {
+      int cols = 0, rows = 0;
+      if (c->master >= 0 && sscanf(jmsg.small, "%d %d", &cols, &rows) == 2 && cols > 0 && rows > 0) {
+        struct winsize ws = {(unsigned short)rows, (unsigned short)cols, 0, 0};
+        ioctl(c->master, TIOCSWINSZ, &ws);
+      }
+      break;
+    }
+    default: break;
+  }
+}
+
+/* Feeds bytes from the judge to the message parser: stdin goes to ibuf, the rest is acted on.
+   Returns how many it took: it stops right after F, the rest being the next op's. */
+static size_t spawn_feed(const char *data, size_t n, struct spawn_ctl *c) {
+  size_t total = n;
+  while (n > 0 && !c->finished) {
+    if (jmsg.head_have < 5) {
+      jmsg.head[jmsg.head_have++] = (unsigned char)*data++;
+      n--;
+      if (jmsg.head_have == 5) {
+        jmsg.type = (char)jmsg.head[0];
+        jmsg.len = ((size_t)jmsg.head[1] << 24) | ((size_t)jmsg.head[2] << 16) | ((size_t)jmsg.head[3] << 8) | jmsg.head[4];
+        jmsg.got = 0;
+        if (jmsg.len == 0) {
+          spawn_message(c);
+          jmsg.head_have = 0;
+        }
+      }
+      continue;
+    }
+    size_t k = jmsg.len - jmsg.got < n ? jmsg.len - jmsg.got : n;
+    if (jmsg.type == 'I') {
+      if (ibuf_off > 0 && ibuf_len + k > IBUF_CAP) {
+        memmove(ibuf, ibuf + ibuf_off, ibuf_len - ibuf_off);
+        ibuf_len -= ibuf_off;
+        ibuf_off = 0;
+      }
+      /* Past the window the judge keeps to, bytes are dropped (a judge bug, never the program's). */
+      size_t room = IBUF_CAP - ibuf_len, take = k < room ? k : room;
+      memcpy(ibuf + ibuf_len, data, take);
+      ibuf_len += take;
+    } else {
+      for (size_t i = 0; i < k; i++)
+        if (jmsg.got + i < sizeof jmsg.small - 1) jmsg.small[jmsg.got + i] = data[i];
+    }
+    jmsg.got += k;
+    data += k;
+    n -= k;
+    if (jmsg.got == jmsg.len) {
+      if (jmsg.type != 'I') spawn_message(c);
+      jmsg.head_have = 0;
+    }
+  }
+  return total - n;
+}
+
+/* Runs one step: op R (stdin given whole, `spawn` 0) or op X (`spawn` 1: stdin, signals, resizes
+   and flow control come as messages while it runs; with COLS > 0, on a fresh pseudo-terminal). */
+static void op_run(long long *v, int spawn) {
   long long cpu_ms = v[0], wall_ms = v[1], mem_bytes = v[2], fsize = v[3], nofile = v[4], nproc = v[5], millicpus = v[6];
-  long long out_bytes = v[7], disk_bytes = v[8], disk_inodes = v[9], nenv = v[10], nargv = v[11], args_len = v[12], stdin_len = v[13];
+  long long out_bytes = v[7], disk_bytes = v[8], disk_inodes = v[9], nenv = v[10], nargv = v[11], args_len = v[12];
+  long long stdin_len = spawn ? 0 : v[13], cols = spawn ? v[13] : 0, rows = spawn ? v[14] : 0;
+  int tty = spawn && cols > 0 && rows > 0;
+  struct spawn_ctl ctl = {0, 0, 0, 0, -1, NULL};
+  memset(&jmsg, 0, sizeof jmsg);
+  ibuf_off = ibuf_len = 0;
   char *args = malloc((size_t)args_len + 1);
   if (!args || args_len < 0 || nenv < 0 || nargv < 1 || nenv + nargv > 100000) _exit(121);
   if (in_read(args, (size_t)args_len)) _exit(0);
@@ -1023,7 +1141,7 @@ static void op_run(long long *v) {
   }
   snprintf(path, sizeof path, "%s/pids.max", cg[2]);
   snprintf(val, sizeof val, "%lld", nproc);
-  if (!error && write_str(path, val)) { error = "pids.max"; err = errno; }
+  if (!error && write_file_str(path, val)) { error = "pids.max"; err = errno; }
   int fd_mem = -1, fd_cpu = -1, fd_pids = -1;
   if (!error) {
     snprintf(path, sizeof path, "%s/memory.usage_in_bytes", cg[0]);
@@ -1036,16 +1154,31 @@ static void op_run(long long *v) {
   }
   char procs_path[512];
   snprintf(procs_path, sizeof procs_path, "%s/cgroup.procs", cg[2]);
+  ctl.procs_path = procs_path;
 
   int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, exec_pipe[2] = {-1, -1};
-  if (!error && (pipe2(in_pipe, O_CLOEXEC) || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC) || pipe2(exec_pipe, O_CLOEXEC))) {
+  if (!error && (pipe2(exec_pipe, O_CLOEXEC) ||
+                 (!tty && (pipe2(in_pipe, O_CLOEXEC) || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC))))) {
     error = "pipe";
     err = errno;
+  }
+  /* A terminal of its own for the step: the program's stdin, stdout and stderr are its replica
+     and its controlling terminal; the master stays here. Nothing else in the container is a
+     terminal, so whatever the program does to it (TIOCSTI included) reaches only itself. */
+  char replica[128] = "";
+  if (!error && tty) {
+    ctl.master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    struct winsize ws = {(unsigned short)rows, (unsigned short)cols, 0, 0};
+    if (ctl.master < 0 || grantpt(ctl.master) || unlockpt(ctl.master) || ptsname_r(ctl.master, replica, sizeof replica) ||
+        ioctl(ctl.master, TIOCSWINSZ, &ws)) {
+      error = "pty";
+      err = errno;
+    }
   }
   char *sbuf = stdin_len > 0 ? malloc((size_t)stdin_len) : NULL;
   if (stdin_len > 0 && !sbuf && !error) { error = "stdin buffer"; err = ENOMEM; }
   memset(&step, 0, sizeof step);
-  int64_t start = now_us();
+  int64_t start = jk_now_us();
   if (!error) {
     step.child = fork();
     if (step.child < 0) { error = "fork"; err = errno; }
@@ -1056,20 +1189,23 @@ static void op_run(long long *v) {
     snprintf(pid_s, sizeof pid_s, "%d\n", getpid());
     for (int i = 0; i < N_CTRLS; i++) {
       snprintf(path, sizeof path, "%s/cgroup.procs", cg[i]);
-      if (write_str(path, pid_s)) goto failed;
+      if (write_file_str(path, pid_s)) goto failed;
     }
     stage = 1;
-    struct rlimit rl;
-    rl.rlim_cur = rl.rlim_max = (rlim_t)fsize;
-    setrlimit(RLIMIT_FSIZE, &rl);
-    rl.rlim_cur = rl.rlim_max = (rlim_t)nofile;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    rl.rlim_cur = rl.rlim_max = 0;
-    setrlimit(RLIMIT_CORE, &rl);
+    jk_set_limit(RLIMIT_FSIZE, (unsigned long long)fsize);
+    jk_set_limit(RLIMIT_NOFILE, (unsigned long long)nofile);
+    jk_set_limit(RLIMIT_CORE, 0);
     /* The program's uid runs nothing else: its process count is the step's. */
-    rl.rlim_cur = rl.rlim_max = (rlim_t)nproc;
-    setrlimit(RLIMIT_NPROC, &rl);
-    if (dup2(in_pipe[0], 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) goto failed;
+    jk_set_limit(RLIMIT_NPROC, (unsigned long long)nproc);
+    if (tty) {
+      /* A new session led by the program, the replica its controlling terminal. */
+      if (setsid() < 0) goto failed;
+      int t = open(replica, O_RDWR);
+      if (t < 0 || ioctl(t, TIOCSCTTY, 0) || dup2(t, 0) < 0 || dup2(t, 1) < 0 || dup2(t, 2) < 0) goto failed;
+      if (t > 2) close(t);
+    } else if (dup2(in_pipe[0], 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) {
+      goto failed;
+    }
     if (chdir("/work")) goto failed;
     sigset_t none;
     sigemptyset(&none);
@@ -1097,22 +1233,42 @@ static void op_run(long long *v) {
     }
     goto cleanup;
   }
-  close(in_pipe[0]);
-  close(out_pipe[1]);
-  close(err_pipe[1]);
   close(exec_pipe[1]);
-  in_pipe[0] = out_pipe[1] = err_pipe[1] = exec_pipe[1] = -1;
-  to_child = in_pipe[1];
-  from_out = out_pipe[0];
-  from_err = err_pipe[0];
-  in_pipe[1] = out_pipe[0] = err_pipe[0] = -1;
+  exec_pipe[1] = -1;
+  if (tty) {
+    to_child = fcntl(ctl.master, F_DUPFD_CLOEXEC, 0);
+    from_out = fcntl(ctl.master, F_DUPFD_CLOEXEC, 0);
+  } else {
+    close(in_pipe[0]);
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    in_pipe[0] = out_pipe[1] = err_pipe[1] = -1;
+    to_child = in_pipe[1];
+    from_out = out_pipe[0];
+    from_err = err_pipe[0];
+    in_pipe[1] = out_pipe[0] = err_pipe[0] = -1;
+  }
   fcntl(to_child, F_SETFL, O_NONBLOCK);
   fcntl(from_out, F_SETFL, O_NONBLOCK);
-  fcntl(from_err, F_SETFL, O_NONBLOCK);
+  if (from_err >= 0) fcntl(from_err, F_SETFL, O_NONBLOCK);
+  int report[2] = {0, 0}, have_report = 0;
+  if (spawn) {
+    /* Started means exec'd: the exec pipe closes on exec, or brings the failure. */
+    ssize_t got;
+    while ((got = read(exec_pipe[0], report, sizeof report)) < 0 && errno == EINTR) {}
+    have_report = 1;
+    if (got != sizeof report) {
+      report[0] = report[1] = 0;
+      frame('B', "", 0);
+    }
+  }
 
   /* Stdin: what the judge already sent sits in in_buf; the rest comes while the step runs. */
   long long s_have = 0, s_sent = 0;
-  if (stdin_len > 0) {
+  if (spawn) {
+    /* Messages the judge sent right behind the op's header. */
+    in_off += spawn_feed(in_buf + in_off, in_len - in_off, &ctl);
+  } else if (stdin_len > 0) {
     size_t k = in_len - in_off < (size_t)stdin_len ? in_len - in_off : (size_t)stdin_len;
     memcpy(sbuf, in_buf + in_off, k);
     in_off += k;
@@ -1121,12 +1277,14 @@ static void op_run(long long *v) {
     close(to_child);
     to_child = -1;
   }
-  int kill_asked = in_off < in_len; /* a byte after the stdin: kill now */
+  int kill_asked = spawn ? ctl.kill_asked : in_off < in_len; /* R: a byte after the stdin means kill now */
   in_off = in_len = 0;
-  int judge_gone = 0;
+  int judge_gone = 0, quiet = 0;
+  long long acked = 0;
 
   const char *limit = "none";
-  long long peak = 0, cpu_ns = 0, out_total = 0, inodes = 0, disk_used = 0;
+  long long peak = 0, cpu_ns = 0, out_total = 0, inodes = 0, disk_used = 0, main_shared_kb = -1, main_smaps_rss = 0;
+  int64_t main_smaps_at = -1, main_smaps_took = 0;
   int out_trunc = 0, err_trunc = 0, peak_procs = 0, disk_full = 0, killed = 0;
   int64_t deadline = start + wall_ms * 1000, last_sample = 0, next_walk = 0, last_files = 0;
   long long files_bytes = 0;
@@ -1135,32 +1293,67 @@ static void op_run(long long *v) {
   while (!step.main_done || from_out >= 0 || from_err >= 0) {
     struct pollfd fds[4];
     int nfds = 0, i_in = -1, i_out = -1, i_err = -1, i_child = -1;
+    /* Paused output is left in the program's pipe or terminal (it blocks once that fills); not
+       once the step is being killed, when whatever is left is read and the step ends. */
+    int reading = !(spawn && ctl.paused && !killed);
+    int in_pending = spawn ? ibuf_len > ibuf_off : s_sent < s_have;
     if (!judge_gone) { i_in = nfds; fds[nfds++] = (struct pollfd){0, POLLIN, 0}; }
-    if (from_out >= 0) { i_out = nfds; fds[nfds++] = (struct pollfd){from_out, POLLIN, 0}; }
-    if (from_err >= 0) { i_err = nfds; fds[nfds++] = (struct pollfd){from_err, POLLIN, 0}; }
-    if (to_child >= 0 && s_sent < s_have) { i_child = nfds; fds[nfds++] = (struct pollfd){to_child, POLLOUT, 0}; }
+    if (from_out >= 0 && reading) { i_out = nfds; fds[nfds++] = (struct pollfd){from_out, POLLIN, 0}; }
+    if (from_err >= 0 && reading) { i_err = nfds; fds[nfds++] = (struct pollfd){from_err, POLLIN, 0}; }
+    if (to_child >= 0 && in_pending) { i_child = nfds; fds[nfds++] = (struct pollfd){to_child, POLLOUT, 0}; }
     poll(fds, (nfds_t)nfds, 1);
     if (i_in >= 0 && fds[i_in].revents) {
       ssize_t r = read(0, buf, sizeof buf);
       if (r <= 0 && !(r < 0 && errno == EINTR)) { judge_gone = 1; kill_asked = 1; }
-      else if (r > 0) {
+      else if (r > 0 && spawn) {
+        spawn_feed(buf, (size_t)r, &ctl);
+        if (ctl.kill_asked) kill_asked = 1;
+      } else if (r > 0) {
         long long room = stdin_len - s_have, k = r < room ? r : room;
         if (k > 0) { memcpy(sbuf + s_have, buf, (size_t)k); s_have += k; }
         if (r > k) kill_asked = 1;
       }
     }
     if (i_child >= 0 && fds[i_child].revents) {
-      ssize_t w = write(to_child, sbuf + s_sent, (size_t)(s_have - s_sent));
-      if (w > 0) s_sent += w;
-      else if (w < 0 && errno != EAGAIN && errno != EINTR) { close(to_child); to_child = -1; }
+      ssize_t w = spawn ? write(to_child, ibuf + ibuf_off, ibuf_len - ibuf_off) : write(to_child, sbuf + s_sent, (size_t)(s_have - s_sent));
+      if (w > 0 && spawn) {
+        ibuf_off += (size_t)w;
+        acked += w;
+        if (ibuf_off == ibuf_len) ibuf_off = ibuf_len = 0;
+      } else if (w > 0) {
+        s_sent += w;
+      } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+        close(to_child);
+        to_child = -1;
+        /* Nobody reads it any more: what is queued is acknowledged, so the judge is not held up. */
+        if (spawn) { acked += (long long)(ibuf_len - ibuf_off); ibuf_off = ibuf_len = 0; }
+      }
     }
-    if (to_child >= 0 && s_sent == stdin_len) { close(to_child); to_child = -1; }
+    if (spawn && to_child < 0 && ibuf_len > ibuf_off) { acked += (long long)(ibuf_len - ibuf_off); ibuf_off = ibuf_len = 0; }
+    if (spawn && acked > 0) {
+      char a[32];
+      int n = snprintf(a, sizeof a, "%lld", acked);
+      frame('w', a, (size_t)n);
+      acked = 0;
+    }
+    if (spawn ? (!tty && ctl.close_in && ibuf_len == ibuf_off && to_child >= 0) : (to_child >= 0 && s_sent == stdin_len)) {
+      close(to_child);
+      to_child = -1;
+    }
+    /* A terminal whose every replica is closed may not say so on every system: once the step
+       is over and its output has been quiet for 100 ms, it is done. */
+    if (step.main_done && killed && from_out >= 0 && (i_out < 0 || !fds[i_out].revents) && ++quiet > 100) {
+      close(from_out);
+      from_out = -1;
+    }
     for (int k = 0; k < 2; k++) {
       int idx = k ? i_err : i_out;
       int *fdp = k ? &from_err : &from_out;
       if (idx < 0 || !fds[idx].revents) continue;
+      quiet = 0;
       ssize_t r = read(*fdp, buf, sizeof buf);
-      if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && errno == EAGAIN && !(fds[idx].revents & (POLLHUP | POLLERR))) continue;
       if (r <= 0) { close(*fdp); *fdp = -1; continue; }
       long long room = out_bytes - out_total;
       out_total += r;
@@ -1172,7 +1365,7 @@ static void op_run(long long *v) {
       }
     }
     reap();
-    int64_t t = now_us();
+    int64_t t = jk_now_us();
     if (!step.main_done && t - last_sample >= 1000) {
       last_sample = t;
       long long mem = read_ll(fd_mem), cpu = read_ll(fd_cpu), procs = read_ll(fd_pids);
@@ -1183,18 +1376,31 @@ static void op_run(long long *v) {
           (t - last_files >= files_every || (mem - files_bytes > mem_bytes && t - last_files >= files_took * 4 + 1000))) {
         last_files = t;
         files_bytes = runtime_file_bytes(procs_path);
-        files_took = now_us() - t;
+        files_took = jk_now_us() - t;
         files_every = files_took * 20 > 10000 ? files_took * 20 : 10000;
       }
       mem = mem > files_bytes ? mem - files_bytes : 0;
       if (mem > peak) peak = mem;
+      /* The main process's resident pages that are not its own anonymous memory (the binary,
+         libraries, shared mappings), re-read from its smaps as it grows: see the floor below. */
+      long long rss_kb = stat_rss_kb(step.child);
+      if (rss_kb > 0 && (main_smaps_at < 0 || (rss_kb > main_smaps_rss + (main_smaps_rss / 32 > 1024 ? main_smaps_rss / 32 : 1024) &&
+                                               t - main_smaps_at >= main_smaps_took * 20))) {
+        long long total = 0, anon = smaps_kb(step.child, &total);
+        if (anon >= 0 && total > 0) {
+          main_shared_kb = total > anon ? total - anon : 0;
+          main_smaps_rss = rss_kb;
+        }
+        main_smaps_at = t;
+        main_smaps_took = jk_now_us() - t;
+      }
       if (cpu > cpu_ns) cpu_ns = cpu;
       if (procs > peak_procs) peak_procs = (int)procs;
       disk_used = box_bytes(&disk_full);
       if (t >= next_walk) {
         inodes = box_inodes(disk_inodes);
-        int64_t took = now_us() - t;
-        next_walk = now_us() + (took * 4 > 20000 ? took * 4 : 20000);
+        int64_t took = jk_now_us() - t;
+        next_walk = jk_now_us() + (took * 4 > 20000 ? took * 4 : 20000);
       }
       /* The container's CPU quota bounds real CPU time: gVisor's counters overcount under fork storms. */
       long long cpu_cap_ms = (t - start) / 1000 * millicpus / 1000 + 20;
@@ -1218,6 +1424,7 @@ static void op_run(long long *v) {
     if (step.main_done && !killed) { kill_step(procs_path); killed = 1; }
   }
   if (to_child >= 0) close(to_child);
+  to_child = -1;
   kill_step(procs_path);
   /* Stdin the judge still had to send (the program ended first): read it off the stream. */
   while (!judge_gone && s_have < stdin_len) {
@@ -1231,11 +1438,23 @@ static void op_run(long long *v) {
     if (mem > peak) peak = mem;
     if (cpu > cpu_ns) cpu_ns = cpu;
   }
+  /* A floor of the program's own peak. The step's memory is sampled every millisecond, and
+     gVisor's cgroup figure trails the pages a program touches (by up to a few MiB while it
+     writes fast): a program that touches 100 MiB and exits at once can end above its last
+     sample. The main process's own peak resident size (its rusage at reaping) less its resident
+     pages that are not anonymous (read from its smaps as it grew, see above) is memory it really
+     held at one time: the peak is never below it. Subtracting the latest such reading keeps the
+     runtime's files out (a JVM's libjvm.so); a file mapped after that reading would count, so the
+     reading is refreshed each time the process grows by 1/32 (at least 1 MiB), at most 5% of
+     the time. */
+  if (step.main_done && main_shared_kb >= 0 && step.maxrss_kb > main_shared_kb) {
+    long long floor_bytes = (step.maxrss_kb - main_shared_kb) * 1024 - files_bytes;
+    if (floor_bytes > peak) peak = floor_bytes;
+  }
   disk_used = box_bytes(&disk_full);
   inodes = box_inodes(disk_inodes);
-  int report[2] = {0, 0};
-  if (read(exec_pipe[0], report, sizeof report) != sizeof report) report[0] = report[1] = 0;
-  int64_t end_t = step.end ? step.end : now_us();
+  if (!have_report && read(exec_pipe[0], report, sizeof report) != sizeof report) report[0] = report[1] = 0;
+  int64_t end_t = step.end ? step.end : jk_now_us();
   long long cpu_us = cpu_ns / 1000, cpu_cap_us = (long long)(end_t - start) * millicpus / 1000 + 20000;
   if (cpu_us > cpu_cap_us) cpu_us = cpu_cap_us;
   int st = step.status;
@@ -1253,6 +1472,15 @@ static void op_run(long long *v) {
     frame('R', r, (size_t)n);
   }
 cleanup:
+  /* A spawned step's messages still in flight come before the judge's F: read them off. */
+  if (spawn) {
+    while (!ctl.finished) {
+      if (in_fill()) _exit(0);
+      in_off += spawn_feed(in_buf + in_off, in_len - in_off, &ctl);
+    }
+  }
+  if (to_child >= 0) close(to_child);
+  if (ctl.master >= 0) close(ctl.master);
   if (from_out >= 0) close(from_out);
   if (from_err >= 0) close(from_err);
   for (int i = 0; i < 2; i++) {
@@ -1280,19 +1508,26 @@ static int cmd_serve(void) {
       /* No judge attached with stdin (or it closed it): only reap, as `init` does. */
       for (;;) if (waitpid(-1, NULL, 0) < 0) pause();
     }
+    /* A kill byte (R's "kill now") that came after its step had ended sits before the next op. */
+    char *op = line;
+    while (*op == 'K') op++;
     long long v[16] = {0};
     int n = 0;
-    for (char *tok = strtok(line + 1, " "); tok && n < 16; tok = strtok(NULL, " ")) v[n++] = atoll(tok);
-    switch (line[0]) {
+    for (char *tok = strtok(op + 1, " "); tok && n < 16; tok = strtok(NULL, " ")) v[n++] = atoll(tok);
+    switch (op[0]) {
       case 'P': frame('H', "jk-exec 2", 9); break;
       case 'S': op_setup(v[0]); break;
       case 'W': op_write(v[0]); break;
       case 'G': op_read(v[0], v[1]); break;
       case 'R':
         if (n != 14) { frame('R', "error=header errno=0", 20); _exit(121); }
-        op_run(v);
+        op_run(v, 0);
         break;
-      case 'K': break; /* a kill that came after its step had ended */
+      case 'X':
+        if (n != 15) { frame('R', "error=header errno=0", 20); _exit(121); }
+        op_run(v, 1);
+        break;
+      case 0: break; /* only late kill bytes */
       default: answer(120, "unknown op"); break;
     }
   }

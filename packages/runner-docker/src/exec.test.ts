@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveEngineAddress } from './engine.js';
 import { FrameDemuxer, MessageParser, parseReport, signalName } from './exec.js';
-import { checkRelativePath, encodeRun } from './sandbox.js';
+import { checkRelativePath } from './sandbox.js';
+import { encodeRun } from './step.js';
 
 const frame = (stream: number, text: string): Buffer => {
   const body = Buffer.from(text);

@@ -206,6 +206,11 @@ export class Session {
     return result;
   }
 
+  /** Writes bytes as they are, in order, for the op in flight (a spawned step's messages). */
+  send(bytes: Buffer): void {
+    if (!this.#lost && !this.#socket.destroyed && this.#socket.writable) this.#socket.write(bytes);
+  }
+
   /** Asks the supervisor to kill the step in flight now (ignored between steps). */
   kill(): void {
     if (!this.#socket.destroyed && this.#socket.writable) this.#socket.write('K');

@@ -3,17 +3,20 @@ import {
   type ExecOutcome,
   type ExecRequest,
   JudgeError,
-  type LimitKind,
   type OperationOptions,
-  type Sandbox,
+  type ProcessExit,
   type SandboxFile,
+  type SandboxProcess,
+  type SpawningSandbox,
+  type SpawnRequest,
 } from '@judgekit/core';
 import { type EngineClient, EngineError } from './engine.js';
-import { parseReport, protocolHello, Session, SessionLost, type StepReport, signalName } from './exec.js';
+import { parseReport, protocolHello, Session, SessionLost, type StepReport } from './exec.js';
+import { DockerProcess } from './spawn.js';
+import { encodeRun, encodeSpawn, exitOf, message } from './step.js';
 
 /** The work directory inside every container (a tmpfs). @internal */
 export const workDir = '/work';
-const baseEnv = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' };
 // After a step's own wall limit, how long the host waits before asking the supervisor to kill,
 // and then before giving the session up.
 const backstopGraceMs = 2_000;
@@ -66,34 +69,6 @@ class Capture {
   }
 }
 
-/** Encodes a step for `jk-exec serve` (see images/jk-exec.c). @internal */
-export function encodeRun(request: ExecRequest, caps: { memoryBytes: number; diskBytes: number; cpus: number }): Buffer[] {
-  const { limits } = request;
-  const env = Object.entries({ ...baseEnv, ...request.env }).map(([k, v]) => `${k}=${v}`);
-  for (const part of [...env, ...request.argv]) {
-    if (part.includes('\0')) throw new JudgeError('JDG_ERR_INPUT_INVALID', 'Arguments and environment values cannot contain a NUL byte.');
-  }
-  const args = Buffer.from([...env, ...request.argv].map((s) => `${s}\0`).join(''), 'utf8');
-  const stdin = typeof request.stdin === 'string' ? Buffer.from(request.stdin, 'utf8') : Buffer.from(request.stdin ?? new Uint8Array());
-  const fields = [
-    limits.cpuTimeMs,
-    limits.wallTimeMs,
-    Math.min(limits.memoryBytes, caps.memoryBytes),
-    limits.fileSizeBytes,
-    limits.openFiles,
-    limits.processes,
-    Math.round(caps.cpus * 1000),
-    limits.outputBytes,
-    Math.min(limits.diskBytes, caps.diskBytes),
-    limits.diskInodes,
-    env.length,
-    request.argv.length,
-    args.length,
-    stdin.length,
-  ].map((n) => String(Math.max(0, Math.floor(n))));
-  return [Buffer.from(`R ${fields.join(' ')}\n`), args, stdin];
-}
-
 /**
  * One submission's container: started (or taken from the warm pool) for this submission only,
  * removed on dispose. Every operation goes to the container's long-lived supervisor
@@ -102,7 +77,7 @@ export function encodeRun(request: ExecRequest, caps: { memoryBytes: number; dis
  * never through a link).
  * @internal
  */
-export class DockerSandbox implements Sandbox {
+export class DockerSandbox implements SpawningSandbox {
   readonly id: string;
   readonly #host: SandboxHost;
   readonly #session: Session;
@@ -303,31 +278,114 @@ export class DockerSandbox implements Sandbox {
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
     }
     if (lost || !report) return this.#lost(lost, performance.now() - startedAt, stderr.text());
-    const r = report as StepReport;
-    if (r.error) throw sandboxFailed(`Docker sandbox ${this.id} could not prepare the step: ${r.error}`);
-    if (r.execStage < 2 && r.execErrno) {
-      throw sandboxFailed(
-        `Docker sandbox ${this.id} could not start the program as uid 65534 (stage ${r.execStage}, errno ${r.execErrno})`,
-      );
-    }
-    let limit: LimitKind | null = null;
-    if (r.limit === 'killed') limit = hostReason === 'backstop' ? 'wall' : null;
-    else if (r.limit !== 'none') limit = r.limit as LimitKind;
-    const memoryBytes = r.peakKb * 1024;
+    const { stderrNote, ...exit } = exitOf(report as StepReport, limits, hostReason, this.id);
     return {
-      exitCode: r.exit >= 0 ? r.exit : null,
-      signal: r.signal > 0 ? signalName(r.signal) : null,
+      ...exit,
       stdout: stdout.text(),
-      stderr: r.execErrno ? `${stderr.text()}jk-exec: cannot execute: errno ${r.execErrno}\n` : stderr.text(),
-      stdoutTruncated: stdout.truncated || r.stdoutTruncated,
-      stderrTruncated: stderr.truncated || r.stderrTruncated,
-      cpuTimeMs: r.cpuUs / 1000,
-      wallTimeMs: r.wallUs / 1000,
-      // Sampled every millisecond: a fast allocator can pass the limit before the kill; the
-      // reported peak is capped at the limit it exceeded.
-      memoryBytes: limit === 'memory' ? Math.min(memoryBytes, limits.memoryBytes) : memoryBytes,
-      limitExceeded: limit,
+      stderr: stderr.text() + stderrNote,
+      stdoutTruncated: stdout.truncated || (report as StepReport).stdoutTruncated,
+      stderrTruncated: stderr.truncated || (report as StepReport).stderrTruncated,
     };
+  }
+
+  /**
+   * Starts one command and leaves it running (op X of `jk-exec serve`): on plain pipes, or with
+   * `tty` on a fresh pseudo-terminal the supervisor opens inside the container, whose replica is
+   * the program's stdin, stdout, stderr and controlling terminal. The program runs as a step of
+   * `exec` does: in cgroups of its own, as uid 65534, with every limit watched by the supervisor.
+   * Resolves once it runs.
+   */
+  async spawn(request: SpawnRequest, options: OperationOptions = {}): Promise<SandboxProcess> {
+    this.#check(options);
+    if (this.#dead) throw sandboxFailed(`Docker sandbox ${this.id} is gone: ${this.#dead}`);
+    const { limits } = request;
+    await this.#prepare(limits.diskBytes);
+    const bytes = encodeSpawn(
+      request,
+      { memoryBytes: this.#host.containerMemoryBytes, diskBytes: this.#host.diskCapBytes, cpus: this.#host.cpus },
+      request.tty ?? null,
+    );
+    const proc = new DockerProcess((b) => this.#session.send(b), request.tty != null);
+    let report: StepReport | null = null;
+    let hostReason: 'abort' | 'backstop' | null = null;
+    let startedAt = performance.now();
+    let onStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => (onStarted = resolve));
+    let backstop: NodeJS.Timeout | undefined;
+    const kill = (reason: 'abort' | 'backstop') => {
+      hostReason ??= reason;
+      proc.kill();
+    };
+    const onAbort = () => kill('abort');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = this.#session.op(bytes, (type, payload) => {
+      if (type === 'O' || type === 'E') proc.output(type === 'O' ? 'stdout' : 'stderr', Buffer.from(payload));
+      else if (type === 'w') proc.acknowledged(Number(payload.toString('latin1')));
+      else if (type === 'B') {
+        startedAt = performance.now();
+        proc.started();
+        // The supervisor keeps the wall limit; this backstop covers one that cannot.
+        backstop = setTimeout(() => {
+          kill('backstop');
+          backstop = setTimeout(() => this.#session.close(), backstopGraceMs);
+        }, limits.wallTimeMs + backstopGraceMs);
+        onStarted();
+      } else if (type === 'R') {
+        report = parseReport(payload.toString('utf8'));
+        proc.ended();
+        // The op is over once the supervisor reads this: messages sent before it are dropped.
+        this.#session.send(message('F'));
+        onStarted();
+        return true;
+      }
+      return false;
+    });
+    const finished = done.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    void finished.then(() => onStarted());
+    await started;
+    // A report before the start: the supervisor could not run it (a sandbox failure), or the
+    // program could not be executed (its exit says so, on stderr).
+    if (report && !(await this.#startFailure(report, request, proc))) {
+      options.signal?.removeEventListener('abort', onAbort);
+      throw exitOfOrThrow(report, limits, this.id);
+    }
+    const early = report !== null;
+    proc.exit = finished.then(async (lost): Promise<ProcessExit> => {
+      clearTimeout(backstop);
+      // The note of an exec failure is emitted first (see #startFailure).
+      if (early) await new Promise((resolve) => setImmediate(resolve));
+      options.signal?.removeEventListener('abort', onAbort);
+      if (lost || !report) {
+        if (this.#disposed) return killedExit(performance.now() - startedAt);
+        const {
+          stdout: _o,
+          stderr: _e,
+          stdoutTruncated: _ot,
+          stderrTruncated: _et,
+          ...exit
+        } = await this.#lost(lost, performance.now() - startedAt, '');
+        return exit;
+      }
+      const { stderrNote: _n, ...exit } = exitOf(report, limits, hostReason, this.id);
+      return exit;
+    });
+    proc.exit.catch(() => {});
+    return proc;
+  }
+
+  /**
+   * A report that came before the program ran: true when it is an exec failure the caller sees as
+   * the program's exit (its note goes to stderr once the caller listens), false when the sandbox
+   * could not run it at all.
+   */
+  async #startFailure(report: StepReport, request: SpawnRequest, proc: DockerProcess): Promise<boolean> {
+    if (report.error || (report.execStage < 2 && report.execErrno)) return false;
+    const { stderrNote } = exitOf(report, request.limits, null, this.id);
+    if (stderrNote) setImmediate(() => proc.output(request.tty ? 'stdout' : 'stderr', Buffer.from(stderrNote)));
+    return true;
   }
 
   /**
@@ -393,6 +451,21 @@ export class DockerSandbox implements Sandbox {
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
   }
+}
+
+/** The error a report that ended a step before it ran stands for. */
+function exitOfOrThrow(report: StepReport, limits: SpawnRequest['limits'], id: string): JudgeError {
+  try {
+    exitOf(report, limits, null, id);
+  } catch (error) {
+    return error as JudgeError;
+  }
+  return sandboxFailed(`Docker sandbox ${id} could not start the command.`);
+}
+
+/** The exit of a command whose sandbox was disposed while it ran. */
+function killedExit(wallTimeMs: number): ProcessExit {
+  return { exitCode: null, signal: 'SIGKILL', cpuTimeMs: 0, wallTimeMs, memoryBytes: 0, limitExceeded: null };
 }
 
 export { EngineError };

@@ -1,10 +1,13 @@
 /* Helpers shared by judgekit's small native supervisors: the nsjail runner's jk-jail
-   (packages/runner-nsjail/native/jk-jail.c) and, when it adopts it, the Docker runner's jk-exec.
+   (packages/runner-nsjail/native/jk-jail.c) and the Docker runner's jk-exec
+   (packages/runner-docker/images/jk-exec.c, compiled into the images with -I this folder).
    Header-only: each helper is static, so a program includes it once and links nothing. */
 #ifndef JK_COMMON_H
 #define JK_COMMON_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -31,18 +34,21 @@ static inline int jk_read_full(int fd, void *buf, size_t n) {
   return 0;
 }
 
-/* Writes all n bytes, retrying on EINTR; gives up silently when the reader is gone. */
-static inline void jk_write_full(int fd, const char *buf, size_t n) {
+/* Writes all n bytes, retrying on EINTR: 0 once written, -1 when the reader is gone or the
+   write fails (callers that have nobody to tell ignore it). */
+static inline int jk_write_full(int fd, const void *buf, size_t n) {
+  const char *p = buf;
   while (n > 0) {
-    ssize_t w = write(fd, buf, n);
+    ssize_t w = write(fd, p, n);
     if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return;
-    buf += w;
+    if (w <= 0) return -1;
+    p += w;
     n -= (size_t)w;
   }
+  return 0;
 }
 
-static inline void jk_write_str(int fd, const char *s) { jk_write_full(fd, s, strlen(s)); }
+static inline int jk_write_str(int fd, const char *s) { return jk_write_full(fd, s, strlen(s)); }
 
 /* Sets both the soft and the hard limit. */
 static inline void jk_set_limit(int resource, unsigned long long value) {
