@@ -1055,6 +1055,12 @@ static void spawn_message(struct spawn_ctl *c) {
       if (c->master >= 0 && sscanf(jmsg.small, "%d %d", &cols, &rows) == 2 && cols > 0 && rows > 0) {
         struct winsize ws = {(unsigned short)rows, (unsigned short)cols, 0, 0};
         ioctl(c->master, TIOCSWINSZ, &ws);
+        /* gVisor's terminal takes the size without signalling it (Linux sends SIGWINCH to the
+           foreground process group): it is sent here, to that group, or to the whole step when
+           the group is unknown. */
+        pid_t group = -1;
+        if (ioctl(c->master, TIOCGPGRP, &group) == 0 && group > 1) kill(-group, SIGWINCH);
+        else signal_step(c->procs_path, SIGWINCH);
       }
       break;
     }
