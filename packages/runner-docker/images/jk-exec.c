@@ -506,9 +506,16 @@ static int cmd_run(int argc, char **argv) {
  *   R CPU_MS WALL_MS MEM FSIZE NOFILE NPROC MILLICPUS OUT_BYTES DISK_BYTES DISK_INODES
  *     NENV NARGV ARGS_LEN STDIN_LEN + ARGS_LEN bytes (NENV "K=V\0", NARGV "ARG\0") + STDIN_LEN bytes
  *                                      run one step; any byte after its stdin means "kill now"
+ *   X CPU_MS ... ARGS_LEN COLS ROWS + ARGS_LEN bytes
+ *                                      run one live step (a session, one side of an interactive
+ *                                      problem): as R, but its stdin, signals, resizes and flow
+ *                                      control come as messages while it runs (see spawn_feed);
+ *                                      COLS and ROWS > 0: on a new pseudo-terminal of that size
  * Supervisor -> judge (stdout): frames of 1 type byte, 4 bytes big-endian length, payload:
  *   H hello, O stdout bytes, E stderr bytes, D file bytes, A "CODE MESSAGE" (end of W and G),
+ *   B the live step runs (exec'd), w "COUNT" stdin bytes written to it,
  *   R the report of a step, "key=value ...".
+ * An image older than op X answers it with A 120 (unknown op): the judge says to rebuild.
  */
 #include <grp.h>
 #include <sys/mount.h>
