@@ -506,9 +506,16 @@ static int cmd_run(int argc, char **argv) {
  *   R CPU_MS WALL_MS MEM FSIZE NOFILE NPROC MILLICPUS OUT_BYTES DISK_BYTES DISK_INODES
  *     NENV NARGV ARGS_LEN STDIN_LEN + ARGS_LEN bytes (NENV "K=V\0", NARGV "ARG\0") + STDIN_LEN bytes
  *                                      run one step; any byte after its stdin means "kill now"
+ *   X CPU_MS ... ARGS_LEN COLS ROWS + ARGS_LEN bytes
+ *                                      run one live step (a session, one side of an interactive
+ *                                      problem): as R, but its stdin, signals, resizes and flow
+ *                                      control come as messages while it runs (see spawn_feed);
+ *                                      COLS and ROWS > 0: on a new pseudo-terminal of that size
  * Supervisor -> judge (stdout): frames of 1 type byte, 4 bytes big-endian length, payload:
  *   H hello, O stdout bytes, E stderr bytes, D file bytes, A "CODE MESSAGE" (end of W and G),
+ *   B the live step runs (exec'd), w "COUNT" stdin bytes written to it,
  *   R the report of a step, "key=value ...".
+ * An image older than op X answers it with A 120 (unknown op): the judge says to rebuild.
  */
 #include <grp.h>
 #include <sys/mount.h>
@@ -1055,6 +1062,12 @@ static void spawn_message(struct spawn_ctl *c) {
       if (c->master >= 0 && sscanf(jmsg.small, "%d %d", &cols, &rows) == 2 && cols > 0 && rows > 0) {
         struct winsize ws = {(unsigned short)rows, (unsigned short)cols, 0, 0};
         ioctl(c->master, TIOCSWINSZ, &ws);
+        /* gVisor's terminal takes the size without signalling it (Linux sends SIGWINCH to the
+           foreground process group): it is sent here, to that group, or to the whole step when
+           the group is unknown. */
+        pid_t group = -1;
+        if (ioctl(c->master, TIOCGPGRP, &group) == 0 && group > 1) kill(-group, SIGWINCH);
+        else signal_step(c->procs_path, SIGWINCH);
       }
       break;
     }

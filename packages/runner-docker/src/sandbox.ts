@@ -307,6 +307,7 @@ export class DockerSandbox implements SpawningSandbox {
     );
     const proc = new DockerProcess((b) => this.#session.send(b), request.tty != null);
     let report: StepReport | null = null;
+    let unsupported: string | null = null;
     let hostReason: 'abort' | 'backstop' | null = null;
     let startedAt = performance.now();
     let onStarted: () => void = () => {};
@@ -330,6 +331,13 @@ export class DockerSandbox implements SpawningSandbox {
           backstop = setTimeout(() => this.#session.close(), backstopGraceMs);
         }, limits.wallTimeMs + backstopGraceMs);
         onStarted();
+      } else if (type === 'A') {
+        // An older supervisor, without op X: the stream is out of step, so the session goes.
+        unsupported = payload.toString('utf8');
+        proc.ended();
+        this.markDead('its supervisor cannot run live commands');
+        onStarted();
+        return true;
       } else if (type === 'R') {
         report = parseReport(payload.toString('utf8'));
         proc.ended();
@@ -346,6 +354,13 @@ export class DockerSandbox implements SpawningSandbox {
     );
     void finished.then(() => onStarted());
     await started;
+    if (unsupported !== null) {
+      options.signal?.removeEventListener('abort', onAbort);
+      throw new JudgeError(
+        'JDG_ERR_SANDBOX_UNAVAILABLE',
+        `The image's /usr/local/bin/jk-exec cannot run live commands (answered ${JSON.stringify(unsupported)}): rebuild the images (sudo scripts/images/build.sh).`,
+      );
+    }
     // A report before the start: the supervisor could not run it (a sandbox failure), or the
     // program could not be executed (its exit says so, on stderr).
     if (report && !(await this.#startFailure(report, request, proc))) {

@@ -16,8 +16,14 @@ const chunkBytes = 64 * 1024;
  * The supervisor measures and limits it exactly as a step of `exec`.
  */
 export class DockerProcess implements SandboxProcess {
-  onOutput: SandboxProcess['onOutput'] = null;
   onDrain: SandboxProcess['onDrain'] = null;
+  #onOutput: SandboxProcess['onOutput'] = null;
+  /**
+   * Output that came before the caller could listen: the start and the first output can arrive
+   * in one read of the stream, handled before `spawn`'s caller resumes. Held until the first
+   * listener is set, then handed to it in order.
+   */
+  #early: ['stdout' | 'stderr', Buffer][] | null = [];
   exit!: Promise<ProcessExit>;
   readonly #send: (bytes: Buffer) => void;
   readonly #tty: boolean;
@@ -53,9 +59,22 @@ export class DockerProcess implements SandboxProcess {
     this.#queued = 0;
   }
 
+  get onOutput(): SandboxProcess['onOutput'] {
+    return this.#onOutput;
+  }
+
+  set onOutput(listener: SandboxProcess['onOutput']) {
+    this.#onOutput = listener;
+    const early = this.#early;
+    if (!listener || !early) return;
+    this.#early = null;
+    for (const [stream, data] of early) this.#onOutput?.(stream, data);
+  }
+
   /** Output of the program, from the supervisor's O and E frames. */
   output(stream: 'stdout' | 'stderr', data: Buffer): void {
-    this.onOutput?.(stream, data);
+    if (this.#early) this.#early.push([stream, data]);
+    else this.#onOutput?.(stream, data);
   }
 
   /** The supervisor wrote `bytes` of stdin to the program (a w frame). */

@@ -87,6 +87,15 @@ export class Interactor {
     const interactorArgv = buildCommand(this.language.run, { limits: this.limits, args, sourceFile: this.language.sourceFile });
     const solutionSpawning = requireSpawn(solutionBox, 'solution');
     const interactor = await box.spawn({ argv: interactorArgv, env: this.language.env, limits: this.limits }, { signal });
+    // The interactor talks first (it sends the test's opening line) while the solution is still
+    // starting: its output is held until the solution can take it, and past 64 KiB it is paused.
+    const early: ['stdout' | 'stderr', Uint8Array][] = [];
+    let earlyBytes = 0;
+    interactor.onOutput = (stream, data) => {
+      early.push([stream, Uint8Array.from(data)]);
+      earlyBytes += data.length;
+      if (earlyBytes > 64 * 1024) interactor.pause();
+    };
     let solution: SandboxProcess;
     try {
       solution = await solutionSpawning.spawn({ argv: test.argv, env: test.env, limits: test.limits }, { signal });
@@ -99,6 +108,9 @@ export class Interactor {
     const message = new Capped(maxMessageBytes);
     wire(solution, interactor, (data) => solutionStderr.push(data));
     wire(interactor, solution, (data) => message.push(data));
+    if (earlyBytes > 64 * 1024) interactor.resume();
+    // Replayed through the wiring, which pauses the interactor again if the solution cannot take it.
+    for (const [stream, data] of early) interactor.onOutput?.(stream, data);
     const onAbort = (): void => {
       solution.signal('SIGKILL');
       interactor.signal('SIGKILL');

@@ -100,7 +100,7 @@ export function requireSpawn(sandbox: Sandbox, runnerName: string): SpawningSand
   if (canSpawn(sandbox)) return sandbox;
   throw new JudgeError(
     'JDG_ERR_SESSION_UNSUPPORTED',
-    `The ${runnerName} runner cannot run live commands (sessions, interactive problems); the nsjail runner can.`,
+    `The ${runnerName} runner cannot run live commands (sessions, interactive problems); the nsjail and Docker runners can.`,
   );
 }
 

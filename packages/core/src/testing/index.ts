@@ -1,5 +1,5 @@
 /**
- * The runner conformance, adversarial and accuracy suites (vitest) and the `FakeRunner`, for runner packages and for tests of code that embeds a `Judge`.
+ * The runner conformance, adversarial, accuracy and session suites (vitest) and the `FakeRunner`, for runner packages and for tests of code that embeds a `Judge`.
  *
  * @packageDocumentation
  * @module @judgekit/core/testing
@@ -28,3 +28,4 @@ export { processesWithUids, watchEventLoop } from './adversarial/host.js';
 export { type AdversarialSuiteOptions, type HostMemoryProbe, runnerAdversarialSuite } from './adversarial/suite.js';
 export { type BackendContractOptions, queueStoreContractSuite } from './backends.js';
 export { type ConformanceOptions, refusedSandboxPaths, runnerConformanceSuite } from './conformance.js';
+export { runnerSessionSuite, type SessionSuiteOptions } from './sessions.js';
