@@ -7,9 +7,12 @@
 // 2. start-to-prompt: judge.session() until a Python program's input() prompt shows, against a
 //    lone judge.run() of the same program (target ≤ 1.5×); a bare python3 spawn for scale.
 // 3. 50 sessions at once: all start, all answer a keystroke, all end.
+// 4. Docker (gVisor): 1 and 2 again on the Docker runner, each against baselines of its own run
+//    (the same echo route; a lone Docker judge.run of the same program). Skipped without Docker.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer } from '@judgekit/http-adapter';
+import { DockerRunner } from '@judgekit/runner-docker';
 import { NsjailRunner } from '@judgekit/runner-nsjail';
 import WebSocket, { WebSocketServer } from 'ws';
 
@@ -43,24 +46,16 @@ async function client(url: string) {
   };
 }
 
-async function main(): Promise<void> {
-  console.log(`bench/sessions${quick ? ' (quick)' : ''}: ${new Date().toISOString()}, node ${process.version}\n`);
-  const server = await createServer({
-    runner: new NsjailRunner(),
-    port: 0,
-    host: '127.0.0.1',
-    logger: false,
-    rateLimit: false,
-    judgeOptions: { sessions: { maxPerKey: 64 } },
-  });
-  const base = (await server.listen()).replace(/^http/, 'ws');
-  const echo = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  echo.on('connection', (s) => s.on('message', (d) => s.send(JSON.stringify({ type: 'data', data: JSON.parse(d.toString()).data }))));
-  await new Promise((resolve) => echo.once('listening', resolve));
-  const echoUrl = `ws://127.0.0.1:${(echo.address() as { port: number }).port}`;
-
+/** Keystroke-to-echo and start-to-prompt on one server, each against its baseline of the same run. */
+async function figures(
+  label: string,
+  server: Awaited<ReturnType<typeof createServer>>,
+  base: string,
+  echoUrl: string,
+  keys: number,
+  starts: number,
+): Promise<{ lone: number[] }> {
   // 1. Keystrokes, interleaved with the baseline so both see the same load.
-  const keys = scale(300);
   const session = await client(`${base}/v1/sessions`);
   const started = session.next((m) => m.type === 'data' && String(m.data).includes('ready'));
   session.socket.send(JSON.stringify({ type: 'start', language: 'python3', tty: true, source: 'print("ready", flush=True)\ninput()\n' }));
@@ -84,7 +79,7 @@ async function main(): Promise<void> {
   session.socket.close();
   bare.socket.close();
   line(
-    `keystroke-to-echo p50 (${keys} keys)`,
+    `${label}keystroke-to-echo p50 (${keys} keys)`,
     `${fmt(median(viaSandbox))} ms`,
     `${fmt(median(viaEcho))} ms`,
     '≤ 5 ms',
@@ -93,7 +88,6 @@ async function main(): Promise<void> {
   console.log(`      p90 ${fmt(p(viaSandbox, 0.9))} ms, p99 ${fmt(p(viaSandbox, 0.99))} ms (baseline p90 ${fmt(p(viaEcho, 0.9))} ms)`);
 
   // 2. Start to the first prompt, against a lone run of the same program; interleaved.
-  const starts = scale(30);
   const source = 'name = input("name? ")\nprint("hi", name)\n';
   const toPrompt: number[] = [];
   const lone: number[] = [];
@@ -121,7 +115,7 @@ async function main(): Promise<void> {
   }
   const ratio = median(toPrompt) / median(lone);
   line(
-    `start-to-prompt, Python (${starts} runs)`,
+    `${label}start-to-prompt, Python (${starts} runs)`,
     `${fmt(median(toPrompt), 1)} ms`,
     `${fmt(median(lone), 1)} ms`,
     '≤ 1.5× a lone run',
@@ -129,6 +123,26 @@ async function main(): Promise<void> {
   );
   console.log(`      ratio ${fmt(ratio)}×; bare python3 -c pass ${fmt(median(barePython), 1)} ms`);
 
+  return { lone };
+}
+
+async function main(): Promise<void> {
+  console.log(`bench/sessions${quick ? ' (quick)' : ''}: ${new Date().toISOString()}, node ${process.version}\n`);
+  const server = await createServer({
+    runner: new NsjailRunner(),
+    port: 0,
+    host: '127.0.0.1',
+    logger: false,
+    rateLimit: false,
+    judgeOptions: { sessions: { maxPerKey: 64 } },
+  });
+  const base = (await server.listen()).replace(/^http/, 'ws');
+  const echo = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  echo.on('connection', (s) => s.on('message', (d) => s.send(JSON.stringify({ type: 'data', data: JSON.parse(d.toString()).data }))));
+  await new Promise((resolve) => echo.once('listening', resolve));
+  const echoUrl = `ws://127.0.0.1:${(echo.address() as { port: number }).port}`;
+
+  const { lone } = await figures('', server, base, echoUrl, scale(300), scale(30));
   // 3. Fifty at once.
   const many = quick ? 20 : 50;
   const t0 = performance.now();
@@ -159,8 +173,32 @@ async function main(): Promise<void> {
     `      a keystroke with ${many} live: p50 ${fmt(median(echoes))} ms, max ${fmt(Math.max(...echoes))} ms; running after: ${server.judge.runningSessions}`,
   );
 
-  echo.close();
   await server.close();
+
+  // 4. The same figures on Docker (gVisor): a session is a step of the container's supervisor.
+  const docker = new DockerRunner({ pool: { size: 2, languages: ['python3'] } });
+  const dockerReady = await docker.health().then(
+    (h) => h.ready && /python3=/.test(h.details.images ?? ''),
+    () => false,
+  );
+  if (dockerReady) {
+    console.log('');
+    const dockerServer = await createServer({
+      runner: docker,
+      port: 0,
+      host: '127.0.0.1',
+      logger: false,
+      rateLimit: false,
+      judgeOptions: { sessions: { maxPerKey: 64 } },
+    });
+    const dockerBase = (await dockerServer.listen()).replace(/^http/, 'ws');
+    await figures('docker: ', dockerServer, dockerBase, echoUrl, scale(200), scale(15));
+    await dockerServer.close();
+  } else {
+    await docker.close();
+    console.log('\ndocker: skipped (no Docker engine with runsc and judgekit/python3 here)');
+  }
+  echo.close();
 }
 
 await main();

@@ -30,8 +30,9 @@
  */
 #define _GNU_SOURCE
 /* jk_now_us, jk_read_full, jk_write_full, jk_set_limit: shared with the nsjail runner's jk-jail
-   (packages/runner-nsjail/native, passed with -I when this file is compiled). */
-#include "jk-common.h"
+   (packages/runner-nsjail/native, passed with -I when this file is compiled: <> so that a copy
+   next to this file, made for the Dockerfiles, never shadows the real one). */
+#include <jk-common.h>
 
 #include <dirent.h>
 #include <errno.h>
