@@ -49,6 +49,10 @@ export function encodeRun(request: ExecRequest, caps: StepCaps): Buffer[] {
 /** Encodes a live step (op X): its stdin comes as messages while it runs; a size means a terminal. @internal */
 export function encodeSpawn(request: Omit<ExecRequest, 'stdin'>, caps: StepCaps, tty: { cols: number; rows: number } | null): Buffer[] {
   const { fields, args } = encodeStep(request, caps);
+  // A live command's output volume is its caller's to count (the spawn contract): a session
+  // counts it, and an interactive solution's stdout is the interactor's input, not output. The
+  // supervisor would otherwise kill a flood at the limit before the judge's pause reached it.
+  fields[7] = Number.MAX_SAFE_INTEGER;
   return [line('X', [...fields, tty?.cols ?? 0, tty?.rows ?? 0]), args];
 }
 
