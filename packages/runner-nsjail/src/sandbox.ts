@@ -13,7 +13,7 @@ import {
 import type { CgroupHandle } from './cgroup.js';
 import { buildArgv, type NsjailCommand, runNsjail } from './exec.js';
 import { readSandboxFile, removeTree, writeSandboxFile } from './files.js';
-import type { Launcher } from './launcher.js';
+import type { JailLauncher, Launcher } from './launcher.js';
 import type { SandboxSetup } from './setup.js';
 import { spawnNsjail } from './spawn.js';
 import type { SandboxStorage } from './storage.js';
@@ -65,7 +65,7 @@ export class NsjailSandbox implements Sandbox {
   #disposing: Promise<void> | undefined;
   readonly #removals = new Set<Promise<void>>();
   #commands = 0;
-  #jail: { jail: WarmJail; launcher: Launcher } | undefined;
+  #jail: { jail: WarmJail; launcher: JailLauncher } | undefined;
   #warmOff = false;
 
   constructor(setup: SandboxSetup) {
@@ -317,7 +317,7 @@ export class NsjailSandbox implements Sandbox {
   }
 
   /** Ends a launcher (if it never ran), removes its script and its cgroup. */
-  async #retire(launcher: Launcher): Promise<void> {
+  async #retire(launcher: JailLauncher): Promise<void> {
     await launcher.discard();
     await unlink(launcher.scriptPath).catch(() => undefined);
     await launcher.cgroup.remove();
