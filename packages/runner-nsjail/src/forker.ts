@@ -229,10 +229,12 @@ export class ForkedLauncher implements JailLauncher {
   #close: (code: number | null) => void = () => undefined;
   #streams: Socket[] = [];
 
+  /** No script: the forker execs nsjail's argv itself. */
+  readonly scriptPath = '';
+
   constructor(
     readonly forker: Forker,
     readonly cgroup: CgroupHandle,
-    readonly scriptPath: string,
   ) {
     this.closed = new Promise((resolve) => {
       this.#close = resolve;

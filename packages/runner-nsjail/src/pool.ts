@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { defaultLimits, WarmPool, type WarmPoolStats } from '@judgekit/core';
 import type { CgroupTree } from './cgroup.js';
 import { buildArgv } from './exec.js';
-import { removeTree } from './files.js';
+import { removeEmptyDir, removeTree } from './files.js';
 import { ForkedLauncher, type Forker } from './forker.js';
 import { type JailLauncher, Launcher } from './launcher.js';
 import { type MountOps, SandboxStorage } from './storage.js';
@@ -172,8 +172,7 @@ export class JailPools {
       // v1: nsjail straight from the forker (no fork of the judge, no shell); v2 keeps the shell
       // launcher, which joins the jail's group and moves to its resting leaf before nsjail starts.
       const forker = cgroup.version === 'v1' ? await host.forker() : null;
-      const script = join(host.runDir, `${name}.sh`);
-      launcher = forker ? new ForkedLauncher(forker, cgroup, script) : new Launcher(cgroup, script);
+      launcher = forker ? new ForkedLauncher(forker, cgroup) : new Launcher(cgroup, join(host.runDir, `${name}.sh`));
       const argv = buildArgv(
         {
           nsjail: host.nsjail,
@@ -212,7 +211,7 @@ export class JailPools {
     try {
       await item.jail.destroy();
       await retire(item.launcher);
-      await removeTree(item.ioDir);
+      if (!(await removeEmptyDir(item.ioDir))) await removeTree(item.ioDir);
       await item.storage.remove();
     } finally {
       this.#reserved.delete(item.id);
@@ -225,6 +224,6 @@ export class JailPools {
 /** Ends a launcher, removes its script and its cgroup. */
 async function retire(launcher: JailLauncher): Promise<void> {
   await launcher.discard();
-  await unlink(launcher.scriptPath).catch(() => undefined);
+  if (launcher.scriptPath) await unlink(launcher.scriptPath).catch(() => undefined);
   await launcher.cgroup.remove();
 }

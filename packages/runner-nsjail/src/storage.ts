@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmdirSync, statfsSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -152,7 +153,8 @@ export class SandboxStorage {
   async remove(): Promise<void> {
     await unmount(this.root, this.#ops);
     try {
-      rmdirSync(this.root);
+      // Off the event loop: a directory removal on the host's disk can wait on its journal.
+      await rmdir(this.root);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
@@ -182,15 +184,18 @@ export function mountsUnder(base: string): string[] {
 
 /** @internal Unmounts `path` if it is a mount point (lazily when busy); no error when it is not mounted. */
 export async function unmount(path: string, ops?: MountOps): Promise<void> {
-  if (!mountsUnder(path.slice(0, path.lastIndexOf('/'))).includes(path)) return;
   if (ops) {
     try {
-      // Lazily when busy, as below.
+      // Lazily when busy, as below; no need to read the mount table first.
       return await ops.umount(path);
-    } catch {
-      // the binaries below
+    } catch (error) {
+      // Not a mount point (EINVAL), or no such folder: nothing to unmount.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'ENOENT') return;
+      // else the binaries below
     }
   }
+  if (!mountsUnder(path.slice(0, path.lastIndexOf('/'))).includes(path)) return;
   const env = binaryEnv;
   try {
     await run('umount', [path], { env });

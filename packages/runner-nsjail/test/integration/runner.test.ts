@@ -44,7 +44,7 @@ describe.runIf(nsjailAvailable())('NsjailRunner', () => {
     expect(statSync(join(base, dir!, 'tmp')).mode & 0o7777).toBe(0o1777);
     await box.dispose();
     expect(mountsUnder(base)).toEqual([]);
-    expect(readdirSync(base).filter((d) => d !== '.run' && !d.startsWith('.jk-jail-'))).toEqual([]);
+    expect(readdirSync(base).filter((d) => d !== '.run' && !d.startsWith('.jk-jail-') && !d.startsWith('.jk-forker-'))).toEqual([]);
     expect(readdirSync(join(base, '.run'))).toEqual([]);
     await runner.close();
   });
