@@ -46,6 +46,8 @@ struct launch {
 static struct launch launches[MAX_LAUNCHES];
 static const char *fifo_dir;
 static pid_t self;
+/* The judge's umask, which the children get back (this process creates its FIFOs under 077). */
+static mode_t judge_umask;
 
 static void reply(const char *line) { jk_write_str(1, line); }
 
@@ -85,6 +87,7 @@ static void child_start(unsigned long id, char **procs, int nprocs, char **argv,
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   signal(SIGPIPE, SIG_DFL);
+  umask(judge_umask);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != self) _exit(125);
   int fds[4];
   for (int n = 0; n < 4; n++) {
@@ -295,7 +298,7 @@ int main(int argc, char **argv) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return 2;
   prctl(PR_SET_DUMPABLE, 0);
   signal(SIGPIPE, SIG_IGN);
-  umask(077);
+  judge_umask = umask(077);
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);

@@ -84,7 +84,7 @@ export class JailPools {
         build: () => this.#prepare(mounts),
         destroy: (item) => this.#destroy(item),
         check: (item) => {
-          if (item.jail.alive) return true;
+          if (item.jail.running()) return true;
           void made.flush();
           return false;
         },

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ExecOutcome, JudgeError, type Limits } from '@judgekit/core';
@@ -136,6 +136,20 @@ export class WarmJail {
 
   get alive(): boolean {
     return !this.#dead;
+  }
+
+  /**
+   * Whether nsjail still runs, asked of the kernel: a jail killed from outside (its forker
+   * killed, taking it along) may not have been noticed by the judge yet. A zombie is dead.
+   */
+  running(): boolean {
+    if (this.#dead) return false;
+    try {
+      const state = readFileSync(`/proc/${this.#launcher.child.pid}/stat`, 'utf8').split(') ')[1]![0];
+      return state !== 'Z' && state !== 'X';
+    } catch {
+      return false;
+    }
   }
 
   /** Starts nsjail with the supervisor in `launcher`'s cgroup and waits until it is ready. */
