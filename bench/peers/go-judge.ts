@@ -95,6 +95,26 @@ export async function locateGoJudge(opts: { build: boolean; log: (line: string) 
     : { absent: `the built binary reports ${version}` };
 }
 
+/**
+ * Locates (building it when allowed) and starts go-judge, printing one `peer:` line either way;
+ * null when the peer is absent. Shared by bench/peers and bench/nsjail.
+ */
+export async function startPeer(opts: { build: boolean; log: (line: string) => void }): Promise<GoJudge | null> {
+  const located = await locateGoJudge(opts);
+  if (!('binary' in located)) {
+    opts.log(`peer: go-judge ABSENT: ${located.absent}`);
+    return null;
+  }
+  try {
+    const peer = await GoJudge.start(located.binary);
+    opts.log(`peer: go-judge ${goJudgeVersion} (${located.how}) at ${peer.base}, defaults with -parallelism 2`);
+    return peer;
+  } catch (error) {
+    opts.log(`peer: go-judge ABSENT: it did not start (${(error as Error).message})`);
+    return null;
+  }
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

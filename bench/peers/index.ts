@@ -16,14 +16,15 @@
 // go-judge is built on first use into $JUDGEKIT_PEERS_DIR (default /var/lib/judgekit/peers) from
 // the Go module proxy the machine's `go` is configured with; JUDGEKIT_GO_JUDGE names a binary instead.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { defaultCompileLimits, defaultLimits, Judge, type SubmissionInput } from '@judgekit/core';
 import { NsjailRunner } from '@judgekit/runner-nsjail';
-import { GoJudge, goJudgeVersion, locateGoJudge, type PeerLimits } from './go-judge.js';
+import { treeCpuNs } from './cpu.js';
+import { type GoJudge, type PeerLimits, startPeer } from './go-judge.js';
 
 const { values } = parseArgs({
   options: {
@@ -77,15 +78,6 @@ const expect = (ok: boolean, what: string) => {
   if (!ok) throw new Error(what);
 };
 
-/** CPU of a process (default: this one) and of its reaped children, in ns: /proc/<pid>/stat utime, stime, cutime, cstime. */
-const clockTicks = 100;
-function processCpuNs(pid: number | 'self' = 'self', childrenOnly = false): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // After the command name: state is field 3, so utime..cstime (fields 14–17) are at 11..14.
-  const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
-  return ((childrenOnly ? cutime! + cstime! : utime! + stime! + cutime! + cstime!) / clockTicks) * 1e9;
-}
-
 /** judgekit's HTTP server in a process of its own (jk-server.ts), like its peer. */
 async function startJudgekitServer(): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./jk-server.ts', import.meta.url)), '2'], {
@@ -136,7 +128,7 @@ function bareSystem(): System & { cleanup(): void } {
       for (const t of cTests) expect((await runWithStdin('./main', [], t.input, sub)) === t.expectedOutput, 'bare C gave a wrong answer');
       rmSync(sub, { recursive: true, force: true });
     },
-    cpuNs: () => processCpuNs('self', true),
+    cpuNs: () => treeCpuNs('self', true),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -196,7 +188,7 @@ function judgekitSystems(judge: Judge, server: { base: string; pid: number }): [
         const verdict = await post(cInput);
         expect(verdict === 'accepted', `judgekit /v1 C: ${verdict}`);
       },
-      cpuNs: () => processCpuNs(server.pid),
+      cpuNs: () => treeCpuNs(server.pid),
     },
     {
       name: 'judgekit in-process',
@@ -208,7 +200,7 @@ function judgekitSystems(judge: Judge, server: { base: string; pid: number }): [
         const result = await judge.run(cInput);
         expect(result.verdict === 'accepted', `judgekit C: ${result.verdict}`);
       },
-      cpuNs: () => processCpuNs('self'),
+      cpuNs: () => treeCpuNs('self'),
     },
   ];
 }
@@ -275,18 +267,7 @@ async function main(): Promise<void> {
       `${availableParallelism()} CPUs, load average ${load()} at start\n`,
   );
 
-  const located = await locateGoJudge({ build: !values['no-build'], log: (l) => console.log(`  ${l}`) });
-  let peer: GoJudge | null = null;
-  if ('binary' in located) {
-    try {
-      peer = await GoJudge.start(located.binary);
-      console.log(`peer: go-judge ${goJudgeVersion} (${located.how}) at ${peer.base}, defaults with -parallelism 2`);
-    } catch (error) {
-      console.log(`peer: go-judge ABSENT: it did not start (${(error as Error).message})`);
-    }
-  } else {
-    console.log(`peer: go-judge ABSENT: ${located.absent}`);
-  }
+  const peer = await startPeer({ build: !values['no-build'], log: (l) => console.log(l) });
 
   const runner = new NsjailRunner();
   const health = await runner.health();

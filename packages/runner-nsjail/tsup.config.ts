@@ -13,7 +13,7 @@ export default defineConfig({
   // import.meta.url (the terminal helper's C source beside dist/) in the CommonJS build too.
   shims: true,
   external: ['@judgekit/core'],
-  // The supervisor's C sources, embedded in the bundle (src/supervisor-source.ts reads them from
+  // The supervisor's and the forker's C sources, embedded in the bundle (src/supervisor-source.ts reads them from
   // native/ when run from source).
-  define: { __JK_COMMON_H__: native('jk-common.h'), __JK_JAIL_C__: native('jk-jail.c') },
+  define: { __JK_COMMON_H__: native('jk-common.h'), __JK_JAIL_C__: native('jk-jail.c'), __JK_FORKER_C__: native('jk-forker.c') },
 });

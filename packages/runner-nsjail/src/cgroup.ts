@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Which cgroup layout the host uses. */
@@ -324,15 +325,15 @@ export class CgroupHandle {
     }
     for (let attempt = 0; attempt < 200; attempt++) {
       let busy: NodeJS.ErrnoException | undefined;
-      for (const dir of this.dirs) {
-        try {
-          rmdirSync(dir);
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') continue;
-          if (code !== 'EBUSY' || attempt === 199) throw error;
-          busy = error as NodeJS.ErrnoException;
-        }
+      // Off the event loop: removing a v1 group waits in the kernel (about 4 ms here), which
+      // would stall every other sandbox's I/O meanwhile. The controllers' folders go together.
+      const results = await Promise.allSettled(this.dirs.map((dir) => rmdir(dir)));
+      for (const result of results) {
+        if (result.status === 'fulfilled') continue;
+        const error = result.reason as NodeJS.ErrnoException;
+        if (error.code === 'ENOENT') continue;
+        if (error.code !== 'EBUSY' || attempt === 199) throw error;
+        busy = error;
       }
       if (!busy) return;
       await this.killAll();

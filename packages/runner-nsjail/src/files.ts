@@ -173,6 +173,19 @@ export async function readSandboxFile(root: string, path: string, maxBytes: numb
  * judge stays responsive. A tree too deep for path names falls back to
  * `rm -rf --one-file-system`, which works with file descriptors and does not follow links either.
  */
+/** @internal Removes an empty folder off the event loop; false when it was not empty. */
+export async function removeEmptyDir(dir: string): Promise<boolean> {
+  try {
+    await rmdir(dir);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return true;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
 export async function removeTree(dir: string): Promise<void> {
   try {
     const budget = { entries: syncEntries };

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { CgroupHandle } from './cgroup.js';
 
 /**
@@ -30,11 +30,37 @@ export function launcherScript(procsFiles: string[]): string {
   ].join('\n');
 }
 
+/** @internal The process a launcher became (nsjail): a child process, or one the forker started. */
+export interface LaunchedChild {
+  readonly pid?: number | undefined;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  /** fds 0-3; fd 3 is nsjail's log. */
+  readonly stdio: readonly unknown[];
+  kill(signal?: NodeJS.Signals | number): boolean;
+}
+
+/** @internal What a warm jail needs of the process that becomes its nsjail (warm.ts). */
+export interface JailLauncher {
+  readonly cgroup: CgroupHandle;
+  readonly scriptPath: string;
+  readonly child: LaunchedChild;
+  readonly closed: Promise<number | null>;
+  readonly exitedAt: number;
+  readonly spawnError: Error | undefined;
+  /** Starts nsjail with `argv`, its stdin left open (the jail's command channel). */
+  open(argv: string[]): void | Promise<void>;
+  hold(ref: boolean): void;
+  log(): string;
+  discard(): Promise<void>;
+}
+
 /**
  * @internal A shell started ahead of a command inside the command's cgroup, waiting to become
  * nsjail. Its stdio pipes are the command's.
  */
-export class Launcher {
+export class Launcher implements JailLauncher {
   readonly child: ChildProcess;
   readonly closed: Promise<number | null>;
   exitedAt = 0;

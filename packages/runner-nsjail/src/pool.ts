@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { defaultLimits, WarmPool, type WarmPoolStats } from '@judgekit/core';
 import type { CgroupTree } from './cgroup.js';
 import { buildArgv } from './exec.js';
-import { removeTree } from './files.js';
-import { Launcher } from './launcher.js';
-import { SandboxStorage } from './storage.js';
+import { removeEmptyDir, removeTree } from './files.js';
+import { ForkedLauncher, type Forker } from './forker.js';
+import { type JailLauncher, Launcher } from './launcher.js';
+import { type MountOps, SandboxStorage } from './storage.js';
 import type { ResolvedMount } from './toolchain.js';
 import { WarmJail } from './warm.js';
 
@@ -25,7 +26,7 @@ export interface PreparedJail {
   /** Its tmpfs holding /box and /tmp (the submission's first command sets its bound). */
   storage: SandboxStorage;
   ioDir: string;
-  launcher: Launcher;
+  launcher: JailLauncher;
   jail: WarmJail;
 }
 
@@ -50,6 +51,10 @@ export interface JailPoolHost {
   allocateUid(): Promise<number>;
   releaseUid(uid: number): Promise<void>;
   onError(error: unknown): void;
+  /** The runner's forker, when it has one (it starts nsjail without forking the judge). */
+  forker(): Promise<Forker | null>;
+  /** Mounts and unmounts storage through the forker (or the mount binary). */
+  mountOps: MountOps;
 }
 
 /**
@@ -79,7 +84,7 @@ export class JailPools {
         build: () => this.#prepare(mounts),
         destroy: (item) => this.#destroy(item),
         check: (item) => {
-          if (item.jail.alive) return true;
+          if (item.jail.running()) return true;
           void made.flush();
           return false;
         },
@@ -147,10 +152,15 @@ export class JailPools {
     this.#reserved.set(id, [uid, supervisorUid]);
     const root = join(host.workDirBase, id);
     const ioDir = `${root}.io`;
-    let launcher: Launcher | undefined;
+    let launcher: JailLauncher | undefined;
     let storage: SandboxStorage | undefined;
     try {
-      storage = await SandboxStorage.create(root, { bytes: defaultLimits.diskBytes, inodes: defaultLimits.diskInodes }, { uid, gid: uid });
+      storage = await SandboxStorage.create(
+        root,
+        { bytes: defaultLimits.diskBytes, inodes: defaultLimits.diskInodes },
+        { uid, gid: uid },
+        host.mountOps,
+      );
       mkdirSync(ioDir, { mode: 0o755 });
       const name = `${id}-j`;
       const cgroup = await host.cgroups.make(name);
@@ -159,7 +169,10 @@ export class JailPools {
         await cgroup.remove().catch(() => undefined);
         throw error;
       });
-      launcher = new Launcher(cgroup, join(host.runDir, `${name}.sh`));
+      // v1: nsjail straight from the forker (no fork of the judge, no shell); v2 keeps the shell
+      // launcher, which joins the jail's group and moves to its resting leaf before nsjail starts.
+      const forker = cgroup.version === 'v1' ? await host.forker() : null;
+      launcher = forker ? new ForkedLauncher(forker, cgroup) : new Launcher(cgroup, join(host.runDir, `${name}.sh`));
       const argv = buildArgv(
         {
           nsjail: host.nsjail,
@@ -198,7 +211,7 @@ export class JailPools {
     try {
       await item.jail.destroy();
       await retire(item.launcher);
-      await removeTree(item.ioDir);
+      if (!(await removeEmptyDir(item.ioDir))) await removeTree(item.ioDir);
       await item.storage.remove();
     } finally {
       this.#reserved.delete(item.id);
@@ -209,8 +222,8 @@ export class JailPools {
 }
 
 /** Ends a launcher, removes its script and its cgroup. */
-async function retire(launcher: Launcher): Promise<void> {
+async function retire(launcher: JailLauncher): Promise<void> {
   await launcher.discard();
-  await unlink(launcher.scriptPath).catch(() => undefined);
+  if (launcher.scriptPath) await unlink(launcher.scriptPath).catch(() => undefined);
   await launcher.cgroup.remove();
 }

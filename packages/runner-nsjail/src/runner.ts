@@ -15,11 +15,12 @@ import {
 } from '@judgekit/core';
 import { CgroupTree, type CgroupVersion, detectCgroupVersion } from './cgroup.js';
 import { removeTree } from './files.js';
+import { Forker } from './forker.js';
 import { Launcher } from './launcher.js';
 import { defaultNsjailBuild, defaultNsjailVenv, locateNsjail, nsjailInstallCommand, nsjailVersion } from './locate.js';
 import { JailPools, type PreparedJail, type PrestartedJailStats } from './pool.js';
 import { NsjailSandbox } from './sandbox.js';
-import { mountsUnder, SandboxStorage, unmount } from './storage.js';
+import { type MountOps, mountsUnder, SandboxStorage, unmount } from './storage.js';
 import {
   defaultToolchainMounts,
   type ResolvedMount,
@@ -28,7 +29,7 @@ import {
   type ToolchainMounts,
   toolchainPackages,
 } from './toolchain.js';
-import { ensureSupervisor, supervisorPath } from './warm.js';
+import { ensureForker, ensureSupervisor, supervisorPath } from './warm.js';
 
 /**
  * Options of {@link NsjailRunner}. Every field is optional; the defaults fit a Debian or Ubuntu
@@ -96,6 +97,16 @@ export interface NsjailRunnerOptions {
    * @defaultValue 2
    */
   prestartedJails?: number;
+  /**
+   * Start the pre-started jails' nsjail (cgroup v1) and mount and unmount sandbox storage through
+   * a small static helper, `jk-forker`, started once per runner (built with gcc like the
+   * supervisor), instead of forking the judge's own process for each: a fork costs the judge
+   * more the larger its memory has grown (about 1.3 ms at 54 MB, 5.5 ms at 153 MB). Its children
+   * have the same parent-death signal and see the same stdio (real pipes). Without gcc, or with
+   * `false`, the judge spawns them itself.
+   * @defaultValue true
+   */
+  forker?: boolean;
 }
 
 const defaultEnv = Object.freeze({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' });
@@ -150,6 +161,15 @@ export class NsjailRunner extends BaseRunner {
   #jails: JailPools | null = null;
   /** After a jail failed to start on demand, sandboxes start without one until then. */
   #jailsPausedUntil = 0;
+  /** The forker's binary, once built (null: none, jails start through a shell and mounts through the binaries). */
+  #forkerBinary: string | null = null;
+  #forker: Promise<Forker | null> | undefined;
+  /** Storage mounts through the forker, falling back to the mount binaries. */
+  readonly #mountOps: MountOps = {
+    mount: async (target, options) => this.#needForker().then((f) => f.mount(target, options)),
+    remount: async (target, options) => this.#needForker().then((f) => f.remount(target, options)),
+    umount: async (target) => this.#needForker().then((f) => f.umount(target)),
+  };
 
   constructor(options: NsjailRunnerOptions = {}) {
     super();
@@ -214,6 +234,9 @@ export class NsjailRunner extends BaseRunner {
       await mkdir(this.#runDir, { recursive: true, mode: 0o700 });
       await chmod(this.#runDir, 0o700);
       await this.#removeStale(cgroups);
+      // The forker starts pre-started jails' nsjail and mounts storage, so the judge does not fork.
+      const forker = this.#options.forker === false ? null : await ensureForker(this.#workDirBase);
+      this.#forkerBinary = forker && 'path' in forker ? forker.path : null;
       // The supervisor is PID 1 of every jail (one nsjail per command too), under a uid of its own.
       const built = await ensureSupervisor(this.#workDirBase);
       const supervisor = 'path' in built ? built.path : null;
@@ -234,6 +257,8 @@ export class NsjailRunner extends BaseRunner {
           allocateUid: () => this.#allocateUid(),
           releaseUid: (uid) => this.#releaseUid(uid),
           onError: () => undefined,
+          forker: () => this.#getForker(),
+          mountOps: this.#mountOps,
         });
         // The default toolchain's jails start now; another toolchain's at its first sandbox.
         try {
@@ -260,13 +285,13 @@ export class NsjailRunner extends BaseRunner {
     // A crashed judge's sandbox storage: unmounted first, which frees its files at once.
     for (const mount of mountsUnder(this.#workDirBase)) {
       const name = mount.slice(this.#workDirBase.length + 1);
-      if (!name.includes('/') && stale(name)) await unmount(mount).catch(() => undefined);
+      if (!name.includes('/') && stale(name)) await unmount(mount, this.#mountOps).catch(() => undefined);
     }
     const entries = await readdir(this.#workDirBase).catch(() => [] as string[]);
     for (const name of entries) {
       if (name === '.run') {
         for (const script of await readdir(this.#runDir).catch(() => [] as string[])) {
-          if (stale(script)) await unlink(join(this.#runDir, script)).catch(() => undefined);
+          if (stale(script)) await removeTree(join(this.#runDir, script)).catch(() => undefined);
         }
       } else if (name.startsWith('.uid-')) {
         const owner = Number(await readlink(join(this.#workDirBase, name)).catch(() => 'NaN'));
@@ -368,7 +393,12 @@ export class NsjailRunner extends BaseRunner {
     let storage: SandboxStorage;
     try {
       // The first command sets its own bound; until then the judge's files fit the defaults.
-      storage = await SandboxStorage.create(root, { bytes: defaultLimits.diskBytes, inodes: defaultLimits.diskInodes }, { uid, gid: uid });
+      storage = await SandboxStorage.create(
+        root,
+        { bytes: defaultLimits.diskBytes, inodes: defaultLimits.diskInodes },
+        { uid, gid: uid },
+        this.#mountOps,
+      );
     } catch (error) {
       await removeTree(root).catch(() => undefined);
       await this.#releaseUid(uid);
@@ -408,6 +438,32 @@ export class NsjailRunner extends BaseRunner {
       this.#jailsPausedUntil = Date.now() + 30_000;
       return null;
     }
+  }
+
+  /**
+   * The running forker, started on first need and again after one died (its jails died with it);
+   * null when it cannot be built or started (the shell launcher and the mount binaries then).
+   */
+  #getForker(): Promise<Forker | null> {
+    const binary = this.#forkerBinary;
+    if (!binary || this.closed) return Promise.resolve(null);
+    const current = this.#forker;
+    if (current) {
+      return current.then((forker) => {
+        if (forker?.alive || this.#forker !== current) return forker ?? this.#getForker();
+        this.#forker = undefined;
+        return this.#getForker();
+      });
+    }
+    const started = Forker.start(binary, join(this.#runDir, `${this.#prefix}.forker`)).catch(() => null);
+    this.#forker = started;
+    return started;
+  }
+
+  async #needForker(): Promise<Forker> {
+    const forker = await this.#getForker();
+    if (!forker) throw new Error('no forker');
+    return forker;
   }
 
   #startLauncher(cgroups: CgroupTree): Promise<Launcher> {
@@ -451,6 +507,9 @@ export class NsjailRunner extends BaseRunner {
         this.#poolNames.delete(launcher.cgroup.dirs[0]!.split('/').pop()!);
       }),
     );
+    const forker = await this.#forker;
+    this.#forker = undefined;
+    await forker?.close();
   }
 
   /**

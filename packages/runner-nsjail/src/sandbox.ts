@@ -12,8 +12,8 @@ import {
 } from '@judgekit/core';
 import type { CgroupHandle } from './cgroup.js';
 import { buildArgv, type NsjailCommand, runNsjail } from './exec.js';
-import { readSandboxFile, removeTree, writeSandboxFile } from './files.js';
-import type { Launcher } from './launcher.js';
+import { readSandboxFile, removeEmptyDir, removeTree, writeSandboxFile } from './files.js';
+import type { JailLauncher, Launcher } from './launcher.js';
 import type { SandboxSetup } from './setup.js';
 import { spawnNsjail } from './spawn.js';
 import type { SandboxStorage } from './storage.js';
@@ -65,7 +65,7 @@ export class NsjailSandbox implements Sandbox {
   #disposing: Promise<void> | undefined;
   readonly #removals = new Set<Promise<void>>();
   #commands = 0;
-  #jail: { jail: WarmJail; launcher: Launcher } | undefined;
+  #jail: { jail: WarmJail; launcher: JailLauncher } | undefined;
   #warmOff = false;
 
   constructor(setup: SandboxSetup) {
@@ -317,9 +317,9 @@ export class NsjailSandbox implements Sandbox {
   }
 
   /** Ends a launcher (if it never ran), removes its script and its cgroup. */
-  async #retire(launcher: Launcher): Promise<void> {
+  async #retire(launcher: JailLauncher): Promise<void> {
     await launcher.discard();
-    await unlink(launcher.scriptPath).catch(() => undefined);
+    if (launcher.scriptPath) await unlink(launcher.scriptPath).catch(() => undefined);
     await launcher.cgroup.remove();
   }
 
@@ -341,11 +341,18 @@ export class NsjailSandbox implements Sandbox {
       if (this.#jail) {
         const { jail, launcher } = this.#jail;
         this.#jail = undefined;
-        this.#track(jail.destroy().then(() => this.#retire(launcher)));
+        // A pre-started jail, its cgroup, folders and storage go with release() (the pool's).
+        if (jail !== this.#setup.prepared?.jail) this.#track(jail.destroy().then(() => this.#retire(launcher)));
       }
       await Promise.all([...this.#removals]);
+      if (this.#setup.prepared) {
+        await this.#setup.release();
+        return;
+      }
       try {
-        await removeTree(`${this.#setup.storage.root}.io`).catch(() => undefined);
+        const ioDir = `${this.#setup.storage.root}.io`;
+        // Empty once no command runs (each command's stdin file goes after it).
+        if (!(await removeEmptyDir(ioDir).catch(() => false))) await removeTree(ioDir).catch(() => undefined);
         await this.#setup.storage.remove();
       } finally {
         await this.#setup.release();

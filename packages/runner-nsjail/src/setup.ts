@@ -1,4 +1,4 @@
-import type { Launcher } from './launcher.js';
+import type { JailLauncher, Launcher } from './launcher.js';
 import type { SandboxStorage } from './storage.js';
 import type { ResolvedMount } from './toolchain.js';
 import type { WarmJail } from './warm.js';
@@ -28,7 +28,7 @@ export interface SandboxSetup {
    * A jail started ahead of demand for this sandbox alone (pool.ts): every command, the first
    * included, runs in it; it is destroyed with the sandbox.
    */
-  prepared?: { jail: WarmJail; launcher: Launcher };
+  prepared?: { jail: WarmJail; launcher: JailLauncher };
   /** Hands out a launcher already waiting in a fresh cgroup (from the runner's pool). */
   takeLauncher(): Promise<Launcher>;
   /** Called once after the sandbox's files are gone (returns the uid to the pool). */

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmdirSync, statfsSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -22,6 +23,40 @@ export interface StorageUse {
   full: boolean;
 }
 
+/**
+ * @internal Mounting without a child process of the judge (the runner's forker does the system
+ * calls). Any failure falls back to the mount binaries, which then report the real error.
+ */
+export interface MountOps {
+  mount(target: string, options: string): Promise<void>;
+  remount(target: string, options: string): Promise<void>;
+  umount(target: string): Promise<void>;
+}
+
+const binaryEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+
+async function mountTmpfs(ops: MountOps | undefined, target: string, options: string): Promise<void> {
+  if (ops) {
+    try {
+      return await ops.mount(target, options);
+    } catch {
+      // the mount binary below gives the reason, or succeeds where the forker could not run
+    }
+  }
+  await run('mount', ['-t', 'tmpfs', '-o', options, 'judgekit-sandbox', target], { env: binaryEnv });
+}
+
+async function remountTmpfs(ops: MountOps | undefined, target: string, options: string): Promise<void> {
+  if (ops) {
+    try {
+      return await ops.remount(target, options);
+    } catch {
+      // as above
+    }
+  }
+  await run('mount', ['-o', `remount,${options}`, target], { env: binaryEnv });
+}
+
 const roundUp = (n: number): number => Math.ceil(n / pageBytes) * pageBytes;
 
 /**
@@ -35,11 +70,15 @@ const roundUp = (n: number): number => Math.ceil(n / pageBytes) * pageBytes;
 export class SandboxStorage {
   #bound: StorageBound;
 
+  readonly #ops: MountOps | undefined;
+
   private constructor(
     readonly root: string,
     bound: StorageBound,
+    ops: MountOps | undefined,
   ) {
     this.#bound = bound;
+    this.#ops = ops;
   }
 
   /** The work directory (the program's `/box`). */
@@ -57,13 +96,11 @@ export class SandboxStorage {
   }
 
   /** Mounts a fresh tmpfs at `root` (created here) with `box/` and `tmp/` owned by `owner`. */
-  static async create(root: string, bound: StorageBound, owner: { uid: number; gid: number }): Promise<SandboxStorage> {
+  static async create(root: string, bound: StorageBound, owner: { uid: number; gid: number }, ops?: MountOps): Promise<SandboxStorage> {
     mkdirSync(root, { mode: 0o711 });
-    const storage = new SandboxStorage(root, bound);
+    const storage = new SandboxStorage(root, bound, ops);
     try {
-      await run('mount', ['-t', 'tmpfs', '-o', `${options(bound)},mode=0711,uid=0,gid=0`, 'judgekit-sandbox', root], {
-        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-      });
+      await mountTmpfs(ops, root, `${options(bound)},mode=0711,uid=0,gid=0`);
       for (const [dir, mode] of [
         [storage.box, 0o700],
         [storage.tmp, 0o1777],
@@ -96,7 +133,7 @@ export class SandboxStorage {
     if (bound.bytes === this.#bound.bytes && bound.inodes === this.#bound.inodes) return;
     const used = this.use();
     const next = { bytes: Math.max(bound.bytes, used.bytes), inodes: Math.max(bound.inodes, used.inodes) };
-    await run('mount', ['-o', `remount,${options(next)}`, this.root], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    await remountTmpfs(this.#ops, this.root, options(next));
     this.#bound = bound;
   }
 
@@ -107,16 +144,17 @@ export class SandboxStorage {
       bytes: Math.max(this.#bound.bytes, used.bytes + roundUp(bytes) + files * pageBytes),
       inodes: Math.max(this.#bound.inodes, used.inodes + files),
     };
-    await run('mount', ['-o', `remount,${options(next)}`, this.root], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    await remountTmpfs(this.#ops, this.root, options(next));
     // The next command sets its own bound again.
     this.#bound = { bytes: -1, inodes: -1 };
   }
 
   /** Unmounts (freeing every page at once) and removes the mount point. */
   async remove(): Promise<void> {
-    await unmount(this.root);
+    await unmount(this.root, this.#ops);
     try {
-      rmdirSync(this.root);
+      // Off the event loop: a directory removal on the host's disk can wait on its journal.
+      await rmdir(this.root);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
@@ -145,9 +183,20 @@ export function mountsUnder(base: string): string[] {
 }
 
 /** @internal Unmounts `path` if it is a mount point (lazily when busy); no error when it is not mounted. */
-export async function unmount(path: string): Promise<void> {
+export async function unmount(path: string, ops?: MountOps): Promise<void> {
+  if (ops) {
+    try {
+      // Lazily when busy, as below; no need to read the mount table first.
+      return await ops.umount(path);
+    } catch (error) {
+      // Not a mount point (EINVAL), or no such folder: nothing to unmount.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'ENOENT') return;
+      // else the binaries below
+    }
+  }
   if (!mountsUnder(path.slice(0, path.lastIndexOf('/'))).includes(path)) return;
-  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+  const env = binaryEnv;
   try {
     await run('umount', [path], { env });
   } catch {

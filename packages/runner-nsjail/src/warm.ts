@@ -1,20 +1,62 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ExecOutcome, JudgeError, type Limits } from '@judgekit/core';
 import type { CgroupHandle } from './cgroup.js';
 import { type CommandWatch, classifyOutcome, failureLines, jailIoDir, OutputCapture, watchCommand } from './exec.js';
-import type { Launcher } from './launcher.js';
-import { supervisorSources } from './supervisor-source.js';
+import type { JailLauncher } from './launcher.js';
+import { forkerSources, supervisorSources } from './supervisor-source.js';
 
 const MiB = 1024 * 1024;
 
+/** @internal Where the helper built from exactly these sources lives under `base` (`.<name>-<hash>`). */
+export function nativePath(base: string, name: string, sources: Readonly<Record<string, string>>): string {
+  const hash = createHash('sha256');
+  for (const [file, text] of Object.entries(sources)) hash.update(`${file}\0${text}\0`);
+  return join(base, `.${name}-${hash.digest('hex').slice(0, 12)}`);
+}
+
 /** @internal Where the supervisor built from this version of its source lives under `base`. */
 export function supervisorPath(base: string): string {
-  const hash = createHash('sha256');
-  for (const [name, text] of Object.entries(supervisorSources)) hash.update(`${name}\0${text}\0`);
-  return join(base, `.jk-jail-${hash.digest('hex').slice(0, 12)}`);
+  return nativePath(base, 'jk-jail', supervisorSources);
+}
+
+/**
+ * @internal Compiles a native helper once per host (static, with the host's gcc) into `base`,
+ * named by the hash of its sources (`main` is the file compiled); returns its path, or why there
+ * is none.
+ */
+export async function ensureNative(
+  base: string,
+  name: string,
+  sources: Readonly<Record<string, string>>,
+  main: string,
+): Promise<{ path: string } | { error: string }> {
+  const path = nativePath(base, name, sources);
+  if (existsSync(path)) return { path };
+  const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const folder = `${path}.${unique}.src`;
+  const output = `${path}.${unique}.tmp`;
+  try {
+    mkdirSync(folder, { mode: 0o700 });
+    for (const [file, text] of Object.entries(sources)) writeFileSync(join(folder, file), text, { mode: 0o600 });
+    // Built once per host, off the hot path: execa gives the compiler's stderr in the error message. Loaded
+    // only here and in health(), so a judge that never builds or probes does not carry its modules (about 14 MB resident).
+    const { execa } = await import('execa');
+    await execa('gcc', ['-O2', '-static', '-Wall', '-Wextra', '-o', output, join(folder, main)], {
+      timeout: 60_000,
+      stdin: 'ignore',
+    });
+    chmodSync(output, 0o755);
+    renameSync(output, path);
+    return { path };
+  } catch (error) {
+    return { error: `cannot compile ${name} with gcc -static: ${(error as Error).message.split('\n')[0]}` };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(output, { force: true });
+  }
 }
 
 /**
@@ -23,30 +65,13 @@ export function supervisorPath(base: string): string {
  * then starts one nsjail per command, as before).
  */
 export async function ensureSupervisor(base: string): Promise<{ path: string } | { error: string }> {
-  const path = supervisorPath(base);
-  if (existsSync(path)) return { path };
-  const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const sources = `${path}.${unique}.src`;
-  const output = `${path}.${unique}.tmp`;
-  try {
-    mkdirSync(sources, { mode: 0o700 });
-    for (const [name, text] of Object.entries(supervisorSources)) writeFileSync(join(sources, name), text, { mode: 0o600 });
-    // Built once per host, off the hot path: execa gives the compiler's stderr in the error message. Loaded
-    // only here and in health(), so a judge that never builds or probes does not carry its modules (about 14 MB resident).
-    const { execa } = await import('execa');
-    await execa('gcc', ['-O2', '-static', '-Wall', '-Wextra', '-o', output, join(sources, 'jk-jail.c')], {
-      timeout: 60_000,
-      stdin: 'ignore',
-    });
-    chmodSync(output, 0o755);
-    renameSync(output, path);
-    return { path };
-  } catch (error) {
-    return { error: `cannot compile the jail supervisor with gcc -static: ${(error as Error).message.split('\n')[0]}` };
-  } finally {
-    rmSync(sources, { recursive: true, force: true });
-    rmSync(output, { force: true });
-  }
+  const built = await ensureNative(base, 'jk-jail', supervisorSources, 'jk-jail.c');
+  return 'error' in built ? { error: built.error.replace('cannot compile jk-jail', 'cannot compile the jail supervisor') } : built;
+}
+
+/** @internal Compiles the forker (native/jk-forker.c) once per host, as the supervisor. */
+export function ensureForker(base: string): Promise<{ path: string } | { error: string }> {
+  return ensureNative(base, 'jk-forker', forkerSources, 'jk-forker.c');
 }
 
 /** One command for a warm jail. */
@@ -92,7 +117,7 @@ const errnoNames: Record<number, string> = { 2: 'ENOENT', 8: 'ENOEXEC', 13: 'EAC
  * every child too), and back after, and the leaf goes with its counters read.
  */
 export class WarmJail {
-  readonly #launcher: Launcher;
+  readonly #launcher: JailLauncher;
   readonly #cgroup: CgroupHandle;
   readonly #ioDir: string;
   /** v2: the leaf where nsjail and the supervisor rest between commands. */
@@ -103,7 +128,7 @@ export class WarmJail {
   #pending: Pending | null = null;
   #log = '';
 
-  private constructor(launcher: Launcher, ioDir: string) {
+  private constructor(launcher: JailLauncher, ioDir: string) {
     this.#launcher = launcher;
     this.#cgroup = launcher.cgroup;
     this.#ioDir = ioDir;
@@ -113,15 +138,36 @@ export class WarmJail {
     return !this.#dead;
   }
 
+  /**
+   * Whether nsjail still runs, asked of the kernel: a jail killed from outside (its forker
+   * killed, taking it along) may not have been noticed by the judge yet. A zombie is dead.
+   */
+  running(): boolean {
+    if (this.#dead) return false;
+    try {
+      const state = readFileSync(`/proc/${this.#launcher.child.pid}/stat`, 'utf8').split(') ')[1]![0];
+      return state !== 'Z' && state !== 'X';
+    } catch {
+      return false;
+    }
+  }
+
   /** Starts nsjail with the supervisor in `launcher`'s cgroup and waits until it is ready. */
-  static async start(launcher: Launcher, argv: string[], ioDir: string): Promise<WarmJail> {
+  static async start(launcher: JailLauncher, argv: string[], ioDir: string): Promise<WarmJail> {
     const jail = new WarmJail(launcher, ioDir);
     await jail.#start(argv);
     return jail;
   }
 
   async #start(argv: string[]): Promise<void> {
-    const child = this.#launcher.child;
+    const launcher = this.#launcher;
+    // v2: the shell launcher joins the jail's group by itself, then moves to the resting leaf
+    // before it becomes nsjail (a forked launcher is only used on v1).
+    if (this.#cgroup.version === 'v2') this.#rest = await restingLeaf(this.#cgroup, launcher.child.pid!);
+    // A forked launcher's streams exist once it is open; a shell launcher's output cannot come
+    // before this turn ends. Either way nothing is missed by listening after open().
+    await launcher.open(argv);
+    const child = launcher.child;
     const ready = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 10_000);
       const onLog = (chunk: Buffer): void => {
@@ -131,23 +177,21 @@ export class WarmJail {
           resolve(true);
         }
       };
-      (child.stdio[3] as Readable).on('data', onLog);
-      void this.#launcher.closed.then(() => {
+      (child.stdio[3] as Readable | undefined)?.on('data', onLog);
+      void launcher.closed.then(() => {
         clearTimeout(timer);
         resolve(false);
       });
     });
-    void this.#launcher.closed.then(() => {
+    void launcher.closed.then(() => {
       this.#dead = true;
       this.#pending?.finish();
     });
-    child.stdout!.on('data', (chunk: Buffer) => this.#onOutput('stdout', chunk));
-    child.stderr!.on('data', (chunk: Buffer) => this.#onOutput('stderr', chunk));
-    if (this.#cgroup.version === 'v2') this.#rest = await restingLeaf(this.#cgroup, child.pid!);
-    this.#launcher.open(argv);
+    child.stdout?.on('data', (chunk: Buffer) => this.#onOutput('stdout', chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.#onOutput('stderr', chunk));
     if (!(await ready)) {
-      const log = this.#launcher.log();
-      throw new Error(`the jail did not start: ${failureLines(log) || 'no log output'}`);
+      const log = launcher.log();
+      throw new Error(`the jail did not start: ${failureLines(log) || launcher.spawnError?.message || 'no log output'}`);
     }
     // The group holds nsjail and the supervisor now; everything else there later is a command's.
     const pids = await (this.#rest ?? this.#cgroup).pids();

@@ -37,7 +37,7 @@ describe.runIf(nsjailAvailable())('jails of a judge killed with SIGKILL', () => 
     }
   });
 
-  for (const mode of ['cold', 'warm'] as const) {
+  for (const mode of ['cold', 'warm', 'prestarted'] as const) {
     it(`die with the judge, and the next judge's sweep removes what they left (${mode})`, async () => {
       // A real judge process running a program that sleeps.
       const judge: ChildProcess = spawn(process.execPath, [child, base, String(first), mode, cgroupParent], {
@@ -54,13 +54,16 @@ describe.runIf(nsjailAvailable())('jails of a judge killed with SIGKILL', () => 
       await until('the program to run', () => gone || (said.includes('running') && processesWithUids(first, 10).length > 0), 30_000);
       expect(gone, 'the judge process exited by itself').toBe(false);
       const sandboxes = readdirSync(base).filter((d) => /^\d+-/.test(d) && !d.endsWith('.io'));
-      expect(sandboxes.length).toBe(1);
+      // A pre-started jail's pool may be building its next one meanwhile.
+      if (mode === 'prestarted') expect(sandboxes.length).toBeGreaterThanOrEqual(1);
+      else expect(sandboxes.length).toBe(1);
       judge.kill('SIGKILL');
       await exited;
       // nsjail had a parent-death signal: its jail goes at once, not at its 60 s wall limit.
       await until('the orphaned jail to die', () => processesWithUids(first, 10).length === 0, 5000);
       // Its storage, cgroups and uid locks stay until a judge starts on the same folder.
-      expect(mountsUnder(base)).toEqual([join(base, sandboxes[0]!)]);
+      if (mode !== 'prestarted') expect(mountsUnder(base)).toEqual([join(base, sandboxes[0]!)]);
+      else expect(mountsUnder(base)).toContain(join(base, sandboxes[0]!));
       const next = new NsjailRunner({ workDirBase: base, cgroupParent, uidRange: { first, count: 10 }, prestartedJails: 0 });
       const box = await next.open({ language: python3 });
       await box.dispose();
