@@ -1,5 +1,5 @@
-/* Helpers shared by judgekit's small native supervisors: the nsjail runner's jk-jail
-   (packages/runner-nsjail/native/jk-jail.c) and the Docker runner's jk-exec
+/* Helpers shared by judgekit's small native supervisors: the nsjail runner's jk-jail and
+   jk-forker (packages/runner-nsjail/native/) and the Docker runner's jk-exec
    (packages/runner-docker/images/jk-exec.c, compiled into the images with -I this folder).
    Header-only: each helper is static, so a program includes it once and links nothing. */
 #ifndef JK_COMMON_H
@@ -49,6 +49,16 @@ static inline int jk_write_full(int fd, const void *buf, size_t n) {
 }
 
 static inline int jk_write_str(int fd, const char *s) { return jk_write_full(fd, s, strlen(s)); }
+
+/* Next NUL-terminated field of a request's payload, or NULL past its end. */
+static inline char *jk_field(char **cursor, char *end) {
+  if (*cursor >= end) return NULL;
+  char *start = *cursor;
+  char *nul = memchr(start, 0, (size_t)(end - start));
+  if (!nul) return NULL;
+  *cursor = nul + 1;
+  return start;
+}
 
 /* Sets both the soft and the hard limit. */
 static inline void jk_set_limit(int resource, unsigned long long value) {

@@ -57,6 +57,17 @@ static void reply_errno(unsigned long id, int err) {
   reply(line);
 }
 
+/* `ID ok` for 0, else `ID err ERRNO`. */
+static void reply_result(unsigned long id, int err) {
+  if (err) {
+    reply_errno(id, err);
+    return;
+  }
+  char line[64];
+  snprintf(line, sizeof line, "%lu ok\n", id);
+  reply(line);
+}
+
 static void fifo_path(char *out, size_t size, unsigned long id, int n) { snprintf(out, size, "%s/%lu.%d", fifo_dir, id, n); }
 
 static struct launch *find(unsigned long id, int by_pid, pid_t pid) {
@@ -206,16 +217,6 @@ static void reap(void) {
   }
 }
 
-/* Next NUL-terminated field of the payload, or NULL past its end. */
-static char *field(char **cursor, char *end) {
-  if (*cursor >= end) return NULL;
-  char *start = *cursor;
-  char *nul = memchr(start, 0, (size_t)(end - start));
-  if (!nul) return NULL;
-  *cursor = nul + 1;
-  return start;
-}
-
 /* Reads one request header line from fd 0; 0 at end of file. */
 static int read_header(char *header, size_t size) {
   size_t h = 0;
@@ -243,41 +244,31 @@ static int handle(void) {
   if (!payload || (length > 0 && jk_read_full(0, payload, length) < 0)) return -1;
   char *cursor = payload, *end = payload + length;
   if (op == 'M' || op == 'R') {
-    char *target = field(&cursor, end), *options = field(&cursor, end);
+    char *target = jk_field(&cursor, end), *options = jk_field(&cursor, end);
     if (!target || !options) return -1;
     int r = op == 'M' ? mount("judgekit-sandbox", target, "tmpfs", 0, options) : mount(NULL, target, NULL, MS_REMOUNT, options);
-    if (r < 0) reply_errno(id, errno);
-    else {
-      char line[64];
-      snprintf(line, sizeof line, "%lu ok\n", id);
-      reply(line);
-    }
+    reply_result(id, r < 0 ? errno : 0);
   } else if (op == 'U') {
-    char *target = field(&cursor, end);
+    char *target = jk_field(&cursor, end);
     if (!target) return -1;
     int r = umount2(target, UMOUNT_NOFOLLOW);
     /* Busy (a process of a crashed judge's jail still has it): detach it now, freed when they go. */
     if (r < 0 && errno == EBUSY) r = umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW);
-    if (r < 0) reply_errno(id, errno);
-    else {
-      char line[64];
-      snprintf(line, sizeof line, "%lu ok\n", id);
-      reply(line);
-    }
+    reply_result(id, r < 0 ? errno : 0);
   } else if (op == 'L') {
-    char *count = field(&cursor, end);
+    char *count = jk_field(&cursor, end);
     int nprocs = count ? atoi(count) : -1;
     if (nprocs < 0 || nprocs > 16) return -1;
     char *procs[16];
     for (int i = 0; i < nprocs; i++)
-      if (!(procs[i] = field(&cursor, end))) return -1;
-    char *argc_text = field(&cursor, end);
+      if (!(procs[i] = jk_field(&cursor, end))) return -1;
+    char *argc_text = jk_field(&cursor, end);
     int argc = argc_text ? atoi(argc_text) : 0;
     if (argc <= 0 || argc > 100000) return -1;
     char **argv = calloc((size_t)argc + 1, sizeof *argv);
     if (!argv) return -1;
     for (int i = 0; i < argc; i++)
-      if (!(argv[i] = field(&cursor, end))) return -1;
+      if (!(argv[i] = jk_field(&cursor, end))) return -1;
     do_launch(id, procs, nprocs, argv);
     free(argv);
   } else if (op == 'O') {

@@ -40,16 +40,6 @@ struct limits {
   unsigned long long cpu_s, fsize, nofile, nproc, stack;
 };
 
-/* Next NUL-terminated field of the payload, or NULL past its end. */
-static char *field(char **cursor, char *end) {
-  if (*cursor >= end) return NULL;
-  char *start = *cursor;
-  char *nul = memchr(start, 0, (size_t)(end - start));
-  if (!nul) return NULL;
-  *cursor = nul + 1;
-  return start;
-}
-
 /* Becomes the program: uid and gid 65534, no groups, no capabilities of any kind. Run as the
    supervisor's inside uid 0 (two mappings); under a single mapping it is the program already. */
 static int become_program(void) {
@@ -175,10 +165,10 @@ static int serve(void) {
     char *payload = malloc(length);
     if (!payload || jk_read_full(0, payload, length) < 0) return 2;
     char *cursor = payload, *end = payload + length;
-    char *nonce = field(&cursor, end);
-    char *stdin_path = field(&cursor, end);
+    char *nonce = jk_field(&cursor, end);
+    char *stdin_path = jk_field(&cursor, end);
     char *numbers[6];
-    for (int i = 0; i < 6; i++) numbers[i] = field(&cursor, end);
+    for (int i = 0; i < 6; i++) numbers[i] = jk_field(&cursor, end);
     if (!nonce || !stdin_path || !numbers[5]) return 2;
     struct limits l = {strtoull(numbers[0], NULL, 10), strtoull(numbers[1], NULL, 10), strtoull(numbers[2], NULL, 10),
                        strtoull(numbers[3], NULL, 10), strtoull(numbers[4], NULL, 10)};
@@ -187,15 +177,15 @@ static int serve(void) {
     char **argv = calloc((size_t)argc + 1, sizeof *argv);
     if (!argv) return 2;
     for (int i = 0; i < argc; i++)
-      if (!(argv[i] = field(&cursor, end))) return 2;
-    char *envc_text = field(&cursor, end);
+      if (!(argv[i] = jk_field(&cursor, end))) return 2;
+    char *envc_text = jk_field(&cursor, end);
     if (!envc_text) return 2;
     int envc = atoi(envc_text);
     if (envc < 0 || envc > 100000) return 2;
     char **envp = calloc((size_t)envc + 1, sizeof *envp);
     if (!envp) return 2;
     for (int i = 0; i < envc; i++)
-      if (!(envp[i] = field(&cursor, end))) return 2;
+      if (!(envp[i] = jk_field(&cursor, end))) return 2;
 
     int64_t started = jk_now_us();
     int exec_errno;

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { defaultLimits, type Limits, python3, type Sandbox } from '@judgekit/core';
 import { processesWithUids } from '@judgekit/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NsjailRunner, type PrestartedJailStats } from '../../src/index.js';
+import { NsjailRunner } from '../../src/index.js';
 import { nsjailAvailable } from './nsjail-available.js';
+import { readyJails } from './prestarted-jails.js';
 
 const uidRange = { first: 61700, count: 30 };
 const sh = (box: Sandbox, script: string, limits: Partial<Limits> = {}) =>
@@ -35,16 +36,6 @@ const live = (pids: number[]): number[] =>
     }
   });
 const parentOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-
-async function readyJails(runner: NsjailRunner, ready: number): Promise<PrestartedJailStats> {
-  let stats: PrestartedJailStats | null = null;
-  for (let i = 0; i < 400; i++) {
-    stats = runner.prestartedStats();
-    if (stats && stats.ready === ready && stats.building === 0) return stats;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`pre-started jails never reached ${ready} ready: ${JSON.stringify(stats)}`);
-}
 
 /** What a program sees of its jail: the modes of its folders and devices, its umask, its identity. */
 const probe = [

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { defaultLimits, type Limits, python3, type Sandbox } from '@judgekit/core';
 import { processesWithUids } from '@judgekit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NsjailRunner, type PrestartedJailStats } from '../../src/index.js';
+import { NsjailRunner } from '../../src/index.js';
 import { nsjailAvailable } from './nsjail-available.js';
+import { readyJails } from './prestarted-jails.js';
 
 const uidRange = { first: 61300, count: 30 };
 const inner = (box: Sandbox) => (box as unknown as { inner: { warm: boolean; warmError?: string; jailPid?: number } }).inner;
@@ -14,17 +15,6 @@ const jailIdentity = (box: Sandbox): string => {
 };
 const sh = (box: Sandbox, script: string, limits: Partial<Limits> = {}) =>
   box.exec({ argv: ['sh', '-c', script], limits: { ...defaultLimits, ...limits } });
-
-/** Waits until `ready` jails are ready and none is starting. */
-async function readyJails(runner: NsjailRunner, ready: number): Promise<PrestartedJailStats> {
-  let stats: PrestartedJailStats | null = null;
-  for (let i = 0; i < 400; i++) {
-    stats = runner.prestartedStats();
-    if (stats && stats.ready === ready && stats.building === 0) return stats;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`pre-started jails never reached ${ready} ready: ${JSON.stringify(stats)}`);
-}
 
 /** Host pids whose real uid is `uid`. */
 const pidsOfUid = (uid: number): number[] =>
