@@ -872,15 +872,17 @@ static int box_path(const char *path) {
          strncmp(path, "/run/jk", 7) == 0 || strncmp(path, "/memfd:", 7) == 0 || strstr(path, "(deleted)") != NULL;
 }
 
-static void smaps_files(pid_t pid) {
+/* Returns whether the process has any mapping: one with none is exiting (its memory is being
+   released, which gVisor's cgroup figure shows only later) or a zombie. */
+static int smaps_files(pid_t pid) {
   static char buf[1 << 16];
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/smaps", pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
+  if (fd < 0) return 0;
   unsigned long long key = 0;
   long long rss = 0, anon = 0;
-  int counted = 0;
+  int counted = 0, mappings = 0;
   size_t have = 0;
   for (int eof = 0; !eof;) {
     ssize_t r = read(fd, buf + have, sizeof buf - 1 - have);
@@ -902,6 +904,7 @@ static void smaps_files(pid_t pid) {
           file_seen[i].key = key;
           if (rss - anon > file_seen[i].kb) file_seen[i].kb = rss - anon;
         }
+        mappings++;
         const char *name = line + consumed;
         counted = ino != 0 && name[0] == '/' && !box_path(name);
         key = ((unsigned long long)maj << 56) ^ ((unsigned long long)mnr << 40) ^ ino;
@@ -923,10 +926,13 @@ static void smaps_files(pid_t pid) {
     if (rss - anon > file_seen[i].kb) file_seen[i].kb = rss - anon;
   }
   close(fd);
+  return mappings > 0;
 }
 
-/* Bytes of the image's files resident for the step's processes now (see above). */
-static long long runtime_file_bytes(const char *procs_path) {
+/* Bytes of the image's files resident for the step's processes now (see above), or -1 when the
+   main process has no mapping left: it is exiting, its files are no longer in its smaps but
+   their pages are still in the cgroup's figure for a while, so this moment says nothing. */
+static long long runtime_file_bytes(const char *procs_path, pid_t main_pid) {
   static char buf[65536];
   memset(file_seen, 0, sizeof file_seen);
   int fd = open(procs_path, O_RDONLY | O_CLOEXEC);
@@ -935,7 +941,12 @@ static long long runtime_file_bytes(const char *procs_path) {
   close(fd);
   buf[n > 0 ? n : 0] = 0;
   char *save = NULL;
-  for (char *tok = strtok_r(buf, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) smaps_files((pid_t)atoi(tok));
+  int main_gone = 0;
+  for (char *tok = strtok_r(buf, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+    pid_t pid = (pid_t)atoi(tok);
+    if (!smaps_files(pid) && pid == main_pid) main_gone = 1;
+  }
+  if (main_gone) return -1;
   long long kb = 0;
   for (int i = 0; i < FILE_SLOTS; i++) kb += file_seen[i].kb;
   return kb * 1024;
@@ -1299,6 +1310,7 @@ static void op_run(long long *v, int spawn) {
   const char *limit = "none";
   long long peak = 0, cpu_ns = 0, out_total = 0, inodes = 0, disk_used = 0, main_shared_kb = -1, main_smaps_rss = 0;
   int64_t main_smaps_at = -1, main_smaps_took = 0;
+  int files_unsettled = 0;
   int out_trunc = 0, err_trunc = 0, peak_procs = 0, disk_full = 0, killed = 0;
   int64_t deadline = start + wall_ms * 1000, last_sample = 0, next_walk = 0, last_files = 0;
   long long files_bytes = 0;
@@ -1387,13 +1399,19 @@ static void op_run(long long *v, int spawn) {
          it, at most 5% of the time (smaps of a big process is slow to make, and slows its page
          faults meanwhile), and again before a memory kill. */
       if (mem * 2 > mem_bytes &&
-          (t - last_files >= files_every || (mem - files_bytes > mem_bytes && t - last_files >= files_took * 4 + 1000))) {
+          (t - last_files >= files_every ||
+           ((files_unsettled || mem - files_bytes > mem_bytes) && t - last_files >= files_took * 4 + 1000))) {
         last_files = t;
-        files_bytes = runtime_file_bytes(procs_path);
+        long long now_files = runtime_file_bytes(procs_path, step.child);
         files_took = jk_now_us() - t;
         files_every = files_took * 20 > 10000 ? files_took * 20 : 10000;
+        /* The main process is exiting (see runtime_file_bytes): neither the peak nor a memory
+           kill is decided until a reading shows it mapped again (a live process always has its
+           code mapped); it is reaped within milliseconds and the step ends. */
+        files_unsettled = now_files < 0;
+        if (!files_unsettled) files_bytes = now_files;
       }
-      mem = mem > files_bytes ? mem - files_bytes : 0;
+      mem = files_unsettled ? 0 : mem > files_bytes ? mem - files_bytes : 0;
       if (mem > peak) peak = mem;
       /* The main process's resident pages that are not its own anonymous memory (the binary,
          libraries, shared mappings), re-read from its smaps as it grows: see the floor below. */
@@ -1449,7 +1467,7 @@ static void op_run(long long *v, int spawn) {
   }
   {
     long long mem = read_ll(fd_mem) - files_bytes, cpu = read_ll(fd_cpu);
-    if (mem > peak) peak = mem;
+    if (mem > peak && !files_unsettled) peak = mem;
     if (cpu > cpu_ns) cpu_ns = cpu;
   }
   /* A floor of the program's own peak. The step's memory is sampled every millisecond, and
@@ -1460,8 +1478,11 @@ static void op_run(long long *v, int spawn) {
      held at one time: the peak is never below it. Subtracting the latest such reading keeps the
      runtime's files out (a JVM's libjvm.so); a file mapped after that reading would count, so the
      reading is refreshed each time the process grows by 1/32 (at least 1 MiB), at most 5% of
-     the time. */
-  if (step.main_done && main_shared_kb >= 0 && step.maxrss_kb > main_shared_kb) {
+     the time. The floor holds only when that reading is recent enough to say what the peak was
+     made of: taken at no less than half the peak resident size. A JVM faults its class library in
+     as it grows, and under load the refresh can lag; a reading from its first milliseconds would
+     count some 30 MiB of the runtime's file pages as the program's (a hello world "using" 54 MiB). */
+  if (step.main_done && main_shared_kb >= 0 && step.maxrss_kb > main_shared_kb && main_smaps_rss * 2 >= step.maxrss_kb) {
     long long floor_bytes = (step.maxrss_kb - main_shared_kb) * 1024 - files_bytes;
     if (floor_bytes > peak) peak = floor_bytes;
   }
