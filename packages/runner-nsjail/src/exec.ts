@@ -286,6 +286,10 @@ export interface CommandWatch {
   stop(): void;
 }
 
+let cores = 0;
+/** The host's usable CPUs (asked once: a system call per command is not worth a changed affinity). */
+const hostCores = (): number => (cores ||= Math.max(1, availableParallelism()));
+
 /**
  * @internal Keeps a command inside its wall and cpu limits and honours `signal`: a wall timer, a
  * cpu poll of the cgroup that sharpens as the limit nears, and a kill of every process in the
@@ -325,7 +329,7 @@ export function watchCommand(opts: {
   };
   timers.push(setTimeout(wallTimer, limits.wallTimeMs));
   const cpuLimitNs = limits.cpuTimeMs * 1e6;
-  const cores = Math.max(1, availableParallelism());
+  const cores = hostCores();
   const pollCpu = async (): Promise<void> => {
     if (stopped || reason) return;
     const [used, memoryNow] = await Promise.all([

@@ -114,6 +114,9 @@ const defaultDevices = Object.freeze(['/dev/null', '/dev/zero', '/dev/urandom'])
 /** Launchers kept waiting: enough for two commands starting back to back. */
 const launcherPoolSize = 2;
 
+/** How long a toolchain's resolved mounts are kept, in ms. */
+const mountsTtlMs = 5000;
+
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -148,6 +151,7 @@ export class NsjailRunner extends BaseRunner {
   readonly #options: NsjailRunnerOptions;
   readonly #workDirBase: string;
   readonly #usedUids = new Set<number>();
+  readonly #resolvedMounts = new WeakMap<ToolchainMounts, { at: number; mounts: ResolvedMount[] }>();
   readonly #prefix = `${process.pid}-${randomBytes(3).toString('hex')}`;
   #sandboxCount = 0;
   #launcherCount = 0;
@@ -337,9 +341,19 @@ export class NsjailRunner extends BaseRunner {
     this.#usedUids.delete(uid);
   }
 
-  /** The resolved mounts of a toolchain (throws when its folders cannot be mounted). */
+  /**
+   * The resolved mounts of a toolchain (throws when its folders cannot be mounted). Resolving
+   * asks the host about every path (about 25 system calls for the default toolchain), so an
+   * answer is kept for {@link mountsTtlMs}: a toolchain installed or removed meanwhile is seen
+   * that much later. A failure is not kept.
+   */
   #mountsOf(toolchain: ToolchainMounts): ResolvedMount[] {
-    return toolchain.rootfs ? resolveRootfs(toolchain.rootfs) : resolveMounts(toolchain.mounts ?? defaultToolchainMounts);
+    const now = Date.now();
+    const kept = this.#resolvedMounts.get(toolchain);
+    if (kept && now - kept.at < mountsTtlMs) return kept.mounts;
+    const mounts = toolchain.rootfs ? resolveRootfs(toolchain.rootfs) : resolveMounts(toolchain.mounts ?? defaultToolchainMounts);
+    this.#resolvedMounts.set(toolchain, { at: now, mounts });
+    return mounts;
   }
 
   protected async openSandbox(environment: SandboxEnvironment, options: OperationOptions): Promise<Sandbox> {

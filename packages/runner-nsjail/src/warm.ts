@@ -123,6 +123,8 @@ export class WarmJail {
   /** v2: the leaf where nsjail and the supervisor rest between commands. */
   #rest: CgroupHandle | null = null;
   #commandCount = 0;
+  /** Commands started in this jail. */
+  #served = 0;
   #supervisorPid = 0;
   #dead = false;
   #pending: Pending | null = null;
@@ -273,7 +275,8 @@ export class WarmJail {
     // Files earlier commands of the submission left in /box and /tmp stay charged to the jail's
     // group (in an nsjail of its own they would not be): the command gets its whole limit above
     // them, and its peak is reported above them (they are bounded by diskBytes).
-    const heldBytes = cgroup.shmemBytes();
+    // Before a jail's first command nothing in it has written a file: nothing is held.
+    const heldBytes = this.#served++ === 0 ? 0 : cgroup.shmemBytes();
     await cgroup.applyLimits({ memoryBytes: limits.memoryBytes + heldBytes, pids: limits.processes + 2 });
     // v2: the program forked from here starts in the leaf, and so does all it starts.
     if (this.#rest) cgroup.move(this.#supervisorPid);
