@@ -128,6 +128,7 @@ export class WarmJail {
   #supervisorPid = 0;
   #dead = false;
   #pending: Pending | null = null;
+  #killing: Promise<void> | undefined;
   #log = '';
 
   private constructor(launcher: JailLauncher, ioDir: string) {
@@ -387,14 +388,24 @@ export class WarmJail {
     });
   }
 
+  /**
+   * Kills everything of the jail but nsjail, which then reaps the supervisor and exits, so no
+   * process is left a zombie for the host's init to reap (the supervisor also ends by itself when
+   * its channel closes). Resolves once each has been sent SIGKILL: none runs again. Idempotent.
+   */
+  kill(): Promise<void> {
+    this.#killing ??= (async () => {
+      this.#dead = true;
+      this.#pending?.finish();
+      this.#launcher.child.stdin?.end();
+      await this.#cgroup.killAll([this.#launcher.child.pid!]);
+    })();
+    return this.#killing;
+  }
+
   /** Ends the jail: nsjail, the supervisor and anything left in its cgroup. */
   async destroy(): Promise<void> {
-    this.#dead = true;
-    this.#pending?.finish();
-    // Everything but nsjail: it reaps the supervisor and exits, so no process is left a zombie
-    // for the host's init to reap (the supervisor also ends by itself when its channel closes).
-    this.#launcher.child.stdin?.end();
-    await this.#cgroup.killAll([this.#launcher.child.pid!]);
+    await this.kill();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.#launcher.closed, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
     clearTimeout(timer);

@@ -142,6 +142,7 @@ export class Judge extends EventEmitter<{ event: [JudgeEvent] }> implements Asyn
         versions: this.#versions,
         gate: this.#gate,
         disposeTimeoutMs: options.disposeTimeoutMs ?? 60_000,
+        trailingDisposals: Math.max(1, concurrency),
         budget: this.#budget,
         maxResultOutputBytes: options.maxResultOutputBytes ?? 64 * 1024 * 1024,
       });

@@ -109,6 +109,14 @@ class TrackedSandbox implements Sandbox {
     readonly inner: Sandbox,
     private readonly onDisposed: (sandbox: TrackedSandbox) => void,
   ) {
+    // Only a backend that stops ahead of its disposal offers stop.
+    if (inner.stop) {
+      const stop = inner.stop.bind(inner);
+      this.stop = (): Promise<void> => {
+        const disposal = this.dispose();
+        return Promise.race([stop(), disposal]);
+      };
+    }
     // Only a backend that can spawn offers spawn, so canSpawn() tells the truth through the wrapper.
     if (canSpawn(inner)) {
       this.spawn = (request: SpawnRequest, options?: OperationOptions): Promise<SandboxProcess> =>
@@ -119,6 +127,9 @@ class TrackedSandbox implements Sandbox {
         });
     }
   }
+
+  /** Present when the backend's sandbox can stop ahead of its disposal (see {@link Sandbox.stop}). */
+  stop?: () => Promise<void>;
 
   /** Present when the backend's sandbox can start live commands (see {@link SpawningSandbox}). */
   spawn?: (request: SpawnRequest, options?: OperationOptions) => Promise<SandboxProcess>;

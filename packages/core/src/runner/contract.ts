@@ -110,6 +110,13 @@ export interface Sandbox extends AsyncDisposable {
   read(path: string, options?: OperationOptions & { maxBytes?: number }): Promise<Uint8Array>;
   /** Kills whatever still runs and removes every trace of the sandbox. Idempotent. */
   dispose(): Promise<void>;
+  /**
+   * Optional. Starts {@link Sandbox.dispose} and resolves as soon as nothing of the sandbox can
+   * run again (every process of it has been sent SIGKILL), before its files, groups and mounts
+   * are removed; `dispose()` still resolves only when every trace is gone. A judge frees the
+   * submission's slot here while a bounded number of removals finish behind it.
+   */
+  stop?(): Promise<void>;
 }
 
 /** What a runner reports about itself for `doctor` and readiness checks. */

@@ -35,22 +35,40 @@ class FlakyRunner extends FakeRunner {
   }
 }
 
-/** A runner whose sandboxes take until `release()` to dispose. */
+/**
+ * A runner whose sandboxes take until `release()` to dispose; with `stoppable`, they offer
+ * `stop()`, which resolves at once (their processes are gone, their removal is what waits).
+ */
 class SlowDisposeRunner extends BaseRunner {
   readonly name = 'slow-dispose';
   readonly #inner = new FakeRunner();
   readonly #holds: (() => void)[] = [];
+  stops = 0;
+  constructor(readonly stoppable = false) {
+    super();
+  }
   protected async openSandbox(environment: SandboxEnvironment): Promise<Sandbox> {
     const box = await this.#inner.open(environment);
+    let disposing: Promise<void> | undefined;
+    const dispose = (): Promise<void> =>
+      (disposing ??= (async () => {
+        await new Promise<void>((resolve) => this.#holds.push(resolve));
+        await box.dispose();
+      })());
     return {
       id: box.id,
       write: (f, o) => box.write(f, o),
       exec: (r, o) => box.exec(r, o),
       read: (p, o) => box.read(p, o),
-      dispose: async () => {
-        await new Promise<void>((resolve) => this.#holds.push(resolve));
-        await box.dispose();
-      },
+      dispose,
+      ...(this.stoppable
+        ? {
+            stop: async () => {
+              this.stops++;
+              void dispose();
+            },
+          }
+        : {}),
       [Symbol.asyncDispose]: () => box.dispose(),
     };
   }
@@ -162,6 +180,33 @@ describe('Judge disposing sandboxes after the verdict', () => {
     await until(() => judge.stats().disposing === 0);
     expect(events.filter((e) => e.endsWith('done')).length).toBe(2);
     expect(judge.stats().disposeMsTotal).toBeGreaterThan(0);
+  });
+
+  it('frees the slot once a stoppable sandbox is stopped, with at most `concurrency` removals behind, and close() waits for them', async () => {
+    const runner = new SlowDisposeRunner(true);
+    const judge = new Judge({ runner, concurrency: 1 });
+    const events: string[] = [];
+    judge.on('event', (e: JudgeEvent) => e.type === 'done' && events.push(e.id));
+    // a is stopped and its removal trails behind; b finds one removal in progress (the bound), so
+    // its own removal holds the slot: c stays queued until a release.
+    expect((await judge.run(input('a'))).verdict).toBe('accepted');
+    expect((await judge.run(input('b'))).verdict).toBe('accepted');
+    const c = await judge.submit(input('c'));
+    await until(() => runner.holding === 2);
+    expect(runner.stops).toBe(2);
+    expect(judge.stats()).toMatchObject({ disposing: 2, disposeTimeouts: 0 });
+    await sleep(20);
+    expect((await judge.get(c)).status).toBe('queued');
+    expect(runner.openSandboxes).toBe(2);
+    runner.release();
+    expect((await judge.wait(c)).verdict).toBe('accepted');
+    const closing = judge.close();
+    await sleep(20);
+    expect(runner.holding).toBe(1);
+    runner.release();
+    await closing;
+    expect(runner.openSandboxes).toBe(0);
+    expect(events).toHaveLength(3);
   });
 
   it('frees the slot once a disposal passes disposeTimeoutMs, and counts it', async () => {

@@ -24,11 +24,18 @@ export interface WorkerDeps {
   gate: RunnerGate;
   /** Longest a finished submission's disposal holds its slot, in ms. */
   disposeTimeoutMs: number;
+  /**
+   * Most disposals that may still be removing a stopped sandbox's files after its slot was freed
+   * (see {@link Sandbox.stop}); past it a slot is held until its disposal ends.
+   */
+  trailingDisposals: number;
   /** The judge-wide bound on the output of commands running at once. */
   budget: OutputBudget;
   /** Most bytes of output kept in one result. */
   maxResultOutputBytes: number;
 }
+
+const noop = (): void => {};
 
 /** How long a cancel asked before its job reached this worker is remembered, in ms. */
 const earlyCancelMs = 60_000;
@@ -272,10 +279,10 @@ export class Worker {
     const { stats, disposeTimeoutMs } = this.#deps;
     const started = performance.now();
     if (afterVerdict) stats.disposing++;
-    const disposal = (boxes.length === 1 ? boxes[0]!.dispose() : Promise.allSettled(boxes.map((b) => b.dispose()))).then(
-      () => {},
-      () => {},
-    );
+    // Stopped: every sandbox of the submission stopped (one that cannot stop counts when disposed).
+    const stops = boxes.map((b) => (b.stop ? b.stop().then(noop, noop) : null));
+    const disposal = (boxes.length === 1 ? boxes[0]!.dispose() : Promise.allSettled(boxes.map((b) => b.dispose()))).then(noop, noop);
+    const stopped = stops.every((s) => s !== null) ? Promise.all(stops).then(noop) : null;
     boxes.length = 0;
     const finished = disposal.then(() => {
       if (afterVerdict) stats.disposing--;
@@ -289,7 +296,8 @@ export class Worker {
     });
     this.#disposeDeadlines.set(release, Date.now() + disposeTimeoutMs);
     this.#disposeTimer ??= setInterval(() => this.#sweepDisposals(), Math.max(5, Math.min(1000, disposeTimeoutMs / 4))).unref();
-    const first = await Promise.race([finished, freed]);
+    const trailing = stopped !== null && this.#disposals.size <= this.#deps.trailingDisposals;
+    const first = await Promise.race(trailing ? [finished, freed, stopped] : [finished, freed]);
     this.#disposeDeadlines.delete(release);
     if (first === 'timeout') stats.disposeTimeouts++;
   }

@@ -107,6 +107,44 @@ describe.runIf(nsjailAvailable())('NsjailRunner pre-started jails: made ahead of
     }
   });
 
+  it('stops a jail before removing it: at stop() every process of it is killed, and dispose() then leaves nothing', async () => {
+    await readyJails(runner, 2);
+    const box = await runner.open({ language: python3 });
+    expect(inner(box).warm).toBe(true);
+    const running = sh(box, 'sleep 30 & sleep 30', { wallTimeMs: 60_000 }).catch((error: unknown) => error);
+    const sleeps = (): number[] =>
+      processesWithUids(uidRange.first, uidRange.count).filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\x0030\x00';
+        } catch {
+          return false;
+        }
+      });
+    for (let i = 0; sleeps().length < 2; i++) {
+      if (i > 500) throw new Error('the sleeps did not start');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const pids = sleeps();
+    await box.stop!();
+    // Gone, a zombie, or SIGKILL pending (bit 8 of the pending masks): none runs again.
+    const killed = (pid: number): boolean => {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        if (/^State:\s+[ZX]/m.test(status)) return true;
+        return ['SigPnd', 'ShdPnd'].some(
+          (key) => (BigInt(`0x${new RegExp(`^${key}:\\s+([0-9a-f]+)`, 'm').exec(status)![1]}`) & 256n) !== 0n,
+        );
+      } catch {
+        return true;
+      }
+    };
+    expect(pids.map(killed)).toEqual([true, true]);
+    expect((await running) as { code?: string }).toMatchObject({ code: 'JDG_ERR_SANDBOX_DISPOSED' });
+    await box.dispose();
+    expect(await runner.leftovers()).toEqual([]);
+    expect(sleeps()).toEqual([]);
+  });
+
   it('flushes its ready jails when one is found dead, and the sandbox still gets a working jail', async () => {
     const { misses, destroyed } = await readyJails(runner, 2);
     // Kill every ready jail's supervisor from the host, as a broken host would.
