@@ -28,10 +28,6 @@ export interface PreparedJail {
   ioDir: string;
   launcher: JailLauncher;
   jail: WarmJail;
-  /** Resolves once its destruction has killed every process of it (its folders may remain). */
-  killed: Promise<void>;
-  /** @internal */
-  markKilled: () => void;
 }
 
 /** Counters of a runner's pre-started jails, summed over its toolchains. */
@@ -197,11 +193,7 @@ export class JailPools {
         { ioDir },
       );
       const jail = await WarmJail.start(launcher, argv, ioDir);
-      let markKilled!: () => void;
-      const killed = new Promise<void>((resolve) => {
-        markKilled = resolve;
-      });
-      return { id, uid, supervisorUid, storage, ioDir, launcher, jail, killed, markKilled };
+      return { id, uid, supervisorUid, storage, ioDir, launcher, jail };
     } catch (error) {
       if (launcher) await retire(launcher).catch(() => undefined);
       else await host.cgroups.destroy(`${id}-j`).catch(() => undefined);
@@ -217,13 +209,11 @@ export class JailPools {
 
   async #destroy(item: PreparedJail): Promise<void> {
     try {
-      await item.jail.kill().finally(item.markKilled);
       await item.jail.destroy();
       await retire(item.launcher);
       if (!(await removeEmptyDir(item.ioDir))) await removeTree(item.ioDir);
       await item.storage.remove();
     } finally {
-      item.markKilled();
       this.#reserved.delete(item.id);
       await this.host.releaseUid(item.uid);
       await this.host.releaseUid(item.supervisorUid);

@@ -390,7 +390,7 @@ export class NsjailRunner extends BaseRunner {
         uid: prepared.uid,
         gid: prepared.uid,
         supervisorUid: prepared.supervisorUid,
-        prepared: { jail: prepared.jail, launcher: prepared.launcher, killed: prepared.killed },
+        prepared: { jail: prepared.jail, launcher: prepared.launcher },
         release: () => jails.release(mounts, prepared),
       });
     }

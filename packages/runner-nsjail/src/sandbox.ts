@@ -369,7 +369,7 @@ export class NsjailSandbox implements Sandbox {
   stop(): Promise<void> {
     const disposal = this.dispose();
     const prepared = this.#setup.prepared;
-    return prepared ? Promise.race([prepared.killed, disposal]) : disposal;
+    return prepared ? Promise.race([prepared.jail.killed, disposal]) : disposal;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -28,8 +28,7 @@ export interface SandboxSetup {
    * A jail started ahead of demand for this sandbox alone (pool.ts): every command, the first
    * included, runs in it; it is destroyed with the sandbox.
    */
-  /** A pre-started jail; `killed` resolves once its destruction has killed every process of it. */
-  prepared?: { jail: WarmJail; launcher: JailLauncher; killed: Promise<void> };
+  prepared?: { jail: WarmJail; launcher: JailLauncher };
   /** Hands out a launcher already waiting in a fresh cgroup (from the runner's pool). */
   takeLauncher(): Promise<Launcher>;
   /** Called once after the sandbox's files are gone (returns the uid to the pool). */

@@ -122,13 +122,20 @@ export class WarmJail {
   readonly #ioDir: string;
   /** v2: the leaf where nsjail and the supervisor rest between commands. */
   #rest: CgroupHandle | null = null;
-  #commandCount = 0;
   /** Commands started in this jail. */
-  #served = 0;
+  #commandCount = 0;
   #supervisorPid = 0;
   #dead = false;
   #pending: Pending | null = null;
   #killing: Promise<void> | undefined;
+  #markKilled: () => void = () => undefined;
+  /**
+   * Resolves once {@link WarmJail.kill} (or a destroy) has sent SIGKILL to every process of the
+   * jail: none runs again, though its cgroup, folders and storage may remain.
+   */
+  readonly killed = new Promise<void>((resolve) => {
+    this.#markKilled = resolve;
+  });
   #log = '';
 
   private constructor(launcher: JailLauncher, ioDir: string) {
@@ -251,7 +258,8 @@ export class WarmJail {
   async run(cmd: JailCommand): Promise<ExecOutcome> {
     if (this.#dead) throw new Error('the jail has ended');
     // v1: the jail's own group, its counters reset; v2: a fresh leaf for this command alone.
-    const cgroup = this.#rest ? await this.#cgroup.child(`c${++this.#commandCount}`) : this.#cgroup;
+    const count = ++this.#commandCount;
+    const cgroup = this.#rest ? await this.#cgroup.child(`c${count}`) : this.#cgroup;
     try {
       return await this.#runIn(cgroup, cmd);
     } finally {
@@ -277,7 +285,7 @@ export class WarmJail {
     // group (in an nsjail of its own they would not be): the command gets its whole limit above
     // them, and its peak is reported above them (they are bounded by diskBytes).
     // Before a jail's first command nothing in it has written a file: nothing is held.
-    const heldBytes = this.#served++ === 0 ? 0 : cgroup.shmemBytes();
+    const heldBytes = this.#commandCount === 1 ? 0 : cgroup.shmemBytes();
     await cgroup.applyLimits({ memoryBytes: limits.memoryBytes + heldBytes, pids: limits.processes + 2 });
     // v2: the program forked from here starts in the leaf, and so does all it starts.
     if (this.#rest) cgroup.move(this.#supervisorPid);
@@ -399,7 +407,7 @@ export class WarmJail {
       this.#pending?.finish();
       this.#launcher.child.stdin?.end();
       await this.#cgroup.killAll([this.#launcher.child.pid!]);
-    })();
+    })().finally(this.#markKilled);
     return this.#killing;
   }
 

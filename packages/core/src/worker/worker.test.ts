@@ -85,6 +85,16 @@ class SlowDisposeRunner extends BaseRunner {
 
 const input = (stdin: string) => ({ language: 'python3', source: 'x', stdin });
 
+/** `judge.close()` waits for the `holding` disposals `runner` holds, and ends once they are released. */
+async function expectCloseWaits(judge: Judge, runner: SlowDisposeRunner, holding: number): Promise<void> {
+  const closing = judge.close();
+  await sleep(20);
+  expect(runner.holding).toBe(holding);
+  runner.release();
+  await closing;
+  expect(runner.openSandboxes).toBe(0);
+}
+
 describe('Judge when its runner becomes unavailable', () => {
   it('fails only the submission running at the fault; queued ones wait, then run once the runner is back', async () => {
     const g = gate();
@@ -200,12 +210,7 @@ describe('Judge disposing sandboxes after the verdict', () => {
     expect(runner.openSandboxes).toBe(2);
     runner.release();
     expect((await judge.wait(c)).verdict).toBe('accepted');
-    const closing = judge.close();
-    await sleep(20);
-    expect(runner.holding).toBe(1);
-    runner.release();
-    await closing;
-    expect(runner.openSandboxes).toBe(0);
+    await expectCloseWaits(judge, runner, 1);
     expect(events).toHaveLength(3);
   });
 
@@ -215,12 +220,7 @@ describe('Judge disposing sandboxes after the verdict', () => {
     await judge.run(input('a'));
     expect((await judge.run(input('b'))).verdict).toBe('accepted');
     expect(judge.stats()).toMatchObject({ disposeTimeouts: 1 });
-    const closing = judge.close();
     // close() still waits for the disposals that overran.
-    await sleep(20);
-    expect(runner.holding).toBe(2);
-    runner.release();
-    await closing;
-    expect(runner.openSandboxes).toBe(0);
+    await expectCloseWaits(judge, runner, 2);
   });
 });
