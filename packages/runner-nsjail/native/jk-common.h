@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +65,24 @@ static inline char *jk_field(char **cursor, char *end) {
 static inline void jk_set_limit(int resource, unsigned long long value) {
   struct rlimit rl = {(rlim_t)value, (rlim_t)value};
   setrlimit(resource, &rl);
+}
+
+/* Closes every descriptor numbered `low` or above except `keep` (-1 keeps none). One
+   close_range(2) per range where the kernel has it (5.9 and later); else one close() per number
+   up to the descriptor limit, which costs about a thousand failing system calls. */
+static inline void jk_close_from(int low, int keep) {
+#ifdef SYS_close_range
+  int done;
+  if (keep < low) done = syscall(SYS_close_range, (unsigned)low, ~0U, 0) == 0;
+  else
+    done = (keep == low || syscall(SYS_close_range, (unsigned)low, (unsigned)keep - 1, 0) == 0) &&
+           syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0) == 0;
+  if (done) return;
+#endif
+  long max = sysconf(_SC_OPEN_MAX);
+  if (max < 1024) max = 1024;
+  for (int fd = low; fd < max; fd++)
+    if (fd != keep) close(fd);
 }
 
 #endif

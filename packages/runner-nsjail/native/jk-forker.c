@@ -131,8 +131,7 @@ static void child_start(unsigned long id, char **procs, int nprocs, char **argv,
     }
     close(fds[n]);
   }
-  for (int fd = 4; fd < 1024; fd++)
-    if (fd != report) close(fd);
+  jk_close_from(4, report);
   char pid_text[32];
   int len = snprintf(pid_text, sizeof pid_text, "%d", (int)getpid());
   for (int i = 0; i < nprocs; i++) {

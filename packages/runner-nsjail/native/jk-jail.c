@@ -67,8 +67,7 @@ static void start_program(char **argv, char **envp, const char *stdin_path, cons
   }
   /* Nothing of the supervisor's beyond stdio reaches the program: fd 3 (the log pipe) and every
      other descriptor close here or on exec. */
-  for (int fd = 3; fd < 1024; fd++)
-    if (fd != report) close(fd);
+  jk_close_from(3, report);
   signal(SIGPIPE, SIG_DFL);
   if (become_program() < 0 || chdir("/box") < 0) {
     failure = errno ? errno : EPERM;

@@ -56,6 +56,21 @@ describe.runIf(nsjailAvailable())('NsjailRunner warm jail: the commands after a 
     await box.dispose();
   });
 
+  it('gives every command, the first included, no descriptor but stdin, stdout and stderr', async () => {
+    // The supervisor and the forker close everything above their stdio before exec
+    // (close_range where the kernel has it): nothing of theirs reaches the program.
+    const code =
+      'import os\nleaked = []\nfor fd in range(3, 65536):\n    try:\n        os.fstat(fd)\n        leaked.append(fd)\n    except OSError:\n        pass\nprint(leaked)';
+    const box = await runner.open({ language: python3 });
+    const limits = { openFiles: 65536 };
+    const first = await py(box, code, limits);
+    const later = await py(box, code, limits);
+    expect(inner(box).warm).toBe(true);
+    expect([first.exitCode, first.stdout]).toEqual([0, '[]\n']);
+    expect([later.exitCode, later.stdout]).toEqual([0, '[]\n']);
+    await box.dispose();
+  });
+
   it('passes stdin through and keeps stdout and stderr apart, byte for byte, end markers never leaking', async () => {
     const box = await warmBox(runner);
     // Bytes like the end marker's own (0x1e, 0x1f) included, and more than a pipe holds.
