@@ -81,6 +81,7 @@ export class JailPools {
     if (!pool) {
       const made: WarmPool<PreparedJail> = new WarmPool<PreparedJail>({
         size: this.size,
+        buildConcurrency: 2,
         build: () => this.#prepare(mounts),
         destroy: (item) => this.#destroy(item),
         check: (item) => {
@@ -125,7 +126,7 @@ export class JailPools {
 
   /** Counters summed over the pools, and the last background build failure. */
   stats(): PrestartedJailStats {
-    const sum: WarmPoolStats = { ready: 0, building: 0, hits: 0, misses: 0, buildFailures: 0, destroyed: 0 };
+    const sum: WarmPoolStats = { ready: 0, building: 0, hits: 0, misses: 0, waited: 0, buildFailures: 0, destroyed: 0 };
     for (const pool of this.#pools.values()) {
       const s = pool.stats();
       for (const key of Object.keys(sum) as (keyof WarmPoolStats)[]) sum[key] += s[key];

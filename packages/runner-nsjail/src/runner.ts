@@ -577,7 +577,7 @@ export class NsjailRunner extends BaseRunner {
     if (!stats) return `on, ${size} per toolchain (started with the first sandbox)`;
     const failure = stats.lastError ? `; last start failure: ${stats.lastError}` : '';
     const paused = Date.now() < this.#jailsPausedUntil ? '; paused after a jail failed to start on demand' : '';
-    return `on, ${size} per toolchain: ${stats.ready} ready, ${stats.building} starting, ${stats.hits} taken ready, ${stats.misses} started on demand${failure}${paused}`;
+    return `on, ${size} per toolchain: ${stats.ready} ready, ${stats.building} starting, ${stats.hits} taken ready, ${stats.waited} taken as their start ended, ${stats.misses} started on demand${failure}${paused}`;
   }
 
   /**

@@ -113,6 +113,61 @@ describe('WarmPool', () => {
     expect(pool.stats().building).toBe(0);
   });
 
+  it('hands a taker the build in progress when nothing is ready, instead of starting another', async () => {
+    // Builds end only when released, one by one, in order.
+    const releases: (() => void)[] = [];
+    let next = 0;
+    let failNext = false;
+    const destroyed: number[] = [];
+    const pool = new WarmPool({
+      size: 1,
+      build: async () => {
+        await new Promise<void>((resolve) => releases.push(resolve));
+        if (failNext) {
+          failNext = false;
+          throw new Error('engine down');
+        }
+        return ++next;
+      },
+      destroy: async (item: number) => {
+        destroyed.push(item);
+      },
+      onError: () => {},
+      retryDelayMs: 10,
+    });
+    pool.fill();
+    await until(() => releases.length === 1);
+    const taken = pool.take();
+    await sleep(5);
+    expect(releases.length).toBe(1); // no second build: the taker waits for the first
+    releases.shift()!();
+    expect(await taken).toBe(1);
+    expect(pool.stats()).toMatchObject({ hits: 0, waited: 1, misses: 0 });
+
+    // The build it waited for fails: the taker builds its own on its time.
+    await until(() => releases.length === 1);
+    failNext = true;
+    const second = pool.take();
+    await sleep(5);
+    releases.shift()!();
+    await until(() => releases.length >= 1);
+    releases.shift()!();
+    expect(await second).toBe(2);
+    expect(pool.stats()).toMatchObject({ waited: 1, misses: 1 });
+
+    // A taker aborted while it waits throws, and the build it waited for goes to the pool.
+    await until(() => releases.length === 1);
+    const abort = new AbortController();
+    const aborted = pool.take({ signal: abort.signal });
+    abort.abort();
+    await expect(aborted).rejects.toMatchObject({ code: 'JDG_ERR_OPERATION_ABORTED' });
+    releases.shift()!();
+    await until(() => pool.stats().ready === 1);
+    expect(pool.ready).toEqual([3]);
+    await pool.close();
+    expect(destroyed).toEqual([3]);
+  });
+
   it('refuses a size that is not a whole number ≥ 0', () => {
     expect(() => new WarmPool({ size: -1, build: async () => 1, destroy: async () => {} })).toThrow(RangeError);
   });

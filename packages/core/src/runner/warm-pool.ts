@@ -32,8 +32,10 @@ export interface WarmPoolStats {
   building: number;
   /** Handed out from the ready items. */
   hits: number;
-  /** Handed out by building on the spot (none was ready). */
+  /** Handed out by building on the spot (none was ready, none was being built for the pool). */
   misses: number;
+  /** Handed out as a background build finished (none was ready when asked, one was being built). */
+  waited: number;
   /** Builds that failed. */
   buildFailures: number;
   /** Items destroyed (after use, on flush, on close, or failing their check). */
@@ -68,13 +70,15 @@ export class WarmPool<T> {
   readonly #live = new Set<T>();
   readonly #building = new Set<Promise<unknown>>();
   readonly #destroying = new Set<Promise<void>>();
+  /** Takers waiting for a build in progress; each gets the next item built, or null (then builds its own). */
+  readonly #waiters: ((item: T | null) => void)[] = [];
   #generation = new AbortController();
   #failures = 0;
   #pausedUntil = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
-  readonly #stats = { hits: 0, misses: 0, buildFailures: 0, destroyed: 0 };
+  readonly #stats = { hits: 0, misses: 0, waited: 0, buildFailures: 0, destroyed: 0 };
 
   constructor(options: WarmPoolOptions<T>) {
     if (!Number.isInteger(options.size) || options.size < 0)
@@ -99,10 +103,17 @@ export class WarmPool<T> {
       const built = this.#build(generation.signal).then(
         (item) => {
           this.#failures = 0;
-          if (generation.signal.aborted || this.#closed) this.#destroyItem(item);
-          else this.#ready.push(item);
+          if (generation.signal.aborted || this.#closed) {
+            this.#destroyItem(item);
+            this.#waiters.shift()?.(null);
+          } else {
+            const waiter = this.#waiters.shift();
+            if (waiter) waiter(item);
+            else this.#ready.push(item);
+          }
         },
         (error: unknown) => {
+          this.#waiters.shift()?.(null);
           if (generation.signal.aborted) return;
           this.#failures++;
           this.#pausedUntil = Date.now() + Math.min(30_000, (this.#options.retryDelayMs ?? 1000) * 2 ** (this.#failures - 1));
@@ -118,9 +129,10 @@ export class WarmPool<T> {
   }
 
   /**
-   * Hands out one item: a ready one that passes its check, else one built now on the caller's
-   * time (a build failure is thrown to the caller). The caller owns it and must give it to
-   * {@link WarmPool.destroy} after use. Starts a background refill.
+   * Hands out one item: a ready one that passes its check; else the next one a background build
+   * in progress finishes (not promised to an earlier taker), which is never later than one begun
+   * now; else one built now on the caller's time (a build failure is thrown to the caller). The
+   * caller owns it and must give it to {@link WarmPool.destroy} after use. Starts a background refill.
    */
   async take(options: { signal?: AbortSignal } = {}): Promise<T> {
     if (this.#closed) throw new Error('WarmPool is closed');
@@ -145,6 +157,18 @@ export class WarmPool<T> {
         this.#destroyItem(item);
       }
       if (signal?.aborted) throw abortError(signal);
+      if (this.#building.size > this.#waiters.length) {
+        const handed = await this.#awaitBuild(signal);
+        if (signal?.aborted) {
+          if (handed !== null) this.#destroyItem(handed);
+          throw abortError(signal);
+        }
+        if (handed !== null) {
+          this.#stats.waited++;
+          return handed;
+        }
+        if (this.#closed) throw new Error('WarmPool is closed');
+      }
       const item = await this.#build(signal ?? new AbortController().signal);
       this.#stats.misses++;
       return item;
@@ -212,6 +236,23 @@ export class WarmPool<T> {
       while (this.#destroying.size > 0) await Promise.allSettled([...this.#destroying]);
     })();
     return this.#closing;
+  }
+
+  /** The next item a background build finishes, or null when that build fails or is aborted (or `signal` is). */
+  #awaitBuild(signal: AbortSignal | undefined): Promise<T | null> {
+    return new Promise<T | null>((resolve) => {
+      const onAbort = (): void => {
+        const at = this.#waiters.indexOf(waiter);
+        if (at >= 0) this.#waiters.splice(at, 1);
+        resolve(null);
+      };
+      const waiter = (item: T | null): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(item);
+      };
+      this.#waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   async #build(signal: AbortSignal): Promise<T> {
