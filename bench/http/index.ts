@@ -8,7 +8,7 @@
 // against Judge.run in process for the same program, interleaved in the same run (the client is
 // node:http on a kept-alive connection, not fetch, whose own parsing would be most of the gap).
 //
-//   node --import tsx bench/http/index.ts [--seconds 5] [--runs 30] [--connections 100] [--pipelining 10]
+//   node --import tsx bench/http/index.ts [--seconds 5] [--runs 200] [--warmup 300] [--connections 100] [--pipelining 10]
 import { execFile } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
@@ -20,13 +20,15 @@ import { NsjailRunner } from '@judgekit/runner-nsjail';
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '5' },
-    runs: { type: 'string', default: '30' },
+    runs: { type: 'string', default: '200' },
+    warmup: { type: 'string', default: '300' },
     connections: { type: 'string', default: '100' },
     pipelining: { type: 'string', default: '10' },
   },
 });
 const seconds = Number(values.seconds);
 const runs = Number(values.runs);
+const warmupRuns = Number(values.warmup);
 const connections = Number(values.connections);
 const pipelining = Number(values.pipelining);
 
@@ -118,7 +120,7 @@ async function cannon(path: string, pipelined = pipelining): Promise<{ rps: numb
 
 const load = () => loadavg()[0]!.toFixed(1);
 console.log(
-  `bench/http  (nsjail runner, ${connections} connections × ${pipelining} pipelined, median of 3 rounds of ${seconds} s, ${runs} interleaved runs; ` +
+  `bench/http  (nsjail runner, ${connections} connections × ${pipelining} pipelined, median of 3 rounds of ${seconds} s, ${runs} interleaved runs after ${warmupRuns} of each; ` +
     `${availableParallelism()} CPUs, load average ${load()} at start)\n`,
 );
 
@@ -146,7 +148,10 @@ line(
 );
 
 // 2. Latency of one trivial submission over HTTP vs in process, interleaved so noise hits both alike.
-for (let i = 0; i < 3; i++) {
+// Warm-up first, the same for both: V8 compiles the judge's and the server's JavaScript as it
+// runs, its optimising compiler through the first several hundred submissions (measured), which a
+// long-running server pays once; the figures are its steady state.
+for (let i = 0; i < warmupRuns; i++) {
   await post();
   await server.judge.run(program);
 }
