@@ -65,6 +65,8 @@ export interface JailPoolHost {
  */
 export class JailPools {
   readonly #pools = new Map<string, WarmPool<PreparedJail>>();
+  /** The pool key of a resolved mount list (the runner keeps one list per toolchain for a while). */
+  readonly #keys = new WeakMap<ResolvedMount[], string>();
   /** Names and uids of jails being built or ready: the runner's, not a disposed sandbox's. */
   readonly #reserved = new Map<string, number[]>();
   #lastError: string | undefined;
@@ -76,7 +78,11 @@ export class JailPools {
 
   /** The pool of jails with these mounts, created (and filling) on first use. */
   poolFor(mounts: ResolvedMount[]): WarmPool<PreparedJail> {
-    const key = JSON.stringify(mounts);
+    let key = this.#keys.get(mounts);
+    if (key === undefined) {
+      key = JSON.stringify(mounts);
+      this.#keys.set(mounts, key);
+    }
     let pool = this.#pools.get(key);
     if (!pool) {
       const made: WarmPool<PreparedJail> = new WarmPool<PreparedJail>({

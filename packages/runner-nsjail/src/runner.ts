@@ -111,6 +111,11 @@ export interface NsjailRunnerOptions {
 
 const defaultEnv = Object.freeze({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' });
 const defaultDevices = Object.freeze(['/dev/null', '/dev/zero', '/dev/urandom']);
+/**
+ * The toolchain of a language without one configured: the host's default mounts. One object, so
+ * that the runner's cache of resolved mounts (keyed by the toolchain object) finds it again.
+ */
+const hostToolchain: ToolchainMounts = Object.freeze({});
 /** Launchers kept waiting: enough for two commands starting back to back. */
 const launcherPoolSize = 2;
 
@@ -266,7 +271,7 @@ export class NsjailRunner extends BaseRunner {
         });
         // The default toolchain's jails start now; another toolchain's at its first sandbox.
         try {
-          this.#jails.poolFor(this.#mountsOf(this.#options.defaultToolchain ?? {}));
+          this.#jails.poolFor(this.#mountsOf(this.#options.defaultToolchain ?? hostToolchain));
         } catch {
           // a toolchain that cannot be mounted is reported by the sandboxes that need it
         }
@@ -361,7 +366,7 @@ export class NsjailRunner extends BaseRunner {
     if (options.signal?.aborted)
       throw new JudgeError('JDG_ERR_OPERATION_ABORTED', 'The operation was aborted.', { cause: options.signal.reason });
     const language = environment.language;
-    const toolchain = this.#options.toolchains?.[language.id] ?? this.#options.defaultToolchain ?? {};
+    const toolchain = this.#options.toolchains?.[language.id] ?? this.#options.defaultToolchain ?? hostToolchain;
     let mounts: ResolvedMount[];
     try {
       mounts = this.#mountsOf(toolchain);
