@@ -34,7 +34,10 @@ export interface WarmPoolStats {
   hits: number;
   /** Handed out by building on the spot (none was ready, none was being built for the pool). */
   misses: number;
-  /** Handed out as a background build finished (none was ready when asked, one was being built). */
+  /**
+   * Handed out as the first of the builds in progress ended (none was ready when asked; one more
+   * build was started for it, and the other went to the ready items).
+   */
   waited: number;
   /** Builds that failed. */
   buildFailures: number;
@@ -70,7 +73,7 @@ export class WarmPool<T> {
   readonly #live = new Set<T>();
   readonly #building = new Set<Promise<unknown>>();
   readonly #destroying = new Set<Promise<void>>();
-  /** Takers waiting for a build in progress; each gets the next item built, or null (then builds its own). */
+  /** Takers waiting for the builds in progress; each gets the next item built, or null (then builds its own). */
   readonly #waiters: ((item: T | null) => void)[] = [];
   #generation = new AbortController();
   #failures = 0;
@@ -98,41 +101,54 @@ export class WarmPool<T> {
       return;
     }
     const concurrency = Math.max(1, this.#options.buildConcurrency ?? 1);
-    while (this.#ready.length + this.#building.size < this.#options.size && this.#building.size < concurrency) {
-      const generation = this.#generation;
-      const built = this.#build(generation.signal).then(
-        (item) => {
-          this.#failures = 0;
-          if (generation.signal.aborted || this.#closed) {
-            this.#destroyItem(item);
-            this.#waiters.shift()?.(null);
-          } else {
-            const waiter = this.#waiters.shift();
-            if (waiter) waiter(item);
-            else this.#ready.push(item);
-          }
-        },
-        (error: unknown) => {
-          this.#waiters.shift()?.(null);
-          if (generation.signal.aborted) return;
-          this.#failures++;
-          this.#pausedUntil = Date.now() + Math.min(30_000, (this.#options.retryDelayMs ?? 1000) * 2 ** (this.#failures - 1));
-          this.#options.onError?.(error);
-        },
-      );
-      this.#building.add(built);
-      void built.finally(() => {
-        this.#building.delete(built);
-        this.fill();
-      });
-    }
+    while (this.#ready.length + this.#building.size < this.#options.size && this.#building.size < concurrency) this.#startBuild();
   }
 
   /**
-   * Hands out one item: a ready one that passes its check; else the next one a background build
-   * in progress finishes (not promised to an earlier taker), which is never later than one begun
-   * now; else one built now on the caller's time (a build failure is thrown to the caller). The
-   * caller owns it and must give it to {@link WarmPool.destroy} after use. Starts a background refill.
+   * One background build. Its item goes to the oldest waiting taker, else to the ready items.
+   * A build that fails or is thrown away answers a waiting taker with null (it then builds its
+   * own) only when fewer builds remain in progress than takers wait.
+   */
+  #startBuild(): void {
+    const generation = this.#generation;
+    const unserved = (): void => {
+      // `built` is still in #building while this runs.
+      if (this.#waiters.length > this.#building.size - 1) this.#waiters.pop()?.(null);
+    };
+    const built = this.#build(generation.signal).then(
+      (item) => {
+        this.#failures = 0;
+        if (generation.signal.aborted || this.#closed) {
+          this.#destroyItem(item);
+          unserved();
+          return;
+        }
+        const waiter = this.#waiters.shift();
+        if (waiter) waiter(item);
+        else this.#ready.push(item);
+      },
+      (error: unknown) => {
+        unserved();
+        if (generation.signal.aborted) return;
+        this.#failures++;
+        this.#pausedUntil = Date.now() + Math.min(30_000, (this.#options.retryDelayMs ?? 1000) * 2 ** (this.#failures - 1));
+        this.#options.onError?.(error);
+      },
+    );
+    this.#building.add(built);
+    void built.finally(() => {
+      this.#building.delete(built);
+      this.fill();
+    });
+  }
+
+  /**
+   * Hands out one item: a ready one that passes its check. Else, while builds are in progress,
+   * it starts one more and takes whichever build ends first (one in progress is usually nearly
+   * done; a stuck one cannot hold the caller), the other going to the ready items as any
+   * background build's would. Else one built now on the caller's time (a build failure is thrown
+   * to the caller). The caller owns it and must give it to {@link WarmPool.destroy} after use.
+   * Starts a background refill.
    */
   async take(options: { signal?: AbortSignal } = {}): Promise<T> {
     if (this.#closed) throw new Error('WarmPool is closed');
@@ -158,7 +174,9 @@ export class WarmPool<T> {
       }
       if (signal?.aborted) throw abortError(signal);
       if (this.#building.size > this.#waiters.length) {
-        const handed = await this.#awaitBuild(signal);
+        const next = this.#awaitBuild(signal);
+        this.#startBuild();
+        const handed = await next;
         if (signal?.aborted) {
           if (handed !== null) this.#destroyItem(handed);
           throw abortError(signal);
