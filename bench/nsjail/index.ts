@@ -19,6 +19,7 @@ import { NsjailRunner, type NsjailRunnerOptions } from '@judgekit/runner-nsjail'
 // The runner's own argv builder and mount resolution, from source: the "nsjail alone" column.
 import { buildArgv } from '../../packages/runner-nsjail/src/exec.js';
 import { locateNsjail } from '../../packages/runner-nsjail/src/locate.js';
+import { defaultDevices, defaultEnv } from '../../packages/runner-nsjail/src/runner.js';
 import { defaultToolchainMounts, resolveMounts } from '../../packages/runner-nsjail/src/toolchain.js';
 import { treeCpuNs } from '../peers/cpu.js';
 import { startPeer } from '../peers/go-judge.js';
@@ -113,6 +114,7 @@ function nsjailAlone(python: string): Column | null {
   const located = locateNsjail();
   if (!located) return null;
   const dir = mkdtempSync(join(tmpdir(), 'judgekit-bench-alone-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   chmodSync(dir, 0o755);
   for (const sub of ['box', 'tmp']) mkdirSync(join(dir, sub), { mode: 0o755 });
   // An outside uid above the runner's default range (60000–60999), so no sandbox of its shares it.
@@ -121,19 +123,20 @@ function nsjailAlone(python: string): Column | null {
     nsjail: located.path,
     argv: [],
     stdin: new Uint8Array(),
-    env: {},
+    env: { PATH: defaultEnv.PATH },
     limits: defaultLimits,
     workDir: join(dir, 'box'),
     tmpDir: join(dir, 'tmp'),
     uid,
     gid: uid,
     mounts: resolveMounts(defaultToolchainMounts),
-    devices: ['/dev/null', '/dev/zero', '/dev/urandom'],
+    devices: defaultDevices,
     supervisor: null,
     cgroup: null as never,
     signal: undefined,
   });
-  const argv = [...full.slice(1, full.indexOf('--')), '--env', 'PATH=/usr/local/bin:/usr/bin:/bin', '--', python, '-B', '-c', 'print(1)'];
+  // Everything up to the command (the init shell and its script) is the runner's; python replaces those.
+  const argv = [...full.slice(1, full.indexOf('--')), '--', python, '-B', '-c', 'print(1)'];
   return {
     name: 'nsjail alone',
     run: () =>

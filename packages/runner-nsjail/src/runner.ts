@@ -109,8 +109,10 @@ export interface NsjailRunnerOptions {
   forker?: boolean;
 }
 
-const defaultEnv = Object.freeze({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' });
-const defaultDevices = Object.freeze(['/dev/null', '/dev/zero', '/dev/urandom']);
+/** @internal The sandbox's environment unless `env` is given (bench/nsjail's "nsjail alone" column uses it too). */
+export const defaultEnv = Object.freeze({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', LANG: 'C.UTF-8' });
+/** @internal The devices bound into a sandbox unless `devices` is given. */
+export const defaultDevices = Object.freeze(['/dev/null', '/dev/zero', '/dev/urandom']);
 /**
  * The toolchain of a language without one configured: the host's default mounts. One object, so
  * that the runner's cache of resolved mounts (keyed by the toolchain object) finds it again.
