@@ -49,6 +49,25 @@ describe('built packages', () => {
     await judge.close();
   });
 
+  // The CommonJS bundles have no import.meta.url of their own (tsup's shims give them one): the
+  // files a package ships beside its bundle must be found from either build.
+  it.each(['import', 'require'] as const)('serves the playground shipped beside the %s build', (how) => {
+    const load = (name: string) => (how === 'import' ? `await import('${name}')` : `require('${name}')`);
+    const script = `(async () => {
+      const { createServer } = ${load('@judgekit/http-adapter')};
+      const { FakeRunner } = ${load('@judgekit/core')};
+      const server = await createServer({ runner: new FakeRunner(), port: 0, host: '127.0.0.1', logger: false });
+      try {
+        const res = await fetch(await server.listen());
+        console.log(JSON.stringify({ status: res.status, type: res.headers.get('content-type'), page: (await res.text()).includes('<title>judgekit playground</title>') }));
+      } finally {
+        await server.close();
+      }
+    })();`;
+    const out = JSON.parse(node(how === 'import' ? ['--input-type=module', '-e', script] : ['-e', script]));
+    expect(out).toEqual({ status: 200, type: 'text/html; charset=utf-8', page: true });
+  });
+
   it('recognises a JudgeError thrown by another copy of core', async () => {
     const esm = await import(new URL('../packages/core/dist/index.js', import.meta.url).href);
     const cjs = node(['-e', "const c = require('@judgekit/core'); console.log(c.JudgeError.name)"]);

@@ -7,5 +7,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // import.meta.url in the CommonJS build too: the playground is found beside the bundle (src/playground/assets.ts).
+  shims: true,
   external: ['@judgekit/core'],
 });

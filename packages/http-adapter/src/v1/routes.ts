@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import { isJudgeError, JudgeError, type SubmissionResult } from '@judgekit/core';
+import { isJudgeError, JudgeError, type SubmissionResult, submissionResultSchema, submissionSchema } from '@judgekit/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,16 +13,7 @@ import { sessionRoutes } from '../sessions/routes.js';
 import { eventRoutes } from './events.js';
 import { listOrGetQuery, listOrGetResponse, listSubmissions } from './listing.js';
 import { parseIds, toLanguageInfo } from './mapper.js';
-import {
-  batchCreateBody,
-  batchCreateResponse,
-  createQuery,
-  idParams,
-  languagesResponse,
-  maxBatch,
-  submissionResultSchema,
-  submissionSchema,
-} from './schemas.js';
+import { batchCreateBody, batchCreateResponse, createQuery, idParams, languagesResponse, maxBatch } from './schemas.js';
 
 const tags = ['v1'];
 

@@ -1,10 +1,8 @@
-import { submissionResultSchema, submissionSchema } from '@judgekit/core';
+import { submissionSchema } from '@judgekit/core';
 import { z } from 'zod';
 import { errorSchema, submissionId } from '../http/schemas.js';
 
-/** The versioned API's shapes. Submissions and results are the core's own schemas, unchanged. */
-
-export { submissionResultSchema, submissionSchema };
+/** The versioned API's shapes. Submissions and results are the core's own schemas, unchanged (routes take them from core). */
 
 export const idParams = z.object({ id: submissionId });
 
