@@ -49,8 +49,8 @@ for (const runnerCase of runnerCases) {
 
     beforeAll(() => {
       // These tests are about the languages, not the default limits: a run that sets none gets room
-      // for a loaded machine, where a Node start on gVisor has been charged over 2 s of cpu (its
-      // rusage counts time the host did not give it). Every test of a limit sets its own.
+      // for a loaded machine, where a Node start on gVisor was once charged over 2 s of cpu (about
+      // 0.4 s usually; see docs/runners.md). Every test of a limit sets its own.
       judge = new Judge({ runner: runnerCase.create(), concurrency: 1, languages: [tightC], defaultLimits: roomy });
       // A host file the sandbox must not see, in a folder neither runner mounts.
       secretDir = mkdtempSync('/var/tmp/judgekit-secret-');
